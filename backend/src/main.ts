@@ -1,0 +1,75 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createAuthenticator } from './auth/authenticate';
+import { createIssuerDiscovery } from './auth/discover-issuer';
+import { createUserinfoFetcher } from './auth/fetch-userinfo';
+import { createAccessTokenVerifier } from './auth/verify-access-token';
+import { ConfigError, loadConfig } from './config';
+import { isDatabaseUnavailable } from './db/is-database-unavailable';
+import { openDatabase } from './db/open-database';
+import { createMetrics } from './http/metrics';
+import { createLogger } from './logger';
+import { createServer } from './server';
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
+
+const logger = createLogger(config.LOG_LEVEL);
+const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
+
+// In containers the database may start after us: keep trying for a while, then give up loudly.
+const migrateDeadline = Date.now() + 60_000;
+for (let attempt = 1; ; attempt++) {
+  try {
+    await database.migrate();
+    break;
+  } catch (error) {
+    if (!isDatabaseUnavailable(error) || Date.now() > migrateDeadline) {
+      logger.fatal({ err: error }, 'database migration failed');
+      process.exit(1);
+    }
+    logger.warn({ attempt }, 'database not reachable yet, retrying migrations');
+    await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)));
+  }
+}
+
+const discover = createIssuerDiscovery({ issuer: config.OIDC_ISSUER });
+const authenticate = createAuthenticator({
+  verifyAccessToken: createAccessTokenVerifier({
+    issuer: config.OIDC_ISSUER,
+    audience: config.OIDC_AUDIENCE,
+    discover,
+  }),
+  fetchUserinfo: createUserinfoFetcher({ discover }),
+});
+
+const server = createServer({
+  database,
+  authenticate,
+  logger,
+  metrics: createMetrics(),
+  corsOrigins: config.CORS_ORIGINS,
+});
+server.listen(config.PORT, config.HOST);
+await once(server, 'listening');
+const { port } = server.address() as AddressInfo;
+logger.info(
+  { port, database: database.kind, issuer: config.OIDC_ISSUER },
+  `backend listening on http://${config.HOST}:${port}`,
+);
+
+async function shutdown(signal: string) {
+  logger.info({ signal }, 'shutting down');
+  server.close();
+  server.closeIdleConnections();
+  await database.close();
+  process.exit(0);
+}
+process.once('SIGINT', () => void shutdown('SIGINT'));
+process.once('SIGTERM', () => void shutdown('SIGTERM'));

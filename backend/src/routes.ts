@@ -1,0 +1,9 @@
+import type { ConnectRouter } from '@connectrpc/connect';
+import { UserService } from '@liverty-music/gen/user/v1';
+import { createUserService, type UserServiceDeps } from './user/user-service';
+
+export function createRoutes(deps: UserServiceDeps) {
+  return (router: ConnectRouter) => {
+    router.service(UserService, createUserService(deps));
+  };
+}

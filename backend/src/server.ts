@@ -1,0 +1,78 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+import type { Authenticate } from './auth/authenticate';
+import type { DatabaseHandle } from './db/open-database';
+import { applyCors } from './http/cors';
+import type { Metrics } from './http/metrics';
+import type { Logger } from './logger';
+import { createRoutes } from './routes';
+
+export interface ServerDeps {
+  database: DatabaseHandle;
+  authenticate: Authenticate;
+  logger: Logger;
+  metrics: Metrics;
+  corsOrigins: readonly string[];
+}
+
+// GetOrCreate bodies are a few bytes; anything near this is abuse.
+const MAX_REQUEST_BYTES = 64 * 1024;
+
+/** Unknown failures become a bare `internal`, logged here: no stack trace or message leaks. */
+function hideInternalErrors(logger: Logger): Interceptor {
+  return (next) => async (req) => {
+    try {
+      return await next(req);
+    } catch (error) {
+      if (error instanceof ConnectError) throw error;
+      logger.error({ err: error, procedure: req.url }, 'unhandled error in RPC');
+      throw new ConnectError('internal error', Code.Internal);
+    }
+  };
+}
+
+export function createServer(deps: ServerDeps): Server {
+  const origins = new Set(deps.corsOrigins);
+  const rpc = connectNodeAdapter({
+    routes: createRoutes({
+      db: deps.database.db,
+      authenticate: deps.authenticate,
+      logger: deps.logger,
+      metrics: deps.metrics,
+    }),
+    interceptors: [hideInternalErrors(deps.logger)],
+    readMaxBytes: MAX_REQUEST_BYTES,
+  });
+
+  return createHttpServer((req, res) => {
+    if (applyCors(origins, req, res)) return;
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"alive"}');
+      return;
+    }
+    if (req.method === 'GET' && path === '/readyz') {
+      const timeout = new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('ping timed out')), 2000).unref(),
+      );
+      Promise.race([deps.database.ping(), timeout]).then(
+        () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}'),
+        () =>
+          res
+            .writeHead(503, { 'content-type': 'application/json' })
+            .end('{"status":"database unreachable"}'),
+      );
+      return;
+    }
+    if (req.method === 'GET' && path === '/metrics') {
+      deps.metrics.registry.metrics().then(
+        (body) =>
+          res.writeHead(200, { 'content-type': deps.metrics.registry.contentType }).end(body),
+        () => res.writeHead(500).end(),
+      );
+      return;
+    }
+    rpc(req, res);
+  });
+}

@@ -1,0 +1,61 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createClient } from '@connectrpc/connect';
+import { createConnectTransport } from '@connectrpc/connect-node';
+import { UserService } from '@liverty-music/gen/user/v1';
+import { createAuthenticator } from '../../src/auth/authenticate';
+import { createIssuerDiscovery } from '../../src/auth/discover-issuer';
+import { createUserinfoFetcher } from '../../src/auth/fetch-userinfo';
+import { createAccessTokenVerifier } from '../../src/auth/verify-access-token';
+import type { DatabaseHandle } from '../../src/db/open-database';
+import { createMetrics } from '../../src/http/metrics';
+import { createLogger } from '../../src/logger';
+import { createServer } from '../../src/server';
+
+export const APP_ORIGIN = 'http://localhost:5173';
+
+/** The real server on port 0, wired exactly as main.ts wires it. */
+export async function startTestServer(options: {
+  database: DatabaseHandle;
+  issuer: string;
+  audience: string[];
+}) {
+  const discover = createIssuerDiscovery({ issuer: options.issuer });
+  const server = createServer({
+    database: options.database,
+    authenticate: createAuthenticator({
+      verifyAccessToken: createAccessTokenVerifier({
+        issuer: options.issuer,
+        audience: options.audience,
+        discover,
+      }),
+      fetchUserinfo: createUserinfoFetcher({ discover }),
+    }),
+    logger: createLogger('silent'),
+    metrics: createMetrics(),
+    corsOrigins: [APP_ORIGIN],
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  function client(options: { binary?: boolean } = {}) {
+    return createClient(
+      UserService,
+      createConnectTransport({
+        baseUrl,
+        httpVersion: '1.1',
+        useBinaryFormat: options.binary ?? false,
+      }),
+    );
+  }
+
+  return {
+    baseUrl,
+    client,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
