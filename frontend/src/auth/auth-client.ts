@@ -1,0 +1,107 @@
+import { ErrorResponse, type User, type UserManager } from 'oidc-client-ts';
+
+export interface Session {
+  accessToken: string;
+  /** From the ID token, for the greeting before the API answers. */
+  name: string;
+}
+
+export interface CompletedSignin extends Session {
+  /** What the app put in the OIDC state when it started the flow: a hint, not proof. */
+  isRegistration: boolean;
+}
+
+/** What the pages need from OIDC; the oidc-client-ts implementation is below. */
+export interface AuthClient {
+  signUp(): Promise<void>;
+  logIn(): Promise<void>;
+  logOut(): Promise<void>;
+  /** The stored, unexpired session, if any. */
+  currentSession(): Promise<Session | null>;
+  /** Finishes the code exchange on /callback. */
+  completeSignin(): Promise<CompletedSignin>;
+}
+
+/** Why a sign-in could not be completed, in words a user can act on. */
+export class SigninError extends Error {
+  override name = 'SigninError';
+  constructor(
+    message: string,
+    readonly reason: 'cancelled' | 'invalid' | 'failed',
+  ) {
+    super(message);
+  }
+}
+
+interface SigninState {
+  isRegistration?: boolean;
+}
+
+function toSession(user: User): Session {
+  const profile = user.profile;
+  return {
+    accessToken: user.access_token,
+    name: profile.name ?? profile.preferred_username ?? profile.email ?? '',
+  };
+}
+
+export function createAuthClient(userManager: UserManager): AuthClient {
+  // React may mount the callback page twice (StrictMode); the code can be redeemed only once.
+  let completing: Promise<CompletedSignin> | undefined;
+
+  return {
+    async signUp() {
+      await userManager.signinRedirect({
+        prompt: 'create',
+        state: { isRegistration: true } satisfies SigninState,
+      });
+    },
+    async logIn() {
+      await userManager.signinRedirect();
+    },
+    async logOut() {
+      await userManager.signoutRedirect();
+    },
+    async currentSession() {
+      const user = await userManager.getUser();
+      if (!user || user.expired) {
+        if (user) await userManager.removeUser();
+        return null;
+      }
+      return toSession(user);
+    },
+    completeSignin() {
+      completing ??= userManager.signinRedirectCallback().then(
+        (user) => ({
+          ...toSession(user),
+          isRegistration: (user.state as SigninState | undefined)?.isRegistration === true,
+        }),
+        (error: unknown) => {
+          throw explainSigninError(error);
+        },
+      );
+      return completing;
+    },
+  };
+}
+
+export function explainSigninError(error: unknown): SigninError {
+  if (error instanceof ErrorResponse) {
+    if (error.error === 'access_denied') {
+      return new SigninError('Sign-in was cancelled. Nothing was created.', 'cancelled');
+    }
+    return new SigninError(
+      `The identity provider refused the sign-in (${error.error_description ?? error.error}).`,
+      'failed',
+    );
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  // oidc-client-ts: "No matching state found in storage", "No state in response", …
+  if (/state/i.test(message)) {
+    return new SigninError(
+      'This sign-in link is invalid or has expired. Please start again.',
+      'invalid',
+    );
+  }
+  return new SigninError(`Sign-in could not be completed: ${message}`, 'failed');
+}

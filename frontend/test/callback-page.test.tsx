@@ -1,0 +1,155 @@
+import { Code, ConnectError } from '@connectrpc/connect';
+import { render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import { SigninError } from '../src/auth/auth-client';
+import { CallbackPage } from '../src/pages/callback-page';
+import { fakeAuth, minnie, userClientWith } from './fixtures';
+
+const noDelays = [0, 0, 0];
+
+describe('the /callback page', () => {
+  it('shows "Your account is ready" for a new user and sends the token and the hint', async () => {
+    const getOrCreate = vi.fn(async (request, context) => {
+      expect(context.requestHeader.get('authorization')).toBe('Bearer token-abc');
+      expect(request.isRegistration).toBe(true);
+      return { user: minnie, created: true };
+    });
+    const cleanUrl = vi.fn();
+    render(
+      <CallbackPage
+        auth={fakeAuth()}
+        userClient={userClientWith(getOrCreate)}
+        cleanUrl={cleanUrl}
+        retryDelaysMs={noDelays}
+      />,
+    );
+    expect(
+      await screen.findByRole('heading', { name: 'Your account is ready' }),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Minnie Mouse')).toBeInTheDocument();
+    expect(screen.getByText(minnie.id)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Log out' })).toBeInTheDocument();
+    expect(cleanUrl).toHaveBeenCalledOnce();
+    expect(getOrCreate).toHaveBeenCalledOnce();
+  });
+
+  it('shows "Welcome back" with the name for an existing user', async () => {
+    render(
+      <CallbackPage
+        auth={fakeAuth({
+          completeSignin: async () => ({ accessToken: 't', name: 'M', isRegistration: false }),
+        })}
+        userClient={userClientWith(async () => ({ user: minnie, created: false }))}
+        cleanUrl={() => {}}
+        retryDelaysMs={noDelays}
+      />,
+    );
+    expect(
+      await screen.findByRole('heading', { name: 'Welcome back, Minnie Mouse' }),
+    ).toBeInTheDocument();
+  });
+
+  it('retries unavailable automatically before showing anything went wrong', async () => {
+    let calls = 0;
+    const getOrCreate = async () => {
+      calls++;
+      if (calls < 3) throw new ConnectError('database unavailable', Code.Unavailable);
+      return { user: minnie, created: true };
+    };
+    render(
+      <CallbackPage
+        auth={fakeAuth()}
+        userClient={userClientWith(getOrCreate)}
+        cleanUrl={() => {}}
+        retryDelaysMs={noDelays}
+      />,
+    );
+    expect(
+      await screen.findByRole('heading', { name: 'Your account is ready' }),
+    ).toBeInTheDocument();
+    expect(calls).toBe(3);
+  });
+
+  it('shows a visible error with Try again once retries run out, and Try again recovers', async () => {
+    let backendUp = false;
+    let calls = 0;
+    const getOrCreate = async () => {
+      calls++;
+      if (!backendUp) throw new ConnectError('database unavailable', Code.Unavailable);
+      return { user: minnie, created: true };
+    };
+    render(
+      <CallbackPage
+        auth={fakeAuth()}
+        userClient={userClientWith(getOrCreate)}
+        cleanUrl={() => {}}
+        retryDelaysMs={noDelays}
+      />,
+    );
+    expect(await screen.findByRole('alert')).toHaveTextContent(/could not reach liverty-music/);
+    expect(calls).toBe(4); // the first call and three automatic retries
+    backendUp = true;
+    await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(
+      await screen.findByRole('heading', { name: 'Your account is ready' }),
+    ).toBeInTheDocument();
+  });
+
+  it('does not retry a rejected token and offers to log in again', async () => {
+    const auth = fakeAuth();
+    let calls = 0;
+    render(
+      <CallbackPage
+        auth={auth}
+        userClient={userClientWith(async () => {
+          calls++;
+          throw new ConnectError('access token expired', Code.Unauthenticated);
+        })}
+        cleanUrl={() => {}}
+        retryDelaysMs={noDelays}
+      />,
+    );
+    expect(await screen.findByRole('alert')).toHaveTextContent(/access token expired/);
+    expect(calls).toBe(1);
+    await userEvent.click(screen.getByRole('button', { name: 'Log in again' }));
+    expect(auth.logIn).toHaveBeenCalledOnce();
+  });
+
+  it('explains a cancelled sign-in and never calls the API', async () => {
+    const getOrCreate = vi.fn(async () => ({ user: minnie, created: true }));
+    const goHome = vi.fn();
+    render(
+      <CallbackPage
+        auth={fakeAuth({
+          completeSignin: async () => {
+            throw new SigninError('Sign-in was cancelled. Nothing was created.', 'cancelled');
+          },
+        })}
+        userClient={userClientWith(getOrCreate)}
+        cleanUrl={() => {}}
+        goHome={goHome}
+      />,
+    );
+    expect(await screen.findByRole('heading', { name: 'Sign-in cancelled' })).toBeInTheDocument();
+    expect(screen.getByRole('alert')).toHaveTextContent('Nothing was created');
+    await userEvent.click(screen.getByRole('button', { name: 'Back to start' }));
+    expect(goHome).toHaveBeenCalledOnce();
+    expect(getOrCreate).not.toHaveBeenCalled();
+  });
+
+  it('shows a clear message for an unexpected sign-in failure (not a blank page)', async () => {
+    render(
+      <CallbackPage
+        auth={fakeAuth({
+          completeSignin: async () => {
+            throw new Error('boom');
+          },
+        })}
+        userClient={userClientWith(async () => ({ user: minnie, created: true }))}
+        cleanUrl={() => {}}
+      />,
+    );
+    expect(await screen.findByRole('heading', { name: 'Sign-in failed' })).toBeInTheDocument();
+  });
+});
