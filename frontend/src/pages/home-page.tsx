@@ -18,6 +18,7 @@ export function HomePage({ auth, userClient }: { auth: AuthClient; userClient: U
   const [state, setState] = useState<State>({ step: 'loading' });
   const [attempt, setAttempt] = useState(0);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` re-runs the load on "Try again".
   useEffect(() => {
     let cancelled = false;
     void (async () => {
