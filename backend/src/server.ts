@@ -1,9 +1,9 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { Authenticate } from './auth/authenticate';
 import type { DatabaseHandle } from './db/open-database';
 import { applyCors } from './http/cors';
+import { errorInterceptor } from './http/error-interceptor';
 import type { Metrics } from './http/metrics';
 import type { Logger } from './logger';
 import { createRoutes } from './routes';
@@ -19,19 +19,6 @@ export interface ServerDeps {
 // GetOrCreate bodies are a few bytes; anything near this is abuse.
 const MAX_REQUEST_BYTES = 64 * 1024;
 
-/** Unknown failures become a bare `internal`, logged here: no stack trace or message leaks. */
-function hideInternalErrors(logger: Logger): Interceptor {
-  return (next) => async (req) => {
-    try {
-      return await next(req);
-    } catch (error) {
-      if (error instanceof ConnectError) throw error;
-      logger.error({ err: error, procedure: req.url }, 'unhandled error in RPC');
-      throw new ConnectError('internal error', Code.Internal);
-    }
-  };
-}
-
 export function createServer(deps: ServerDeps): Server {
   const origins = new Set(deps.corsOrigins);
   const rpc = connectNodeAdapter({
@@ -41,7 +28,7 @@ export function createServer(deps: ServerDeps): Server {
       logger: deps.logger,
       metrics: deps.metrics,
     }),
-    interceptors: [hideInternalErrors(deps.logger)],
+    interceptors: [errorInterceptor(deps.logger)],
     readMaxBytes: MAX_REQUEST_BYTES,
   });
 

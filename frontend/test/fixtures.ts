@@ -15,9 +15,12 @@ export const minnie = create(UserSchema, {
 });
 
 /** A Connect client over an in-memory transport: the real protocol, no network. */
-export function userClientWith(getOrCreate: ServiceImpl<typeof UserService>['getOrCreate']) {
+export function userClientWith(
+  getOrCreate: ServiceImpl<typeof UserService>['getOrCreate'],
+  getMe: ServiceImpl<typeof UserService>['getMe'] = async () => ({ user: minnie }),
+) {
   const transport = createRouterTransport(({ service }) => {
-    service(UserService, { getOrCreate });
+    service(UserService, { getOrCreate, getMe });
   });
   return createClient(UserService, transport);
 }

@@ -19,7 +19,15 @@ describe('the home page', () => {
     render(
       <HomePage
         auth={auth}
-        userClient={userClientWith(async () => ({ user: minnie, created: false }))}
+        userClient={userClientWith(
+          async () => {
+            throw new Error('the home page must not create accounts');
+          },
+          async (_request, context) => {
+            expect(context.requestHeader.get('authorization')).toBe('Bearer t');
+            return { user: minnie };
+          },
+        )}
       />,
     );
     expect(await screen.findByText('Minnie Mouse')).toBeInTheDocument();

@@ -1,9 +1,17 @@
-import type { Identity } from '../user/provision-user';
+import type { Identity } from '../provisioning/identity';
 import { unauthenticated } from './auth-error';
 import type { FetchUserinfo } from './fetch-userinfo';
 import type { VerifyAccessToken } from './verify-access-token';
 
-export type Authenticate = (headers: Headers) => Promise<Identity>;
+/** A caller whose access token has been verified. */
+export interface Caller {
+  /** ZITADEL's user id: the token's `sub`. */
+  zitadelUserId: string;
+  /** Email and profile from the issuer's userinfo for this token; fetched once, on demand. */
+  identity(): Promise<Identity>;
+}
+
+export type Authenticate = (headers: Headers) => Promise<Caller>;
 
 /**
  * Identity comes from the verified Bearer token (`sub`) and the issuer's userinfo for that same
@@ -21,22 +29,29 @@ export function createAuthenticator(deps: {
     if (!token) throw unauthenticated('Authorization header is not "Bearer <access token>"');
 
     const claims = await deps.verifyAccessToken(token);
-    const info = await deps.fetchUserinfo(token, claims.sub);
-    const givenName = info.given_name ?? '';
-    const familyName = info.family_name ?? '';
-    const displayName =
-      info.name ||
-      `${givenName} ${familyName}`.trim() ||
-      info.preferred_username ||
-      info.email ||
-      '';
+    let identity: Promise<Identity> | undefined;
     return {
       zitadelUserId: claims.sub,
-      email: info.email ?? null,
-      emailVerified: info.email_verified ?? false,
-      displayName,
-      givenName,
-      familyName,
+      identity: () => {
+        identity ??= deps.fetchUserinfo(token, claims.sub).then((info) => {
+          const givenName = info.given_name ?? '';
+          const familyName = info.family_name ?? '';
+          return {
+            zitadelUserId: claims.sub,
+            email: info.email ?? null,
+            emailVerified: info.email_verified ?? false,
+            displayName:
+              info.name ||
+              `${givenName} ${familyName}`.trim() ||
+              info.preferred_username ||
+              info.email ||
+              '',
+            givenName,
+            familyName,
+          };
+        });
+        return identity;
+      },
     };
   };
 }

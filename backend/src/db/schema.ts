@@ -1,18 +1,97 @@
-import { boolean, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  index,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
-/** One row per ZITADEL identity: the app's own user. */
-export const users = pgTable('users', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  // ZITADEL's user id (the access token's `sub`); the only key identity is matched on.
-  zitadelUserId: text('zitadel_user_id').notNull().unique(),
-  // Null when the issuer shares no email (scope `email` not granted).
-  email: text('email'),
-  emailVerified: boolean('email_verified').notNull().default(false),
-  displayName: text('display_name').notNull().default(''),
-  givenName: text('given_name').notNull().default(''),
-  familyName: text('family_name').notNull().default(''),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-});
+export const USER_STATES = ['active', 'inactive', 'locked', 'removed'] as const;
+export type UserState = (typeof USER_STATES)[number];
+
+/** One row per ZITADEL identity: the app's own user. Never deleted by a sync. */
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    // ZITADEL's user id (the access token's `sub`, the events' aggregate id).
+    zitadelUserId: text('zitadel_user_id').notNull().unique(),
+    // ZITADEL organisation (resource owner), when an event told us.
+    orgId: text('org_id'),
+    // Null when the issuer shares no email (scope `email` not granted).
+    email: text('email'),
+    emailVerified: boolean('email_verified').notNull().default(false),
+    displayName: text('display_name').notNull().default(''),
+    givenName: text('given_name').notNull().default(''),
+    familyName: text('family_name').notNull().default(''),
+    state: text('state', { enum: USER_STATES }).notNull().default('active'),
+    // The ZITADEL event sequence that last set each field. Events are partial and can arrive out
+    // of order (webhook and poller race; ZITADEL never retries): an event only overwrites a field
+    // whose recorded sequence is older, so every field converges to its newest event.
+    emailSequence: bigint('email_sequence', { mode: 'number' }).notNull().default(0),
+    emailVerifiedSequence: bigint('email_verified_sequence', { mode: 'number' })
+      .notNull()
+      .default(0),
+    displayNameSequence: bigint('display_name_sequence', { mode: 'number' }).notNull().default(0),
+    givenNameSequence: bigint('given_name_sequence', { mode: 'number' }).notNull().default(0),
+    familyNameSequence: bigint('family_name_sequence', { mode: 'number' }).notNull().default(0),
+    stateSequence: bigint('state_sequence', { mode: 'number' }).notNull().default(0),
+    // The GetOrCreate call that first returned this user; that caller alone is told
+    // `created: true`, even when a webhook or the reconciler inserted the row earlier.
+    claimId: uuid('claim_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    check('users_state_check', sql`${table.state} in ('active', 'inactive', 'locked', 'removed')`),
+  ],
+);
 
 export type UserRow = typeof users.$inferSelect;
+
+export const EVENT_SOURCES = ['webhook', 'poll', 'backfill'] as const;
+export type EventSource = (typeof EVENT_SOURCES)[number];
+
+/**
+ * Append-only log of every ZITADEL event received, with secrets stripped from the payload.
+ * Its unique key is the idempotency record: a redelivered event is recognised and skipped.
+ */
+export const identityEvents = pgTable(
+  'identity_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    aggregateType: text('aggregate_type').notNull(),
+    aggregateId: text('aggregate_id').notNull(),
+    sequence: bigint('sequence', { mode: 'number' }).notNull(),
+    eventType: text('event_type').notNull(),
+    resourceOwner: text('resource_owner'),
+    eventTime: timestamp('event_time', { withTimezone: true }).notNull(),
+    source: text('source', { enum: EVENT_SOURCES }).notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    payload: jsonb('payload').notNull(),
+  },
+  (table) => [
+    unique('identity_events_idempotency').on(
+      table.aggregateType,
+      table.aggregateId,
+      table.sequence,
+    ),
+    index('identity_events_event_time').on(table.eventTime),
+  ],
+);
+
+/** Where a pull-based sync (reconciler, backfill) has read the Event API up to. */
+export const syncCheckpoints = pgTable('sync_checkpoints', {
+  name: text('name').primaryKey(),
+  // The newest event creation date fully applied.
+  position: timestamp('position', { withTimezone: true, precision: 6, mode: 'string' }).notNull(),
+  eventsApplied: bigint('events_applied', { mode: 'number' }).notNull().default(0),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export function createMetrics() {
   const registry = new Registry();
@@ -9,6 +9,41 @@ export function createMetrics() {
       name: 'liverty_get_or_create_total',
       help: 'GetOrCreate calls that succeeded, by outcome and by the client hint is_registration.',
       labelNames: ['created', 'is_registration'] as const,
+      registers: [registry],
+    }),
+    usersProvisioned: new Counter({
+      name: 'liverty_users_provisioned_total',
+      help: 'App user rows inserted, by the path that inserted them.',
+      labelNames: ['source'] as const,
+      registers: [registry],
+    }),
+    eventsApplied: new Counter({
+      name: 'liverty_identity_events_total',
+      help: 'ZITADEL events received, by source and outcome (applied, stale, duplicate, ignored).',
+      labelNames: ['source', 'outcome'] as const,
+      registers: [registry],
+    }),
+    provisioningLag: new Histogram({
+      name: 'liverty_provisioning_lag_seconds',
+      help: 'Time from the ZITADEL event to the app row being written, by source.',
+      labelNames: ['source'] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+      registers: [registry],
+    }),
+    webhookRejections: new Counter({
+      name: 'liverty_webhook_rejections_total',
+      help: 'Webhook deliveries refused, by reason.',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    reconcilerLeader: new Gauge({
+      name: 'liverty_reconciler_leader',
+      help: '1 while this process holds the reconciler leadership lock.',
+      registers: [registry],
+    }),
+    reconcilerCheckpointAge: new Gauge({
+      name: 'liverty_reconciler_checkpoint_age_seconds',
+      help: 'Age of the newest event the reconciler has applied, as of its last poll.',
       registers: [registry],
     }),
   };

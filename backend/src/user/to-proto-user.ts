@@ -1,6 +1,6 @@
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { type User, UserSchema } from '@liverty-music/gen/user/v1';
+import { type User, UserSchema, UserState } from '@liverty-music/gen/user/v1';
 import type { UserRow } from '../db/schema';
 
 export function toProtoUser(row: UserRow): User {
@@ -14,5 +14,6 @@ export function toProtoUser(row: UserRow): User {
     familyName: row.familyName,
     createdAt: timestampFromDate(row.createdAt),
     updatedAt: timestampFromDate(row.updatedAt),
+    state: row.state === 'locked' ? UserState.LOCKED : UserState.ACTIVE,
   });
 }

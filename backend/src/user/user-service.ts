@@ -1,11 +1,10 @@
-import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
+import type { ServiceImpl } from '@connectrpc/connect';
 import type { UserService } from '@liverty-music/gen/user/v1';
 import type { Authenticate } from '../auth/authenticate';
-import { isDatabaseUnavailable } from '../db/is-database-unavailable';
 import type { Database } from '../db/open-database';
 import type { Metrics } from '../http/metrics';
 import type { Logger } from '../logger';
-import { provisionUser } from './provision-user';
+import { findOrProvision, provisionFromToken } from '../provisioning/provision-from-token';
 import { toProtoUser } from './to-proto-user';
 
 export interface UserServiceDeps {
@@ -18,33 +17,41 @@ export interface UserServiceDeps {
 export function createUserService(deps: UserServiceDeps): ServiceImpl<typeof UserService> {
   return {
     async getOrCreate(request, context) {
-      // Authenticate first: a caller without a valid token never reaches the database.
-      const identity = await deps.authenticate(context.requestHeader);
-      let result: Awaited<ReturnType<typeof provisionUser>>;
-      try {
-        result = await provisionUser(deps.db, identity);
-      } catch (error) {
-        if (isDatabaseUnavailable(error)) {
-          deps.logger.warn({ err: error }, 'database unavailable during GetOrCreate');
-          throw new ConnectError('database unavailable, try again shortly', Code.Unavailable);
-        }
-        throw error;
-      }
-      const { user, created } = result;
+      // Token and userinfo first: a caller without valid credentials never reaches the database.
+      const caller = await deps.authenticate(context.requestHeader);
+      const { user, created, inserted } = await provisionFromToken(
+        deps.db,
+        await caller.identity(),
+      );
+      if (inserted) deps.metrics.usersProvisioned.inc({ source: 'get_or_create' });
       // `is_registration` is the client's belief only: logged and counted, never acted on.
       deps.metrics.getOrCreate.inc({
         created: String(created),
         is_registration: String(request.isRegistration),
       });
-      if (request.isRegistration !== created) {
+      if (created || request.isRegistration) {
         deps.logger.info(
-          { userId: user.id, created, isRegistration: request.isRegistration },
-          created ? 'user provisioned on a login callback' : 'signup callback for an existing user',
+          { userId: user.id, created, inserted, isRegistration: request.isRegistration },
+          created
+            ? 'account claimed by its first GetOrCreate'
+            : 'signup callback for an existing account',
         );
-      } else if (created) {
-        deps.logger.info({ userId: user.id }, 'user provisioned');
       }
       return { user: toProtoUser(user), created };
+    },
+
+    async getMe(_request, context) {
+      const caller = await deps.authenticate(context.requestHeader);
+      const { user, inserted } = await findOrProvision(
+        deps.db,
+        caller.zitadelUserId,
+        caller.identity,
+      );
+      if (inserted) {
+        deps.metrics.usersProvisioned.inc({ source: 'lazy' });
+        deps.logger.info({ userId: user.id }, 'user provisioned lazily on an authenticated call');
+      }
+      return { user: toProtoUser(user) };
     },
   };
 }

@@ -1,18 +1,15 @@
+import type { User } from '@liverty-music/gen/user/v1';
 import { useEffect, useState } from 'react';
 import type { UserClient } from '../api/create-user-client';
 import type { AuthClient } from '../auth/auth-client';
-import {
-  describeProvisioningError,
-  type ProvisionedAccount,
-  provisionAccount,
-} from '../provisioning/provision-account';
+import { describeProvisioningError, loadAccount } from '../provisioning/provision-account';
 import { AccountSummary } from './account-summary';
 
 type State =
   | { step: 'loading' }
   | { step: 'signed-out' }
-  | { step: 'signed-in'; account: ProvisionedAccount }
-  | { step: 'error'; message: string; accessToken: string };
+  | { step: 'signed-in'; user: User }
+  | { step: 'error'; message: string };
 
 export function HomePage({ auth, userClient }: { auth: AuthClient; userClient: UserClient }) {
   const [state, setState] = useState<State>({ step: 'loading' });
@@ -28,15 +25,14 @@ export function HomePage({ auth, userClient }: { auth: AuthClient; userClient: U
         return;
       }
       try {
-        // Idempotent: returns the app user (and provisions it if it were somehow missing).
-        const account = await provisionAccount(userClient, session.accessToken, false);
-        if (!cancelled) setState({ step: 'signed-in', account });
+        // GetMe provisions lazily if the row is somehow missing.
+        const user = await loadAccount(userClient, session.accessToken);
+        if (!cancelled) setState({ step: 'signed-in', user });
       } catch (error) {
         if (!cancelled) {
           setState({
             step: 'error',
             message: describeProvisioningError(error).message,
-            accessToken: session.accessToken,
           });
         }
       }
@@ -64,7 +60,7 @@ export function HomePage({ auth, userClient }: { auth: AuthClient; userClient: U
         </section>
       )}
       {state.step === 'signed-in' && (
-        <AccountSummary user={state.account.user} onLogOut={() => void auth.logOut()} />
+        <AccountSummary user={state.user} onLogOut={() => void auth.logOut()} />
       )}
       {state.step === 'error' && (
         <section className="card">

@@ -21,20 +21,13 @@ export function isTransient(error: unknown): boolean {
   );
 }
 
-export async function provisionAccount(
-  client: UserClient,
-  accessToken: string,
-  isRegistration: boolean,
-  retryDelaysMs: readonly number[] = DEFAULT_RETRY_DELAYS_MS,
-): Promise<ProvisionedAccount> {
+async function withRetries<T>(
+  call: () => Promise<T>,
+  retryDelaysMs: readonly number[],
+): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const response = await client.getOrCreate(
-        { isRegistration },
-        { headers: { authorization: `Bearer ${accessToken}` }, timeoutMs: 15_000 },
-      );
-      if (!response.user) throw new ConnectError('the server sent no user', Code.Internal);
-      return { user: response.user, created: response.created };
+      return await call();
     } catch (error) {
       const delay = retryDelaysMs[attempt];
       if (delay === undefined || !isTransient(error)) throw error;
@@ -43,9 +36,47 @@ export async function provisionAccount(
   }
 }
 
+const callOptions = (accessToken: string) => ({
+  headers: { authorization: `Bearer ${accessToken}` },
+  timeoutMs: 15_000,
+});
+
+/** GetOrCreate, retried while the server says "not now". */
+export async function provisionAccount(
+  client: UserClient,
+  accessToken: string,
+  isRegistration: boolean,
+  retryDelaysMs: readonly number[] = DEFAULT_RETRY_DELAYS_MS,
+): Promise<ProvisionedAccount> {
+  return withRetries(async () => {
+    const response = await client.getOrCreate({ isRegistration }, callOptions(accessToken));
+    if (!response.user) throw new ConnectError('the server sent no user', Code.Internal);
+    return { user: response.user, created: response.created };
+  }, retryDelaysMs);
+}
+
+/** GetMe: the signed-in user's account (the server provisions it lazily if missing). */
+export async function loadAccount(
+  client: UserClient,
+  accessToken: string,
+  retryDelaysMs: readonly number[] = DEFAULT_RETRY_DELAYS_MS,
+): Promise<User> {
+  return withRetries(async () => {
+    const response = await client.getMe({}, callOptions(accessToken));
+    if (!response.user) throw new ConnectError('the server sent no user', Code.Internal);
+    return response.user;
+  }, retryDelaysMs);
+}
+
 /** A message for a failed provisioning call, and whether signing in again is the fix. */
 export function describeProvisioningError(error: unknown): { message: string; relogin: boolean } {
   const connectError = ConnectError.from(error);
+  if (connectError.code === Code.PermissionDenied) {
+    return {
+      message: `This account cannot be used: ${connectError.rawMessage}.`,
+      relogin: false,
+    };
+  }
   if (connectError.code === Code.Unauthenticated) {
     return {
       message: `Your sign-in was not accepted (${connectError.rawMessage}). Please log in again.`,

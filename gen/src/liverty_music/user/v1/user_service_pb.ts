@@ -2,8 +2,8 @@
 // @generated from file liverty_music/user/v1/user_service.proto (package liverty_music.user.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file liverty_music/user/v1/user_service.proto.
  */
 export const file_liverty_music_user_v1_user_service: GenFile = /*@__PURE__*/
-  fileDesc("CihsaXZlcnR5X211c2ljL3VzZXIvdjEvdXNlcl9zZXJ2aWNlLnByb3RvEhVsaXZlcnR5X211c2ljLnVzZXIudjEiLQoSR2V0T3JDcmVhdGVSZXF1ZXN0EhcKD2lzX3JlZ2lzdHJhdGlvbhgBIAEoCCJRChNHZXRPckNyZWF0ZVJlc3BvbnNlEikKBHVzZXIYASABKAsyGy5saXZlcnR5X211c2ljLnVzZXIudjEuVXNlchIPCgdjcmVhdGVkGAIgASgIIvEBCgRVc2VyEgoKAmlkGAEgASgJEhcKD3ppdGFkZWxfdXNlcl9pZBgCIAEoCRINCgVlbWFpbBgDIAEoCRIWCg5lbWFpbF92ZXJpZmllZBgEIAEoCBIUCgxkaXNwbGF5X25hbWUYBSABKAkSEgoKZ2l2ZW5fbmFtZRgGIAEoCRITCgtmYW1pbHlfbmFtZRgHIAEoCRIuCgpjcmVhdGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDJzCgtVc2VyU2VydmljZRJkCgtHZXRPckNyZWF0ZRIpLmxpdmVydHlfbXVzaWMudXNlci52MS5HZXRPckNyZWF0ZVJlcXVlc3QaKi5saXZlcnR5X211c2ljLnVzZXIudjEuR2V0T3JDcmVhdGVSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CihsaXZlcnR5X211c2ljL3VzZXIvdjEvdXNlcl9zZXJ2aWNlLnByb3RvEhVsaXZlcnR5X211c2ljLnVzZXIudjEiLQoSR2V0T3JDcmVhdGVSZXF1ZXN0EhcKD2lzX3JlZ2lzdHJhdGlvbhgBIAEoCCJRChNHZXRPckNyZWF0ZVJlc3BvbnNlEikKBHVzZXIYASABKAsyGy5saXZlcnR5X211c2ljLnVzZXIudjEuVXNlchIPCgdjcmVhdGVkGAIgASgIIg4KDEdldE1lUmVxdWVzdCI6Cg1HZXRNZVJlc3BvbnNlEikKBHVzZXIYASABKAsyGy5saXZlcnR5X211c2ljLnVzZXIudjEuVXNlciKiAgoEVXNlchIKCgJpZBgBIAEoCRIXCg96aXRhZGVsX3VzZXJfaWQYAiABKAkSDQoFZW1haWwYAyABKAkSFgoOZW1haWxfdmVyaWZpZWQYBCABKAgSFAoMZGlzcGxheV9uYW1lGAUgASgJEhIKCmdpdmVuX25hbWUYBiABKAkSEwoLZmFtaWx5X25hbWUYByABKAkSLgoKY3JlYXRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoFc3RhdGUYCiABKA4yIC5saXZlcnR5X211c2ljLnVzZXIudjEuVXNlclN0YXRlKlUKCVVzZXJTdGF0ZRIaChZVU0VSX1NUQVRFX1VOU1BFQ0lGSUVEEAASFQoRVVNFUl9TVEFURV9BQ1RJVkUQARIVChFVU0VSX1NUQVRFX0xPQ0tFRBACMscBCgtVc2VyU2VydmljZRJkCgtHZXRPckNyZWF0ZRIpLmxpdmVydHlfbXVzaWMudXNlci52MS5HZXRPckNyZWF0ZVJlcXVlc3QaKi5saXZlcnR5X211c2ljLnVzZXIudjEuR2V0T3JDcmVhdGVSZXNwb25zZRJSCgVHZXRNZRIjLmxpdmVydHlfbXVzaWMudXNlci52MS5HZXRNZVJlcXVlc3QaJC5saXZlcnR5X211c2ljLnVzZXIudjEuR2V0TWVSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * GetOrCreateRequest deliberately carries no identity and no profile.
@@ -59,6 +59,36 @@ export type GetOrCreateResponse = Message<"liverty_music.user.v1.GetOrCreateResp
  */
 export const GetOrCreateResponseSchema: GenMessage<GetOrCreateResponse> = /*@__PURE__*/
   messageDesc(file_liverty_music_user_v1_user_service, 1);
+
+/**
+ * @generated from message liverty_music.user.v1.GetMeRequest
+ */
+export type GetMeRequest = Message<"liverty_music.user.v1.GetMeRequest"> & {
+};
+
+/**
+ * Describes the message liverty_music.user.v1.GetMeRequest.
+ * Use `create(GetMeRequestSchema)` to create a new message.
+ */
+export const GetMeRequestSchema: GenMessage<GetMeRequest> = /*@__PURE__*/
+  messageDesc(file_liverty_music_user_v1_user_service, 2);
+
+/**
+ * @generated from message liverty_music.user.v1.GetMeResponse
+ */
+export type GetMeResponse = Message<"liverty_music.user.v1.GetMeResponse"> & {
+  /**
+   * @generated from field: liverty_music.user.v1.User user = 1;
+   */
+  user?: User | undefined;
+};
+
+/**
+ * Describes the message liverty_music.user.v1.GetMeResponse.
+ * Use `create(GetMeResponseSchema)` to create a new message.
+ */
+export const GetMeResponseSchema: GenMessage<GetMeResponse> = /*@__PURE__*/
+  messageDesc(file_liverty_music_user_v1_user_service, 3);
 
 /**
  * User is the app's record of a ZITADEL identity.
@@ -116,6 +146,11 @@ export type User = Message<"liverty_music.user.v1.User"> & {
    * @generated from field: google.protobuf.Timestamp updated_at = 9;
    */
   updatedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: liverty_music.user.v1.UserState state = 10;
+   */
+  state: UserState;
 };
 
 /**
@@ -123,7 +158,38 @@ export type User = Message<"liverty_music.user.v1.User"> & {
  * Use `create(UserSchema)` to create a new message.
  */
 export const UserSchema: GenMessage<User> = /*@__PURE__*/
-  messageDesc(file_liverty_music_user_v1_user_service, 2);
+  messageDesc(file_liverty_music_user_v1_user_service, 4);
+
+/**
+ * UserState follows the user's state in ZITADEL. Deactivated and removed users are never
+ * returned: their calls fail with PERMISSION_DENIED.
+ *
+ * @generated from enum liverty_music.user.v1.UserState
+ */
+export enum UserState {
+  /**
+   * @generated from enum value: USER_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: USER_STATE_ACTIVE = 1;
+   */
+  ACTIVE = 1,
+
+  /**
+   * Too many failed logins in ZITADEL; an already issued token still works.
+   *
+   * @generated from enum value: USER_STATE_LOCKED = 2;
+   */
+  LOCKED = 2,
+}
+
+/**
+ * Describes the enum liverty_music.user.v1.UserState.
+ */
+export const UserStateSchema: GenEnum<UserState> = /*@__PURE__*/
+  enumDesc(file_liverty_music_user_v1_user_service, 0);
 
 /**
  * UserService maps a ZITADEL identity onto exactly one liverty-music app user.
@@ -144,6 +210,18 @@ export const UserService: GenService<{
     methodKind: "unary";
     input: typeof GetOrCreateRequestSchema;
     output: typeof GetOrCreateResponseSchema;
+  },
+  /**
+   * GetMe returns the caller's app user. A caller with a valid token but no row yet (the
+   * signup callback never ran, and no webhook or reconciler has caught up) is provisioned on
+   * the spot, so every authenticated call can rely on the row existing.
+   *
+   * @generated from rpc liverty_music.user.v1.UserService.GetMe
+   */
+  getMe: {
+    methodKind: "unary";
+    input: typeof GetMeRequestSchema;
+    output: typeof GetMeResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_liverty_music_user_v1_user_service, 0);

@@ -1,0 +1,112 @@
+import type { UserState } from '../db/schema';
+
+/**
+ * A ZITADEL event about a user, whichever way it arrived (Actions v2 webhook or Event API).
+ * `sequence` counts per aggregate; (aggregateType, aggregateId, sequence) identifies the event.
+ */
+export interface IdentityEvent {
+  aggregateType: string;
+  aggregateId: string;
+  sequence: number;
+  eventType: string;
+  resourceOwner: string | null;
+  /** RFC 3339 with ZITADEL's microseconds, kept as text so no precision is lost. */
+  createdAt: string;
+  payload: Record<string, unknown>;
+}
+
+/** The user fields one event sets. Absent means "this event says nothing about it". */
+export interface FieldChanges {
+  email?: string | null;
+  emailVerified?: boolean;
+  displayName?: string;
+  givenName?: string;
+  familyName?: string;
+  state?: UserState;
+}
+
+export const HANDLED_EVENT_TYPES = [
+  'user.human.added',
+  'user.human.selfregistered',
+  'user.human.profile.changed',
+  'user.human.email.changed',
+  'user.human.email.verified',
+  'user.deactivated',
+  'user.reactivated',
+  'user.locked',
+  'user.unlocked',
+  'user.removed',
+] as const;
+
+const handled = new Set<string>(HANDLED_EVENT_TYPES);
+
+export function isHandled(event: Pick<IdentityEvent, 'aggregateType' | 'eventType'>): boolean {
+  return event.aggregateType === 'user' && handled.has(event.eventType);
+}
+
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : undefined;
+
+/** What an event changes on the app user; the caller has already checked `isHandled`. */
+export function changesFromEvent(event: IdentityEvent): FieldChanges {
+  const p = event.payload;
+  switch (event.eventType) {
+    case 'user.human.added':
+    case 'user.human.selfregistered': {
+      const givenName = text(p.firstName) ?? '';
+      const familyName = text(p.lastName) ?? '';
+      return {
+        email: text(p.email) ?? null,
+        // Verification is its own later event (`user.human.email.verified`).
+        emailVerified: p.isEmailVerified === true,
+        givenName,
+        familyName,
+        displayName: text(p.displayName) || `${givenName} ${familyName}`.trim(),
+        state: 'active',
+      };
+    }
+    case 'user.human.profile.changed':
+      // Only the fields that changed are in the payload.
+      return dropUndefined({
+        givenName: text(p.firstName),
+        familyName: text(p.lastName),
+        displayName: text(p.displayName),
+      });
+    case 'user.human.email.changed':
+      return { email: text(p.email) ?? null, emailVerified: false };
+    case 'user.human.email.verified':
+      return { emailVerified: true };
+    case 'user.deactivated':
+      return { state: 'inactive' };
+    case 'user.reactivated':
+    case 'user.unlocked':
+      return { state: 'active' };
+    case 'user.locked':
+      return { state: 'locked' };
+    case 'user.removed':
+      return { state: 'removed' };
+    default:
+      return {};
+  }
+}
+
+function dropUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+// Keys whose values are credentials or hashes. ZITADEL's `user.human.added` carries the password
+// hash as `encodedHash` (older: `secret`); none of it is ever stored or logged.
+const SECRET_KEY = /hash|secret|password|token|otp|code|key/i;
+
+/** A copy of the payload with every secret-looking field removed, at any depth. */
+export function stripSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripSecrets);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([key]) => !SECRET_KEY.test(key))
+        .map(([key, inner]) => [key, stripSecrets(inner)]),
+    );
+  }
+  return value;
+}
