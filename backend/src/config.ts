@@ -19,7 +19,25 @@ const schema = z.object({
   OIDC_ISSUER: httpUrl.transform((url) => url.replace(/\/+$/, '')),
   OIDC_AUDIENCE: commaList.pipe(z.array(z.string()).min(1, 'must name at least one audience')),
   CORS_ORIGINS: commaList.pipe(z.array(z.url({ error: 'each origin must be a URL' }))).default([]),
+  // Actions v2 target signing keys, comma-separated (several during rotation). Unset: the
+  // webhook endpoint is off.
+  ZITADEL_WEBHOOK_SIGNING_KEYS: commaList.default([]),
+  // Event API access for the reconciler; both or neither. Unset: the reconciler is off.
+  ZITADEL_API_URL: httpUrl.transform((url) => url.replace(/\/+$/, '')).optional(),
+  ZITADEL_PAT: z.string().min(1).optional(),
+  RECONCILER_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+  RECONCILER_OVERLAP_MS: z.coerce.number().int().min(0).default(5_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+const refined = schema.superRefine((config, context) => {
+  if (Boolean(config.ZITADEL_API_URL) !== Boolean(config.ZITADEL_PAT)) {
+    context.addIssue({
+      code: 'custom',
+      path: [config.ZITADEL_API_URL ? 'ZITADEL_PAT' : 'ZITADEL_API_URL'],
+      message: 'must be set together with the other (ZITADEL_API_URL and ZITADEL_PAT)',
+    });
+  }
 });
 
 export type Config = z.infer<typeof schema>;
@@ -32,12 +50,14 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // An empty variable means "not set": compose files and shells often export KEY= .
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const result = schema.safeParse(present);
+  const result = refined.safeParse(present);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const name = issue.path.join('.');
       const value = present[name];
-      return value === undefined ? `${name} is missing` : `${name} ${issue.message}`;
+      return value === undefined && issue.code !== 'custom'
+        ? `${name} is missing`
+        : `${name} ${issue.message}`;
     });
     throw new ConfigError(
       `Invalid configuration:\n  - ${problems.join('\n  - ')}\nSee backend/.env.example.`,

@@ -9,6 +9,8 @@ import { isDatabaseUnavailable } from './db/is-database-unavailable';
 import { openDatabase } from './db/open-database';
 import { createMetrics } from './http/metrics';
 import { createLogger } from './logger';
+import { createEventApiClient } from './reconciler/event-api-client';
+import { createReconciler } from './reconciler/reconciler';
 import { createServer } from './server';
 
 let config: ReturnType<typeof loadConfig>;
@@ -49,12 +51,14 @@ const authenticate = createAuthenticator({
   fetchUserinfo: createUserinfoFetcher({ discover }),
 });
 
+const metrics = createMetrics();
 const server = createServer({
   database,
   authenticate,
   logger,
-  metrics: createMetrics(),
+  metrics,
   corsOrigins: config.CORS_ORIGINS,
+  webhookSigningKeys: config.ZITADEL_WEBHOOK_SIGNING_KEYS,
 });
 server.listen(config.PORT, config.HOST);
 await once(server, 'listening');
@@ -64,8 +68,29 @@ logger.info(
   `backend listening on http://${config.HOST}:${port}`,
 );
 
+const reconciler =
+  config.ZITADEL_API_URL && config.ZITADEL_PAT
+    ? createReconciler({
+        database,
+        client: createEventApiClient({ apiUrl: config.ZITADEL_API_URL, pat: config.ZITADEL_PAT }),
+        intervalMs: config.RECONCILER_INTERVAL_MS,
+        overlapMs: config.RECONCILER_OVERLAP_MS,
+        metrics,
+        logger,
+      })
+    : undefined;
+reconciler?.start();
+logger.info(
+  {
+    webhook: config.ZITADEL_WEBHOOK_SIGNING_KEYS.length > 0,
+    reconciler: reconciler ? { intervalMs: config.RECONCILER_INTERVAL_MS } : false,
+  },
+  'server-side provisioning',
+);
+
 async function shutdown(signal: string) {
   logger.info({ signal }, 'shutting down');
+  await reconciler?.stop();
   server.close();
   server.closeIdleConnections();
   await database.close();

@@ -7,6 +7,7 @@ import { errorInterceptor } from './http/error-interceptor';
 import type { Metrics } from './http/metrics';
 import type { Logger } from './logger';
 import { createRoutes } from './routes';
+import { createWebhookHandler } from './webhooks/webhook-handler';
 
 export interface ServerDeps {
   database: DatabaseHandle;
@@ -14,6 +15,8 @@ export interface ServerDeps {
   logger: Logger;
   metrics: Metrics;
   corsOrigins: readonly string[];
+  /** Empty: the webhook endpoint answers 404. */
+  webhookSigningKeys?: readonly string[];
 }
 
 // GetOrCreate bodies are a few bytes; anything near this is abuse.
@@ -31,6 +34,16 @@ export function createServer(deps: ServerDeps): Server {
     interceptors: [errorInterceptor(deps.logger)],
     readMaxBytes: MAX_REQUEST_BYTES,
   });
+
+  const webhook =
+    deps.webhookSigningKeys && deps.webhookSigningKeys.length > 0
+      ? createWebhookHandler({
+          db: deps.database.db,
+          signingKeys: deps.webhookSigningKeys,
+          logger: deps.logger,
+          metrics: deps.metrics,
+        })
+      : undefined;
 
   return createHttpServer((req, res) => {
     if (applyCors(origins, req, res)) return;
@@ -58,6 +71,13 @@ export function createServer(deps: ServerDeps): Server {
           res.writeHead(200, { 'content-type': deps.metrics.registry.contentType }).end(body),
         () => res.writeHead(500).end(),
       );
+      return;
+    }
+    if (path === '/webhooks/zitadel' && webhook) {
+      webhook(req, res).catch((error: unknown) => {
+        deps.logger.error({ err: error }, 'webhook handler crashed');
+        if (!res.headersSent) res.writeHead(500).end();
+      });
       return;
     }
     rpc(req, res);

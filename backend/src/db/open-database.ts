@@ -17,9 +17,21 @@ export interface DatabaseHandle {
   readonly kind: 'postgres' | 'pglite';
   /** Applies drizzle/ migrations; safe when several processes start at once. */
   migrate(): Promise<void>;
+  /**
+   * A leadership lock for work only one process may do (the reconciler). On Postgres it is a
+   * session advisory lock on a dedicated connection: if the holder dies, its connection closes
+   * and the lock is free for another replica. PGlite has only one process: always the leader.
+   */
+  createLeaderLock(lockId: number): LeaderLock;
   /** Resolves when the database answers a query. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface LeaderLock {
+  /** True while this process holds the lock; tries to take it when it does not. */
+  tryAcquire(): Promise<boolean>;
+  release(): Promise<void>;
 }
 
 const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
@@ -66,6 +78,42 @@ function openPostgres(url: string, max: number): DatabaseHandle {
         lockConnection.release();
       }
     },
+    createLeaderLock(lockId) {
+      let connection: postgres.ReservedSql | undefined;
+      const drop = () => {
+        connection?.release();
+        connection = undefined;
+      };
+      return {
+        async tryAcquire() {
+          try {
+            if (connection) {
+              // Still holding it as long as our session is alive.
+              await connection`select 1`;
+              return true;
+            }
+            const candidate = await client.reserve();
+            const [row] = await candidate<
+              { locked: boolean }[]
+            >`select pg_try_advisory_lock(${lockId}) as locked`;
+            if (row?.locked) {
+              connection = candidate;
+              return true;
+            }
+            candidate.release();
+            return false;
+          } catch {
+            drop();
+            return false;
+          }
+        },
+        async release() {
+          if (!connection) return;
+          await connection`select pg_advisory_unlock(${lockId})`.catch(() => {});
+          drop();
+        },
+      };
+    },
     async ping() {
       await client`select 1`;
     },
@@ -86,6 +134,9 @@ async function openPglite(dir: string): Promise<DatabaseHandle> {
     async migrate() {
       // PGlite is single-process: nothing else can migrate concurrently.
       await migratePglite(db, { migrationsFolder });
+    },
+    createLeaderLock() {
+      return { tryAcquire: async () => true, release: async () => {} };
     },
     async ping() {
       await client.query('select 1');

@@ -19,6 +19,7 @@ export async function startTestServer(options: {
   database: DatabaseHandle;
   issuer: string;
   audience: string[];
+  webhookSigningKeys?: string[];
 }) {
   const discover = createIssuerDiscovery({ issuer: options.issuer });
   const server = createServer({
@@ -34,6 +35,7 @@ export async function startTestServer(options: {
     logger: createLogger('silent'),
     metrics: createMetrics(),
     corsOrigins: [APP_ORIGIN],
+    webhookSigningKeys: options.webhookSigningKeys ?? [],
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

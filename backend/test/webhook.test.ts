@@ -1,0 +1,292 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { identityEvents, users } from '../src/db/schema';
+import { verifySignature } from '../src/webhooks/verify-signature';
+import { startTestServer } from './support/start-test-server';
+import { createTestDatabase, type TestDatabase } from './support/test-databases';
+import { startTestIssuer, type TestIssuer } from './support/test-issuer';
+import { addedPayload, newUserId, sign, webhookBody } from './support/zitadel-events';
+
+const KEY = 'dev-signing-key';
+const OLD_KEY = 'previous-dev-signing-key';
+
+describe('signature verification', () => {
+  // Vector computed outside this code base:
+  //   printf '%s' '1700000000.{"aggregateID":"1"}' | openssl dgst -sha256 -hmac dev-signing-key
+  const body = Buffer.from('{"aggregateID":"1"}');
+  const header = 't=1700000000,v1=f0316fa2fef8ad8c1155395d0f901d5a1668a4513d6f3a934440e8f970758bbd';
+
+  it('accepts the openssl-computed vector', () => {
+    expect(verifySignature(header, body, [KEY], 1700000000)).toEqual({ ok: true });
+  });
+  it('accepts when any v1 matches any key (rotation)', () => {
+    const rotated = `t=1700000000,v1=${'0'.repeat(64)},v1=f0316fa2fef8ad8c1155395d0f901d5a1668a4513d6f3a934440e8f970758bbd`;
+    expect(verifySignature(rotated, body, ['other', KEY], 1700000000)).toEqual({ ok: true });
+  });
+  it.each([
+    ['stale: 301 s old', header, 1700000301, 'stale'],
+    ['future: 301 s ahead', header, 1699999699, 'future'],
+    ['missing header', undefined, 1700000000, 'missing'],
+    ['no timestamp', 'v1=abc', 1700000000, 'malformed'],
+    ['no signature', 't=1700000000', 1700000000, 'malformed'],
+    ['garbage', 'hello', 1700000000, 'malformed'],
+    ['wrong length signature', 't=1700000000,v1=abcd', 1700000000, 'malformed'],
+  ])('rejects %s', (_what, value, now, reason) => {
+    expect(verifySignature(value, body, [KEY], now)).toEqual({ ok: false, reason });
+  });
+  it('rejects a tampered body and a wrong key', () => {
+    expect(verifySignature(header, Buffer.from('{"aggregateID":"2"}'), [KEY], 1700000000)).toEqual({
+      ok: false,
+      reason: 'mismatch',
+    });
+    expect(verifySignature(header, body, ['wrong-key'], 1700000000)).toEqual({
+      ok: false,
+      reason: 'mismatch',
+    });
+  });
+  it('accepts exactly 300 s of age', () => {
+    expect(verifySignature(header, body, [KEY], 1700000300)).toEqual({ ok: true });
+  });
+});
+
+describe('POST /webhooks/zitadel', () => {
+  let issuer: TestIssuer;
+  let database: TestDatabase;
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+
+  beforeAll(async () => {
+    issuer = await startTestIssuer();
+    database = await createTestDatabase('postgres');
+    server = await startTestServer({
+      database: database.handle,
+      issuer: issuer.issuer,
+      audience: [issuer.audience],
+      webhookSigningKeys: [KEY, OLD_KEY],
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await issuer?.close();
+    await database?.drop();
+  });
+
+  function deliver(
+    body: string,
+    headers: Record<string, string> = { 'zitadel-signature': sign(body, KEY) },
+  ) {
+    return fetch(`${server.baseUrl}/webhooks/zitadel`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
+  }
+  const userRow = async (userId: string) =>
+    (await database.handle.db.select().from(users).where(eq(users.zitadelUserId, userId)))[0];
+  const logRows = async (userId: string) =>
+    database.handle.db.select().from(identityEvents).where(eq(identityEvents.aggregateId, userId));
+
+  it('provisions a user from user.human.added and never stores the password hash', async () => {
+    const userId = newUserId();
+    const body = webhookBody({
+      userId,
+      sequence: 1,
+      eventType: 'user.human.added',
+      payload: addedPayload('a@example.com'),
+    });
+    const response = await deliver(body);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ outcome: 'applied' });
+    expect(await userRow(userId)).toMatchObject({
+      email: 'a@example.com',
+      givenName: 'Minnie',
+      displayName: 'Minnie Mouse',
+      state: 'active',
+      orgId: '336392597046099971',
+      claimId: null,
+    });
+    const [logged] = await logRows(userId);
+    expect(logged).toMatchObject({ source: 'webhook', sequence: 1, eventType: 'user.human.added' });
+    expect(JSON.stringify(logged?.payload)).not.toMatch(/encodedHash|\$2a\$/);
+    expect(logged?.payload).toMatchObject({ email: 'a@example.com', userName: 'a@example.com' });
+  });
+
+  it('accepts a v3-style base64 event_payload and a key being rotated out', async () => {
+    const userId = newUserId();
+    const payload = Buffer.from(JSON.stringify(addedPayload('b64@example.com'))).toString('base64');
+    const body = webhookBody({
+      userId,
+      sequence: 1,
+      eventType: 'user.human.selfregistered',
+      payload,
+    });
+    const response = await deliver(body, { 'zitadel-signature': sign(body, OLD_KEY) });
+    expect(response.status).toBe(200);
+    expect((await userRow(userId))?.email).toBe('b64@example.com');
+  });
+
+  it('treats a duplicate delivery as a 2xx no-op', async () => {
+    const userId = newUserId();
+    const body = webhookBody({
+      userId,
+      sequence: 1,
+      eventType: 'user.human.added',
+      payload: addedPayload('dup@example.com'),
+    });
+    expect(await (await deliver(body)).json()).toEqual({ outcome: 'applied' });
+    const before = await userRow(userId);
+    const again = await deliver(body);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ outcome: 'duplicate' });
+    expect((await userRow(userId))?.updatedAt).toEqual(before?.updatedAt);
+    expect(await logRows(userId)).toHaveLength(1);
+  });
+
+  it('converges when events arrive out of order', async () => {
+    const userId = newUserId();
+    const events = [
+      webhookBody({ userId, sequence: 4, eventType: 'user.human.email.verified' }),
+      webhookBody({
+        userId,
+        sequence: 3,
+        eventType: 'user.human.email.changed',
+        payload: { email: 'new@example.com' },
+      }),
+      webhookBody({
+        userId,
+        sequence: 2,
+        eventType: 'user.human.profile.changed',
+        payload: { firstName: 'Min' },
+      }),
+      webhookBody({
+        userId,
+        sequence: 1,
+        eventType: 'user.human.added',
+        payload: addedPayload('old@example.com'),
+      }),
+    ];
+    for (const body of events) expect((await deliver(body)).status).toBe(200);
+    expect(await userRow(userId)).toMatchObject({
+      email: 'new@example.com', // seq 3 beats the added event's seq 1
+      emailVerified: true, // seq 4 beats email.changed's "unverified" at seq 3
+      givenName: 'Min', // seq 2 beats seq 1
+      familyName: 'Mouse', // only seq 1 set it
+      state: 'active',
+    });
+  });
+
+  it('marks a removed user removed and keeps its app data', async () => {
+    const userId = newUserId();
+    await deliver(
+      webhookBody({
+        userId,
+        sequence: 1,
+        eventType: 'user.human.added',
+        payload: addedPayload('gone@example.com'),
+      }),
+    );
+    const created = await userRow(userId);
+    const response = await deliver(webhookBody({ userId, sequence: 2, eventType: 'user.removed' }));
+    expect(await response.json()).toEqual({ outcome: 'applied' });
+    expect(await userRow(userId)).toMatchObject({
+      id: created?.id,
+      email: 'gone@example.com',
+      state: 'removed',
+    });
+  });
+
+  it.each([
+    ['user.deactivated', 'inactive'],
+    ['user.locked', 'locked'],
+  ])('follows %s', async (eventType, state) => {
+    const userId = newUserId();
+    await deliver(
+      webhookBody({
+        userId,
+        sequence: 1,
+        eventType: 'user.human.added',
+        payload: addedPayload(`${state}@example.com`),
+      }),
+    );
+    await deliver(webhookBody({ userId, sequence: 2, eventType }));
+    expect((await userRow(userId))?.state).toBe(state);
+    await deliver(
+      webhookBody({
+        userId,
+        sequence: 3,
+        eventType: eventType === 'user.locked' ? 'user.unlocked' : 'user.reactivated',
+      }),
+    );
+    expect((await userRow(userId))?.state).toBe('active');
+  });
+
+  it('ignores other event types with a 2xx and records nothing', async () => {
+    const userId = newUserId();
+    const response = await deliver(
+      webhookBody({ userId, sequence: 1, eventType: 'user.human.password.changed' }),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ outcome: 'ignored' });
+    expect(await logRows(userId)).toHaveLength(0);
+  });
+
+  it.each([
+    [
+      'a stale timestamp',
+      (body: string) => sign(body, KEY, Math.floor(Date.now() / 1000) - 301),
+      'signature_stale',
+    ],
+    [
+      'a future timestamp',
+      (body: string) => sign(body, KEY, Math.floor(Date.now() / 1000) + 301),
+      'signature_future',
+    ],
+    ['the wrong key', (body: string) => sign(body, 'attacker-key'), 'signature_mismatch'],
+    ['a malformed header', () => 'v1=deadbeef', 'signature_malformed'],
+  ])('refuses %s with 401 and writes nothing', async (_what, header, reason) => {
+    const userId = newUserId();
+    const body = webhookBody({
+      userId,
+      sequence: 1,
+      eventType: 'user.human.added',
+      payload: addedPayload('x@example.com'),
+    });
+    const response = await deliver(body, { 'zitadel-signature': header(body) });
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { error: string }).error).toBe(reason);
+    expect(await userRow(userId)).toBeUndefined();
+  });
+
+  it('refuses a missing signature and a tampered body', async () => {
+    const userId = newUserId();
+    const body = webhookBody({
+      userId,
+      sequence: 1,
+      eventType: 'user.human.added',
+      payload: addedPayload('t@example.com'),
+    });
+    expect((await deliver(body, {})).status).toBe(401);
+    const tampered = body.replace('t@example.com', 'evil@example.com');
+    expect((await deliver(tampered, { 'zitadel-signature': sign(body, KEY) })).status).toBe(401);
+    expect(await userRow(userId)).toBeUndefined();
+  });
+
+  it('refuses an oversized body with 413 before verifying it', async () => {
+    const body = JSON.stringify({ pad: 'x'.repeat(70 * 1024) });
+    const response = await deliver(body);
+    expect(response.status).toBe(413);
+  });
+
+  it('refuses a signed body that is not a valid event with 400', async () => {
+    for (const body of ['not json', '{"aggregateID":"1"}', '[]']) {
+      const response = await deliver(body);
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: string }).error).toBe('invalid_event');
+    }
+  });
+
+  it('counts rejections by reason in /metrics', async () => {
+    const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
+    expect(text).toMatch(/liverty_webhook_rejections_total\{reason="signature_stale"\} [1-9]/);
+    expect(text).toMatch(/liverty_users_provisioned_total\{source="webhook"\} [1-9]/);
+  });
+});
