@@ -1,0 +1,126 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { identityEvents, users } from '../src/db/schema';
+import { createEventApiClient } from '../src/reconciler/event-api-client';
+import { syncEvents } from '../src/reconciler/sync-events';
+import { startTestServer } from './support/start-test-server';
+import { createTestDatabase, type TestDatabase } from './support/test-databases';
+import { startTestEventApi } from './support/test-event-api';
+import { startTestIssuer, type TestIssuer } from './support/test-issuer';
+import { addedPayload, newUserId, sign, webhookBody } from './support/zitadel-events';
+
+const KEY = 'race-key';
+
+// GetOrCreate (client), the webhook (push) and the reconciler (pull) all converge on one upsert.
+describe('three provisioning paths racing for one user', () => {
+  let issuer: TestIssuer;
+  let database: TestDatabase;
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let api: Awaited<ReturnType<typeof startTestEventApi>>;
+
+  beforeAll(async () => {
+    issuer = await startTestIssuer();
+    database = await createTestDatabase('postgres', { maxConnections: 20 });
+    api = await startTestEventApi();
+    server = await startTestServer({
+      database: database.handle,
+      issuer: issuer.issuer,
+      audience: [issuer.audience],
+      webhookSigningKeys: [KEY],
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await api?.close();
+    await issuer?.close();
+    await database?.drop();
+  });
+
+  it('gives one row with converged fields, one created:true, each event logged once', async () => {
+    for (let round = 0; round < 10; round++) {
+      const userId = newUserId();
+      const email = `race${userId}@example.com`;
+      const added = {
+        userId,
+        sequence: 1,
+        type: 'user.human.added',
+        creationDate: new Date(Date.now() - 1000).toISOString(),
+        payload: addedPayload(email),
+      };
+      const renamed = {
+        userId,
+        sequence: 2,
+        type: 'user.human.profile.changed',
+        creationDate: new Date().toISOString(),
+        payload: { firstName: 'Mina', displayName: 'Mina Mouse' },
+      };
+      api.events.push(added, renamed);
+      // userinfo already shows the newest state.
+      const token = await issuer.issue({
+        sub: userId,
+        email,
+        given_name: 'Mina',
+        family_name: 'Mouse',
+        name: 'Mina Mouse',
+      });
+
+      const deliver = (event: typeof added | typeof renamed) => {
+        const body = webhookBody({
+          userId,
+          sequence: event.sequence,
+          eventType: event.type,
+          payload: event.payload,
+          createdAt: event.creationDate,
+        });
+        return fetch(`${server.baseUrl}/webhooks/zitadel`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'zitadel-signature': sign(body, KEY) },
+          body,
+        }).then((response) => response.status);
+      };
+      const poll = () =>
+        syncEvents({
+          db: database.handle.db,
+          client: createEventApiClient({ apiUrl: api.url, pat: api.pat }),
+          checkpoint: `race-${round}`,
+          source: 'poll',
+          overlapMs: 0,
+        });
+      const call = () =>
+        server
+          .client()
+          .getOrCreate({ isRegistration: true }, { headers: { authorization: `Bearer ${token}` } });
+
+      const [first, renamedStatus, pollA, second, addedStatus, pollB] = await Promise.all([
+        call(),
+        deliver(renamed),
+        poll(),
+        call(),
+        deliver(added),
+        poll(),
+      ]);
+      expect([renamedStatus, addedStatus]).toEqual([200, 200]);
+      expect(pollA.events + pollB.events).toBeGreaterThan(0);
+      expect([first.created, second.created].filter(Boolean)).toHaveLength(1);
+      expect(second.user?.id).toBe(first.user?.id);
+
+      const rows = await database.handle.db
+        .select()
+        .from(users)
+        .where(eq(users.zitadelUserId, userId));
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({
+        email,
+        givenName: 'Mina',
+        familyName: 'Mouse',
+        displayName: 'Mina Mouse',
+        state: 'active',
+      });
+      const logged = await database.handle.db
+        .select()
+        .from(identityEvents)
+        .where(eq(identityEvents.aggregateId, userId));
+      expect(logged.map((event) => event.sequence).sort()).toEqual([1, 2]);
+    }
+  });
+});
