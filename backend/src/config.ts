@@ -9,7 +9,7 @@ const commaList = z.string().transform((value) =>
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
-const schema = z.object({
+const fields = {
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z
@@ -28,7 +28,9 @@ const schema = z.object({
   RECONCILER_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
   RECONCILER_OVERLAP_MS: z.coerce.number().int().min(0).default(5_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+};
+
+const schema = z.object(fields);
 
 const refined = schema.superRefine((config, context) => {
   if (Boolean(config.ZITADEL_API_URL) !== Boolean(config.ZITADEL_PAT)) {
@@ -48,9 +50,27 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  return parseEnv(refined, env);
+}
+
+// The sync commands (backfill, drift) need only the database and the Event API.
+const syncSchema = z.object({
+  DATABASE_URL: fields.DATABASE_URL,
+  PGLITE_DIR: fields.PGLITE_DIR,
+  ZITADEL_API_URL: fields.ZITADEL_API_URL.unwrap(),
+  ZITADEL_PAT: fields.ZITADEL_PAT.unwrap(),
+});
+
+export type SyncConfig = z.infer<typeof syncSchema>;
+
+export function loadSyncConfig(env: Record<string, string | undefined> = process.env): SyncConfig {
+  return parseEnv(syncSchema, env);
+}
+
+function parseEnv<T>(schema: z.ZodType<T>, env: Record<string, string | undefined>): T {
   // An empty variable means "not set": compose files and shells often export KEY= .
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const result = refined.safeParse(present);
+  const result = schema.safeParse(present);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const name = issue.path.join('.');

@@ -1,0 +1,128 @@
+import { readFile } from 'node:fs/promises';
+
+/**
+ * Waits, up to one deadline, until ZITADEL can be used: its discovery document answers (so the
+ * instance is served under this host), the PAT file exists, and the PAT authenticates. Each
+ * condition is polled; nothing is assumed ready after a fixed sleep.
+ */
+
+export class NotReadyError extends Error {
+  name = 'NotReadyError';
+}
+
+/**
+ * @template T
+ * @param {() => Promise<{ ready: true, value: T } | { ready: false, reason: string }>} check
+ * @param {{ what: string, deadline: number, intervalMs: number }} options
+ * @returns {Promise<T>}
+ */
+export async function pollUntilReady(check, { what, deadline, intervalMs }) {
+  let reason = 'not checked yet';
+  for (;;) {
+    const result = await check();
+    if (result.ready) return result.value;
+    reason = result.reason;
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) {
+      throw new NotReadyError(`gave up waiting for ${what}: ${reason}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, remaining)));
+  }
+}
+
+/**
+ * @param {{
+ *   apiUrl: string,
+ *   patFile: string,
+ *   deadline: number,
+ *   intervalMs: number,
+ *   log: (line: string) => void,
+ *   fetch?: typeof globalThis.fetch,
+ * }} options
+ * @returns {Promise<{ issuer: string, token: string, userName: string }>}
+ */
+export async function waitForZitadel({
+  apiUrl,
+  patFile,
+  deadline,
+  intervalMs,
+  log,
+  fetch = globalThis.fetch,
+}) {
+  /** @param {string} url @param {RequestInit} [init] */
+  const fetchWithin = (url, init = {}) =>
+    fetch(url, {
+      ...init,
+      signal: AbortSignal.timeout(Math.max(1000, Math.min(10_000, deadline - Date.now()))),
+    });
+
+  log(`waiting for ZITADEL at ${apiUrl} ...`);
+  const issuer = await pollUntilReady(
+    async () => {
+      try {
+        const response = await fetchWithin(`${apiUrl}/.well-known/openid-configuration`);
+        if (!response.ok) {
+          await response.body?.cancel();
+          return { ready: false, reason: `discovery answered HTTP ${response.status}` };
+        }
+        const document = /** @type {{ issuer?: unknown }} */ (await response.json());
+        if (typeof document.issuer !== 'string') {
+          return { ready: false, reason: 'discovery document has no issuer' };
+        }
+        return { ready: true, value: document.issuer };
+      } catch (error) {
+        return { ready: false, reason: describe(error) };
+      }
+    },
+    { what: `ZITADEL's discovery document at ${apiUrl}`, deadline, intervalMs },
+  );
+
+  const token = await pollUntilReady(
+    async () => {
+      try {
+        const content = (await readFile(patFile, 'utf8')).trim();
+        return content === ''
+          ? { ready: false, reason: `${patFile} is empty` }
+          : { ready: true, value: content };
+      } catch (error) {
+        return { ready: false, reason: describe(error) };
+      }
+    },
+    { what: `the personal access token in ${patFile}`, deadline, intervalMs },
+  );
+
+  // Right after the first start, the machine user may not be queryable for a moment.
+  const userName = await pollUntilReady(
+    async () => {
+      try {
+        const response = await fetchWithin(`${apiUrl}/auth/v1/users/me`, {
+          headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+        });
+        const body = /** @type {any} */ (await response.json().catch(() => ({})));
+        if (!response.ok) {
+          const message = typeof body?.message === 'string' ? `: ${body.message}` : '';
+          return {
+            ready: false,
+            reason: `the PAT was refused with HTTP ${response.status}${message}`,
+          };
+        }
+        return { ready: true, value: String(body?.user?.userName ?? body?.user?.id ?? 'unknown') };
+      } catch (error) {
+        return { ready: false, reason: describe(error) };
+      }
+    },
+    { what: 'the personal access token to be accepted', deadline, intervalMs },
+  );
+
+  log(`ZITADEL is ready (issuer ${issuer}); signed in as machine user "${userName}"`);
+  return { issuer, token, userName };
+}
+
+/** @param {unknown} error */
+function describe(error) {
+  if (error instanceof Error) {
+    const cause = /** @type {{ code?: string } | undefined} */ (error.cause);
+    return cause?.code ? `${error.message} (${cause.code})` : error.message;
+  }
+  return String(error);
+}
