@@ -1,0 +1,264 @@
+// Starts the whole product on one machine without Docker: the local identity provider, the backend
+// and the frontend, each as its own process, and waits until each answers. `npm start` uses it
+// with fixed ports; the end-to-end suite uses it with its own ports, data folder and Postgres.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const bin = (name: string) => join(ROOT, 'node_modules', '.bin', name);
+
+/** The local identity provider's fixed identities, mirrored by frontend/public/config.json. */
+export const LOCAL_CLIENT_ID = 'liverty-music-spa';
+export const LOCAL_PROJECT_ID = '336500000000000100';
+
+export interface StackOptions {
+  /** Everything generated at run time lives here: dev-only keys, PGlite, logs. */
+  dataDir: string;
+  idpPort: number;
+  apiPort: number;
+  webPort: number;
+  /** Real Postgres for the backend; unset → PGlite inside dataDir. */
+  databaseUrl?: string;
+  /** `dev`: Vite's dev server; `preview`: the production build (built first). */
+  web: 'dev' | 'preview';
+  /** Deliver the identity provider's events to the backend's webhook. */
+  webhook?: boolean;
+  reconcilerIntervalMs?: number;
+  logLevel?: string;
+}
+
+export interface Service {
+  readonly name: string;
+  readonly url: string;
+  readonly logFile: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  running(): boolean;
+}
+
+export interface Stack {
+  appUrl: string;
+  issuer: string;
+  apiUrl: string;
+  /** Dev-only secrets generated on first start and shared by the identity provider and backend. */
+  secrets: { webhookSigningKey: string; pat: string };
+  idp: Service;
+  backend: Service;
+  web: Service;
+  stop(): Promise<void>;
+}
+
+interface DevSecrets {
+  webhookSigningKey: string;
+  pat: string;
+}
+
+/** Generated once per data folder (git-ignored): dev-only, never committed, never reused elsewhere. */
+function loadDevSecrets(dataDir: string): DevSecrets {
+  const file = join(dataDir, 'dev-secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
+  const secrets = {
+    webhookSigningKey: `dev-only-${randomBytes(24).toString('base64url')}`,
+    pat: `dev-only-${randomBytes(24).toString('base64url')}`,
+  };
+  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  return secrets;
+}
+
+async function waitUntil(
+  ready: () => Promise<boolean>,
+  alive: () => boolean,
+  what: string,
+  timeoutMs = 90_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
+    if (!alive()) throw new Error(`${what} exited before it was ready`);
+    if (await ready().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`${what} was not ready after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
+function createService(options: {
+  name: string;
+  url: string;
+  readyUrl: string;
+  command: string;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  logDir: string;
+}): Service {
+  const logFile = join(options.logDir, `${options.name}.log`);
+  let child: ChildProcess | undefined;
+  let exited = true;
+  return {
+    name: options.name,
+    url: options.url,
+    logFile,
+    running: () => !exited,
+    async start() {
+      const log = openSync(logFile, 'a');
+      exited = false;
+      // Its own process group, so stop() ends the whole tree (npm/tsx/vite spawn children).
+      child = spawn(options.command, options.args, {
+        cwd: options.cwd,
+        env: options.env,
+        detached: true,
+        stdio: ['ignore', log, log],
+      });
+      closeSync(log);
+      child.once('exit', () => {
+        exited = true;
+      });
+      await waitUntil(
+        async () => (await fetch(options.readyUrl, { signal: AbortSignal.timeout(2000) })).ok,
+        () => !exited,
+        options.name,
+      );
+    },
+    async stop() {
+      if (!child || exited || child.pid === undefined) return;
+      const done = new Promise((resolve) => child?.once('exit', resolve));
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        return;
+      }
+      const timeout = setTimeout(() => {
+        if (child?.pid !== undefined && !exited) process.kill(-child.pid, 'SIGKILL');
+      }, 5000);
+      await done;
+      clearTimeout(timeout);
+    },
+  };
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const dataDir = resolve(options.dataDir);
+  const logDir = join(dataDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const secrets = loadDevSecrets(dataDir);
+
+  const host = '127.0.0.1';
+  const issuer = `http://${host}:${options.idpPort}`;
+  const apiUrl = `http://${host}:${options.apiPort}`;
+  const appUrl = `http://${host}:${options.webPort}`;
+  const appOrigins = [appUrl, `http://localhost:${options.webPort}`];
+
+  // What the SPA reads at run time; served at /config.json by the Vite server (see vite.config.ts).
+  const configFile = join(dataDir, 'config.json');
+  writeFileSync(
+    configFile,
+    `${JSON.stringify(
+      {
+        oidcAuthority: issuer,
+        oidcClientId: LOCAL_CLIENT_ID,
+        oidcExtraScope: `urn:zitadel:iam:org:project:id:${LOCAL_PROJECT_ID}:aud`,
+        apiBaseUrl: apiUrl,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+
+  const baseEnv = { ...process.env, FORCE_COLOR: '0' };
+  const idp = createService({
+    name: 'local-idp',
+    url: issuer,
+    readyUrl: `${issuer}/.well-known/openid-configuration`,
+    command: bin('tsx'),
+    args: ['src/main.ts'],
+    cwd: join(ROOT, 'local-idp'),
+    logDir,
+    env: {
+      ...baseEnv,
+      LOCAL_IDP_ISSUER: issuer,
+      LOCAL_IDP_DATA_DIR: join(dataDir, 'local-idp'),
+      LOCAL_IDP_CLIENT_ID: LOCAL_CLIENT_ID,
+      LOCAL_IDP_PROJECT_ID: LOCAL_PROJECT_ID,
+      LOCAL_IDP_REDIRECT_URIS: appOrigins.map((origin) => `${origin}/callback`).join(','),
+      LOCAL_IDP_POST_LOGOUT_REDIRECT_URIS: appOrigins.map((origin) => `${origin}/`).join(','),
+      LOCAL_IDP_PAT: secrets.pat,
+      LOCAL_IDP_WEBHOOK_SIGNING_KEY: secrets.webhookSigningKey,
+      LOCAL_IDP_WEBHOOK_TARGETS: options.webhook === false ? '' : `${apiUrl}/webhooks/zitadel`,
+    },
+  });
+  const backend = createService({
+    name: 'backend',
+    url: apiUrl,
+    readyUrl: `${apiUrl}/readyz`,
+    command: bin('tsx'),
+    args: ['src/main.ts'],
+    cwd: join(ROOT, 'backend'),
+    logDir,
+    env: {
+      ...baseEnv,
+      PORT: String(options.apiPort),
+      HOST: host,
+      DATABASE_URL: options.databaseUrl ?? '',
+      PGLITE_DIR: join(dataDir, 'pglite'),
+      OIDC_ISSUER: issuer,
+      OIDC_AUDIENCE: LOCAL_PROJECT_ID,
+      CORS_ORIGINS: appOrigins.join(','),
+      ZITADEL_WEBHOOK_SIGNING_KEYS: secrets.webhookSigningKey,
+      ZITADEL_API_URL: issuer,
+      ZITADEL_PAT: secrets.pat,
+      RECONCILER_INTERVAL_MS: String(options.reconcilerIntervalMs ?? 5000),
+      LOG_LEVEL: options.logLevel ?? 'info',
+    },
+  });
+  const webArgs =
+    options.web === 'dev'
+      ? ['--host', host, '--port', String(options.webPort), '--strictPort']
+      : ['preview', '--host', host, '--port', String(options.webPort), '--strictPort'];
+  const web = createService({
+    name: 'frontend',
+    url: appUrl,
+    readyUrl: `${appUrl}/config.json`,
+    command: bin('vite'),
+    args: webArgs,
+    cwd: join(ROOT, 'frontend'),
+    logDir,
+    env: { ...baseEnv, APP_CONFIG_FILE: configFile },
+  });
+
+  if (options.web === 'preview') {
+    await new Promise<void>((resolveBuild, reject) => {
+      const build = spawn(bin('vite'), ['build', '--logLevel', 'warn'], {
+        cwd: join(ROOT, 'frontend'),
+        stdio: 'inherit',
+      });
+      build.once('exit', (code) => (code === 0 ? resolveBuild() : reject(new Error(`vite build exited ${code}`))));
+    });
+  }
+
+  const services = [idp, backend, web];
+  try {
+    // The backend discovers the issuer lazily, so order matters only for a clean first request.
+    await idp.start();
+    await Promise.all([backend.start(), web.start()]);
+  } catch (error) {
+    await Promise.all(services.map((service) => service.stop()));
+    const failed = services.find((service) => !service.running() && existsSync(service.logFile));
+    const tail = failed ? readFileSync(failed.logFile, 'utf8').split('\n').slice(-25).join('\n') : '';
+    throw new Error(`${(error as Error).message}${tail ? `\n--- ${failed?.logFile} (last lines)\n${tail}` : ''}`);
+  }
+
+  return {
+    appUrl,
+    issuer,
+    apiUrl,
+    secrets,
+    idp,
+    backend,
+    web,
+    async stop() {
+      await Promise.all(services.map((service) => service.stop()));
+    },
+  };
+}
