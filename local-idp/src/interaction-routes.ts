@@ -1,0 +1,141 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errors, type InteractionResults, type Provider } from 'oidc-provider';
+import { ANSWERED_PROMPTS } from './create-provider.ts';
+import { readForm, sendHtml } from './http-io.ts';
+import {
+  LOGIN_PATH_PREFIX,
+  renderLoginPage,
+  renderMessagePage,
+  renderRegistrationPage,
+} from './login-pages.ts';
+import { UserAccountError, type UserAccounts } from './user-accounts.ts';
+
+export const INVALID_CREDENTIALS_MESSAGE = 'Invalid email or password';
+const LOCKED_MESSAGE = 'This account is locked. Contact an administrator.';
+const INACTIVE_MESSAGE = 'This account is deactivated. Contact an administrator.';
+
+// Re-rendered forms with an error answer 200 like ZITADEL's login UI: a 4xx document would show up
+// as a console error in the browser, which end-to-end suites often treat as a failure.
+const FORM_ERROR_STATUS = 200;
+
+export interface InteractionDeps {
+  provider: () => Provider;
+  users: UserAccounts;
+}
+
+const ROUTE = new RegExp(`^${LOGIN_PATH_PREFIX}/([A-Za-z0-9_-]+)(?:/(login|register|cancel))?/?$`);
+
+export function isInteractionPath(pathname: string): boolean {
+  return pathname === LOGIN_PATH_PREFIX || pathname.startsWith(`${LOGIN_PATH_PREFIX}/`);
+}
+
+function expiredPage(res: ServerResponse): void {
+  sendHtml(
+    res,
+    400,
+    renderMessagePage(
+      'Sign-in request expired',
+      'This sign-in request has expired or was already completed. Go back to the app and start again.',
+    ),
+  );
+}
+
+/** Everything a finished login/registration answers: the login itself plus the prompts we auto-resolve. */
+function loggedInResult(accountId: string): InteractionResults {
+  const result: InteractionResults = { login: { accountId, amr: ['pwd'] } };
+  for (const prompt of ANSWERED_PROMPTS) result[prompt] = {};
+  return result;
+}
+
+/**
+ * The hosted login UI (ZITADEL's Login V2 lives under /ui/v2/login too): GET renders the login or
+ * registration page for an oidc-provider interaction, POSTs log in, register or cancel and then hand
+ * control back to oidc-provider, which redirects to the app.
+ */
+export async function handleInteraction(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  deps: InteractionDeps,
+): Promise<void> {
+  const match = ROUTE.exec(url.pathname);
+  const uid = match?.[1];
+  const action = match?.[2];
+  if (!uid || (action === undefined) !== (req.method === 'GET' || req.method === 'HEAD')) {
+    sendHtml(res, 404, renderMessagePage('Not found', 'There is nothing here.'));
+    return;
+  }
+  const provider = deps.provider();
+  let details: Awaited<ReturnType<Provider['interactionDetails']>>;
+  try {
+    details = await provider.interactionDetails(req, res);
+  } catch (error) {
+    if (error instanceof errors.SessionNotFound) return expiredPage(res);
+    throw error;
+  }
+  if (details.uid !== uid) return expiredPage(res);
+
+  const finish = (result: InteractionResults) =>
+    provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
+
+  if (action === undefined) {
+    // Consent is implicit; when oidc-provider still asks (prompt=consent), answer it without a page.
+    if (details.prompt.name === 'consent') return finish({ consent: {} });
+    const requested = url.searchParams.get('view');
+    const view =
+      requested === 'register' || requested === 'login'
+        ? requested
+        : details.prompt.name === 'create'
+          ? 'register'
+          : 'login';
+    if (view === 'register') {
+      sendHtml(res, 200, renderRegistrationPage({ uid }));
+    } else {
+      const hint = details.params.login_hint;
+      sendHtml(
+        res,
+        200,
+        renderLoginPage({ uid, email: typeof hint === 'string' ? hint : undefined }),
+      );
+    }
+    return;
+  }
+
+  const form = await readForm(req);
+  if (action === 'cancel') {
+    return finish({ error: 'access_denied', error_description: 'End-User aborted interaction' });
+  }
+
+  if (action === 'login') {
+    const email = form.get('email') ?? '';
+    const result = await deps.users.authenticate(email, form.get('password') ?? '');
+    if (!result.ok) {
+      const message =
+        result.reason === 'locked'
+          ? LOCKED_MESSAGE
+          : result.reason === 'inactive'
+            ? INACTIVE_MESSAGE
+            : INVALID_CREDENTIALS_MESSAGE;
+      sendHtml(res, FORM_ERROR_STATUS, renderLoginPage({ uid, email, error: message }));
+      return;
+    }
+    return finish(loggedInResult(result.user.id));
+  }
+
+  const values = {
+    email: form.get('email') ?? '',
+    givenName: form.get('givenName') ?? '',
+    familyName: form.get('familyName') ?? '',
+  };
+  try {
+    const user = await deps.users.register({ ...values, password: form.get('password') ?? '' });
+    return finish(loggedInResult(user.id));
+  } catch (error) {
+    if (!(error instanceof UserAccountError)) throw error;
+    sendHtml(
+      res,
+      FORM_ERROR_STATUS,
+      renderRegistrationPage({ uid, values, error: error.message, invalidField: error.field }),
+    );
+  }
+}

@@ -1,0 +1,43 @@
+import { DEFAULTS, type LocalIdpOptions } from './start-local-idp.ts';
+
+function list(value: string | undefined): string[] | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/** Maps the LOCAL_IDP_* environment variables to factory options (unset or empty = default). */
+export function readEnvOptions(env: NodeJS.ProcessEnv = process.env): LocalIdpOptions {
+  const options: LocalIdpOptions = { issuer: nonEmpty(env.LOCAL_IDP_ISSUER) ?? DEFAULTS.issuer };
+  const port = nonEmpty(env.LOCAL_IDP_PORT);
+  if (port !== undefined) {
+    if (!/^\d+$/.test(port) || Number(port) > 65535)
+      throw new Error(`LOCAL_IDP_PORT is not a port number: ${port}`);
+    options.port = Number(port);
+  }
+  const host = nonEmpty(env.LOCAL_IDP_HOST);
+  if (host !== undefined) options.host = host;
+  const clientId = nonEmpty(env.LOCAL_IDP_CLIENT_ID);
+  if (clientId !== undefined) options.clientId = clientId;
+  const projectId = nonEmpty(env.LOCAL_IDP_PROJECT_ID);
+  if (projectId !== undefined) options.projectId = projectId;
+  const redirectUris = list(env.LOCAL_IDP_REDIRECT_URIS);
+  if (redirectUris) options.redirectUris = redirectUris;
+  const postLogoutRedirectUris = list(env.LOCAL_IDP_POST_LOGOUT_REDIRECT_URIS);
+  if (postLogoutRedirectUris) options.postLogoutRedirectUris = postLogoutRedirectUris;
+  const dataDir = nonEmpty(env.LOCAL_IDP_DATA_DIR);
+  if (dataDir !== undefined) options.dataDir = dataDir;
+  const pat = nonEmpty(env.LOCAL_IDP_PAT);
+  if (pat !== undefined) options.adminPat = pat;
+  const targets = list(env.LOCAL_IDP_WEBHOOK_TARGETS);
+  if (targets) options.webhookTargets = targets;
+  const signingKey = nonEmpty(env.LOCAL_IDP_WEBHOOK_SIGNING_KEY);
+  if (signingKey !== undefined) options.webhookSigningKey = signingKey;
+  return options;
+}
