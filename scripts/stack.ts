@@ -26,6 +26,8 @@ export interface StackOptions {
   web: 'dev' | 'preview';
   /** Deliver the identity provider's events to the backend's webhook. */
   webhook?: boolean;
+  /** Run the Event API reconciler in the backend. */
+  reconciler?: boolean;
   reconcilerIntervalMs?: number;
   logLevel?: string;
 }
@@ -206,8 +208,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       OIDC_AUDIENCE: LOCAL_PROJECT_ID,
       CORS_ORIGINS: appOrigins.join(','),
       ZITADEL_WEBHOOK_SIGNING_KEYS: secrets.webhookSigningKey,
-      ZITADEL_API_URL: issuer,
-      ZITADEL_PAT: secrets.pat,
+      ZITADEL_API_URL: options.reconciler === false ? '' : issuer,
+      ZITADEL_PAT: options.reconciler === false ? '' : secrets.pat,
       RECONCILER_INTERVAL_MS: String(options.reconcilerIntervalMs ?? 5000),
       LOG_LEVEL: options.logLevel ?? 'info',
     },
@@ -233,7 +235,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         cwd: join(ROOT, 'frontend'),
         stdio: 'inherit',
       });
-      build.once('exit', (code) => (code === 0 ? resolveBuild() : reject(new Error(`vite build exited ${code}`))));
+      build.once('exit', (code) =>
+        code === 0 ? resolveBuild() : reject(new Error(`vite build exited ${code}`)),
+      );
     });
   }
 
@@ -245,8 +249,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   } catch (error) {
     await Promise.all(services.map((service) => service.stop()));
     const failed = services.find((service) => !service.running() && existsSync(service.logFile));
-    const tail = failed ? readFileSync(failed.logFile, 'utf8').split('\n').slice(-25).join('\n') : '';
-    throw new Error(`${(error as Error).message}${tail ? `\n--- ${failed?.logFile} (last lines)\n${tail}` : ''}`);
+    const tail = failed
+      ? readFileSync(failed.logFile, 'utf8').split('\n').slice(-25).join('\n')
+      : '';
+    throw new Error(
+      `${(error as Error).message}${tail ? `\n--- ${failed?.logFile} (last lines)\n${tail}` : ''}`,
+    );
   }
 
   return {

@@ -75,6 +75,11 @@ export function CallbackPage({
     );
   }, [auth, cleanUrl, provision]);
 
+  useEffect(() => {
+    // Lets the end-to-end suite measure callback load → "account ready" from the page's own clock.
+    if (state.step === 'ready') performance.mark('account-ready');
+  }, [state.step]);
+
   switch (state.step) {
     case 'signing-in':
       return <Status text="Finishing sign-in…" />;

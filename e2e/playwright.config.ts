@@ -1,0 +1,49 @@
+import { defineConfig } from '@playwright/test';
+import type { StackFixtureOptions } from './support/fixtures';
+
+// Debian's Chromium (apt-get install chromium); Playwright's own browser downloads are not used.
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export default defineConfig<StackFixtureOptions>({
+  testDir: './tests',
+  // Each project runs one stack of three processes; two cores fit one project at a time.
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: true,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  outputDir: 'test-results',
+  use: {
+    headless: true,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    },
+  },
+  projects: [
+    {
+      // Server-side provisioning off: proves the SPA callback alone provisions users.
+      name: 'client-side',
+      testMatch: /client-side\/.*\.spec\.ts/,
+      use: { serverSide: false },
+    },
+    {
+      // Webhook and reconciler on, as `npm start` runs them.
+      name: 'server-side',
+      testMatch: /server-side\/.*\.spec\.ts/,
+      use: { serverSide: true },
+    },
+  ],
+});

@@ -1,0 +1,142 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test as base, expect, type Page } from '@playwright/test';
+import { type Stack, startStack } from '../../scripts/stack';
+import { AppPage } from '../pages/app-page';
+import { LocalIdpPages } from '../pages/local-idp-pages';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+export interface StackFixtureOptions {
+  /** Whether the stack runs the webhook and the reconciler. */
+  serverSide: boolean;
+}
+
+interface WorkerFixtures extends StackFixtureOptions {
+  database: TestDatabase;
+  stack: Stack;
+}
+
+interface TestFixtures {
+  app: AppPage;
+  idp: LocalIdpPages;
+  /** console.error lines a test expects; anything else fails it. */
+  allowConsoleErrors: RegExp[];
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
+  serverSide: [false, { option: true, scope: 'worker' }],
+
+  database: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies by destructuring.
+    async ({}, use) => {
+      const database = await createTestDatabase();
+      await use(database);
+      await database.drop();
+    },
+    { scope: 'worker', timeout: 60_000 },
+  ],
+
+  stack: [
+    async ({ serverSide, database }, use) => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'liverty-e2e-'));
+      const stack = await startStack({
+        dataDir,
+        idpPort: await freePort(),
+        apiPort: await freePort(),
+        webPort: await freePort(),
+        databaseUrl: database.url,
+        web: 'preview',
+        webhook: serverSide,
+        reconciler: serverSide,
+        reconcilerIntervalMs: 1000,
+        logLevel: 'warn',
+      });
+      await use(stack);
+      await stack.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+    { scope: 'worker', timeout: 180_000 },
+  ],
+
+  allowConsoleErrors: [[], { option: false }],
+
+  page: async ({ page, allowConsoleErrors }, use) => {
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
+    await use(page);
+    const allowed = [...allowConsoleErrors, ...(expectedErrors.get(page) ?? [])];
+    const unexpected = errors.filter((text) => !allowed.some((pattern) => pattern.test(text)));
+    expect(unexpected, 'unexpected console errors').toEqual([]);
+  },
+
+  app: async ({ page, stack }, use) => {
+    await use(new AppPage(page, stack.appUrl));
+  },
+
+  idp: async ({ page, stack }, use) => {
+    await use(new LocalIdpPages(page, stack.issuer));
+  },
+});
+
+export { expect };
+
+// Console errors a helper below expects on a page (the scripts it deliberately blocks).
+const expectedErrors = new WeakMap<Page, RegExp[]>();
+
+/**
+ * Lets the provider redirect back to /callback but keeps the app's scripts from loading there, as
+ * if the tab closed at that moment: the code is never redeemed. (Playwright cannot intercept the
+ * redirect itself.) Resolves with the callback URL, code and state included; `release` lets the
+ * page load normally again.
+ */
+export async function holdCallback(page: Page, appUrl: string) {
+  const origin = new URL(appUrl).origin;
+  const isAppScript = (url: URL) => url.origin === origin && url.pathname.startsWith('/assets/');
+  let holding = false;
+  await page.route(isAppScript, (route) => (holding ? route.abort() : route.continue()));
+  expectedErrors.set(page, [/Failed to load resource: net::ERR_FAILED/]);
+  return {
+    /** Call before the action that ends at the provider's redirect. */
+    hold() {
+      holding = true;
+    },
+    async url(): Promise<string> {
+      await page.waitForURL(
+        (url) =>
+          url.origin === origin && url.pathname === '/callback' && url.searchParams.has('code'),
+      );
+      return page.url();
+    },
+    release() {
+      holding = false;
+    },
+  };
+}
+let counter = 0;
+/** A unique person for one journey. */
+export function newPerson(label: string) {
+  counter += 1;
+  const id = `${Date.now().toString(36)}${counter}`;
+  return {
+    email: `${label}-${id}@example.com`,
+    givenName: 'Minnie',
+    familyName: `Mouse ${id}`,
+    password: 'correct-horse-7',
+  };
+}

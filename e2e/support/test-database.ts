@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+
+/**
+ * The journeys assert the database too, so the backend runs on real Postgres here: a fresh
+ * database per worker (PGlite is single-process and could not be read from the test).
+ */
+export const TEST_DATABASE_URL =
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface AppUserRow {
+  id: string;
+  zitadel_user_id: string;
+  email: string | null;
+  display_name: string;
+  state: string;
+}
+
+export async function createTestDatabase() {
+  const name = `liverty_e2e_${randomBytes(5).toString('hex')}`;
+  const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  const sql = postgres(url.toString(), { max: 2, onnotice: () => {} });
+  return {
+    url: url.toString(),
+    async usersByEmail(email: string): Promise<AppUserRow[]> {
+      return sql<
+        AppUserRow[]
+      >`select id, zitadel_user_id, email, display_name, state from users where email = ${email}`;
+    },
+    /** How each event for a user arrived, and its lag from ZITADEL's event time to being applied. */
+    async eventsFor(zitadelUserId: string) {
+      return sql<{ event_type: string; source: string; lag_ms: number }[]>`
+        select event_type, source,
+               (extract(epoch from (received_at - event_time)) * 1000)::float8 as lag_ms
+        from identity_events where aggregate_id = ${zitadelUserId} order by sequence`;
+    },
+    async userCount(): Promise<number> {
+      const [row] = await sql<{ n: number }[]>`select count(*)::int as n from users`;
+      return row?.n ?? 0;
+    },
+    async drop() {
+      await sql.end();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+export type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>;

@@ -1,0 +1,107 @@
+import { expect, holdCallback, newPerson, test } from '../../support/fixtures';
+
+test.describe('when things go wrong during signup', () => {
+  test.use({
+    // The browser logs each refused request while the backend is down; that is expected here.
+    allowConsoleErrors: [/Failed to load resource|ERR_CONNECTION_REFUSED|Failed to fetch/],
+  });
+
+  test('4. the backend is down during the callback: a visible error, then Try again provisions', async ({
+    app,
+    idp,
+    database,
+    stack,
+  }) => {
+    const person = newPerson('backend-down');
+    await stack.backend.stop();
+    try {
+      await app.open();
+      await app.signUp();
+      await idp.register(person);
+      // Automatic retries with backoff run out first, then the error is shown.
+      await expect(app.alert()).toContainText('could not reach liverty-music', { timeout: 20_000 });
+      await expect(app.page.getByRole('button', { name: 'Try again' })).toBeVisible();
+      expect(await database.usersByEmail(person.email)).toHaveLength(0);
+    } finally {
+      await stack.backend.start();
+    }
+    await app.tryAgain();
+    await expect(app.heading('Your account is ready')).toBeVisible();
+    expect(await database.usersByEmail(person.email)).toHaveLength(1);
+  });
+
+  test('5a. the person cancels at the provider: a clear message, no row', async ({
+    app,
+    idp,
+    database,
+  }) => {
+    const before = await database.userCount();
+    await app.open();
+    await app.signUp();
+    await idp.cancel();
+    await expect(app.heading('Sign-in cancelled')).toBeVisible();
+    await expect(app.alert()).toContainText('Nothing was created');
+    await app.page.getByRole('button', { name: 'Back to start' }).click();
+    await expect(app.page.getByRole('button', { name: 'Sign up' })).toBeVisible();
+    expect(await database.userCount()).toBe(before);
+  });
+
+  test('5b. the callback state is tampered with: a clear message, no row', async ({
+    app,
+    idp,
+    database,
+  }) => {
+    const person = newPerson('tampered');
+    const before = await database.userCount();
+    // Rewrite the state on the way back from the provider.
+    const callback = await holdCallback(app.page, app.url);
+    await app.open();
+    await app.signUp();
+    callback.hold();
+    await idp.register(person);
+    const tampered = new URL(await callback.url());
+    tampered.searchParams.set('state', 'forged-state-value');
+    callback.release();
+    await app.page.goto(tampered.toString());
+    await expect(app.heading('Sign-in failed')).toBeVisible();
+    await expect(app.alert()).toContainText('invalid or has expired');
+    expect(await database.userCount()).toBe(before);
+  });
+
+  test('6. two tabs finish signup callbacks for one person at once: one row', async ({
+    app,
+    idp,
+    database,
+    context,
+  }) => {
+    const person = newPerson('two-tabs');
+    const first = app.page;
+    const firstCallback = await holdCallback(first, app.url);
+    await app.open();
+    await app.signUp();
+    firstCallback.hold();
+    await idp.register(person);
+    const firstUrl = await firstCallback.url();
+
+    // The second tab signs in with the provider session the first one created.
+    const second = await context.newPage();
+    const secondCallback = await holdCallback(second, app.url);
+    await second.goto(app.url);
+    secondCallback.hold();
+    await second.getByRole('button', { name: 'Log in' }).click();
+    const secondUrl = await secondCallback.url();
+    expect(secondUrl).not.toBe(firstUrl);
+
+    // Both callbacks run at once.
+    firstCallback.release();
+    secondCallback.release();
+    await Promise.all([first.goto(firstUrl), second.goto(secondUrl)]);
+    const headings = [first, second].map((page) =>
+      page.getByRole('heading', { name: /Your account is ready|Welcome back/ }),
+    );
+    await Promise.all(headings.map((heading) => expect(heading).toBeVisible()));
+    const texts = await Promise.all(headings.map((heading) => heading.textContent()));
+    expect(texts.filter((text) => text === 'Your account is ready')).toHaveLength(1);
+    expect(await database.usersByEmail(person.email)).toHaveLength(1);
+  });
+});
