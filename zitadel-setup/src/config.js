@@ -31,6 +31,7 @@
  */
 
 export class ConfigError extends Error {
+  /** @override */
   name = 'ConfigError';
 }
 

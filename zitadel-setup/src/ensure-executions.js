@@ -74,6 +74,7 @@ export async function ensureExecutions(client, { targetId, groups, events, log }
     set.push(key);
   }
   if (set.length > 0) log(`executions: target ${targetId} now called on ${set.join(', ')}`);
-  if (unchanged.length > 0) log(`executions: already calling ${targetId} on ${unchanged.join(', ')}`);
+  if (unchanged.length > 0)
+    log(`executions: already calling ${targetId} on ${unchanged.join(', ')}`);
   return { set, unchanged };
 }

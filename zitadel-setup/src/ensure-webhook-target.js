@@ -11,8 +11,8 @@
  *   takes care of both (an IP literal, and ZITADEL_HTTPCLIENT_DENYLIST).
  *
  * The signing key comes with the created target and with every listed target; when it is missing
- * from both the answer and what an earlier run wrote (`knownSigningKey`), it is rotated, which is
- * the only way to learn it again.
+ * from both the answer and what an earlier run wrote for this target (`known`), it is rotated,
+ * which is the only way to learn it again.
  */
 
 /**
@@ -20,12 +20,12 @@
  * @param {{
  *   name: string,
  *   endpoint: string,
- *   knownSigningKey?: string | undefined,
+ *   known?: { targetId?: string | undefined, signingKey?: string | undefined },
  *   log: (line: string) => void,
  * }} options
  * @returns {Promise<{ id: string, signingKey: string, created: boolean, updated: boolean }>}
  */
-export async function ensureWebhookTarget(client, { name, endpoint, knownSigningKey, log }) {
+export async function ensureWebhookTarget(client, { name, endpoint, known = {}, log }) {
   const found = await client.post('/v2/actions/targets/search', {
     pagination: { limit: 10 },
     filters: [{ targetNameFilter: { targetName: name, method: 'TEXT_FILTER_METHOD_EQUALS' } }],
@@ -69,7 +69,8 @@ export async function ensureWebhookTarget(client, { name, endpoint, knownSigning
     update.payloadType = 'PAYLOAD_TYPE_JSON';
     reasons.push(`payload type was ${existing.payloadType}`);
   }
-  let signingKey = existing.signingKey || knownSigningKey;
+  let signingKey =
+    existing.signingKey || (known.targetId === id ? known.signingKey : undefined) || undefined;
   if (!signingKey) {
     update.expirationSigningKey = '0s';
     reasons.push('its signing key is unknown, so it is rotated');

@@ -7,20 +7,27 @@ import { readFile } from 'node:fs/promises';
  */
 
 export class NotReadyError extends Error {
+  /** @override */
   name = 'NotReadyError';
 }
 
 /**
  * @template T
  * @param {() => Promise<{ ready: true, value: T } | { ready: false, reason: string }>} check
- * @param {{ what: string, deadline: number, intervalMs: number }} options
+ * @param {{
+ *   what: string,
+ *   deadline: number,
+ *   intervalMs: number,
+ *   onNotReady?: (reason: string) => void,
+ * }} options Each new reason for not being ready is passed to onNotReady once.
  * @returns {Promise<T>}
  */
-export async function pollUntilReady(check, { what, deadline, intervalMs }) {
+export async function pollUntilReady(check, { what, deadline, intervalMs, onNotReady }) {
   let reason = 'not checked yet';
   for (;;) {
     const result = await check();
     if (result.ready) return result.value;
+    if (result.reason !== reason) onNotReady?.(result.reason);
     reason = result.reason;
     const remaining = deadline - Date.now();
     if (remaining <= 0) {
@@ -57,6 +64,8 @@ export async function waitForZitadel({
     });
 
   log(`waiting for ZITADEL at ${apiUrl} ...`);
+  /** @param {string} reason */
+  const onNotReady = (reason) => log(`not ready yet: ${reason}`);
   const issuer = await pollUntilReady(
     async () => {
       try {
@@ -74,7 +83,7 @@ export async function waitForZitadel({
         return { ready: false, reason: describe(error) };
       }
     },
-    { what: `ZITADEL's discovery document at ${apiUrl}`, deadline, intervalMs },
+    { what: `ZITADEL's discovery document at ${apiUrl}`, deadline, intervalMs, onNotReady },
   );
 
   const token = await pollUntilReady(
@@ -88,7 +97,7 @@ export async function waitForZitadel({
         return { ready: false, reason: describe(error) };
       }
     },
-    { what: `the personal access token in ${patFile}`, deadline, intervalMs },
+    { what: `the personal access token in ${patFile}`, deadline, intervalMs, onNotReady },
   );
 
   // Right after the first start, the machine user may not be queryable for a moment.
@@ -111,7 +120,7 @@ export async function waitForZitadel({
         return { ready: false, reason: describe(error) };
       }
     },
-    { what: 'the personal access token to be accepted', deadline, intervalMs },
+    { what: 'the personal access token to be accepted', deadline, intervalMs, onNotReady },
   );
 
   log(`ZITADEL is ready (issuer ${issuer}); signed in as machine user "${userName}"`);
@@ -120,9 +129,10 @@ export async function waitForZitadel({
 
 /** @param {unknown} error */
 function describe(error) {
-  if (error instanceof Error) {
-    const cause = /** @type {{ code?: string } | undefined} */ (error.cause);
-    return cause?.code ? `${error.message} (${cause.code})` : error.message;
-  }
-  return String(error);
+  if (!(error instanceof Error)) return String(error);
+  // fetch() fails with "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, …) is in its cause.
+  /** @type {any} */
+  const cause = error.cause;
+  const detail = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message;
+  return detail ? `${error.message} (${detail})` : error.message;
 }

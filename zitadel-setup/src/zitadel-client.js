@@ -6,6 +6,7 @@
  */
 
 export class ZitadelError extends Error {
+  /** @override */
   name = 'ZitadelError';
 
   /**

@@ -1,0 +1,107 @@
+import { ensureExecutions } from './ensure-executions.js';
+import { ensureLegalLinks } from './ensure-legal-links.js';
+import { ensureOidcApp } from './ensure-oidc-app.js';
+import { ensureProject } from './ensure-project.js';
+import { ensureWebhookTarget } from './ensure-webhook-target.js';
+import {
+  readEnvFile,
+  renderBackendEnv,
+  renderFrontendConfig,
+  writeFileIfChanged,
+} from './runtime-config.js';
+import { waitForZitadel } from './wait-for-zitadel.js';
+import { createZitadelClient } from './zitadel-client.js';
+
+/**
+ * The whole setup step: wait for ZITADEL, find or create what the app needs, write the runtime
+ * configuration. Every step first reads and writes only what differs, so a second run against
+ * the same ZITADEL sends only reads and leaves the files untouched.
+ *
+ * @param {import('./config.js').SetupConfig} config
+ * @param {{ log?: (line: string) => void, fetch?: typeof globalThis.fetch }} [options]
+ */
+export async function runSetup(config, { log = console.log, fetch = globalThis.fetch } = {}) {
+  const deadline = Date.now() + config.waitTimeoutMs;
+  const { issuer, token } = await waitForZitadel({
+    apiUrl: config.zitadelApiUrl,
+    patFile: config.patFile,
+    deadline,
+    intervalMs: config.waitIntervalMs,
+    log,
+    fetch,
+  });
+  if (issuer.replace(/\/+$/, '') !== config.oidcIssuer) {
+    throw new Error(
+      `ZITADEL says its issuer is ${issuer}, but OIDC_ISSUER is ${config.oidcIssuer}: tokens would ` +
+        'fail verification. Make ZITADEL_EXTERNALDOMAIN/EXTERNALPORT/EXTERNALSECURE and OIDC_ISSUER agree.',
+    );
+  }
+
+  const client = createZitadelClient({ baseUrl: config.zitadelApiUrl, token, fetch });
+  const project = await ensureProject(client, { name: config.projectName, log });
+  const app = await ensureOidcApp(client, {
+    projectId: project.id,
+    name: config.appName,
+    redirectUris: config.redirectUris,
+    postLogoutRedirectUris: config.postLogoutRedirectUris,
+    log,
+  });
+  if (config.ensureLegalLinks) {
+    await ensureLegalLinks(client, {
+      tosLink: config.tosLink,
+      privacyLink: config.privacyLink,
+      log,
+    });
+  }
+  const previousEnv = await readEnvFile(config.backendEnvFile);
+  const target = await ensureWebhookTarget(client, {
+    name: config.webhookTargetName,
+    endpoint: config.webhookUrl,
+    known: {
+      targetId: previousEnv.ZITADEL_WEBHOOK_TARGET_ID,
+      signingKey: previousEnv.ZITADEL_WEBHOOK_SIGNING_KEYS,
+    },
+    log,
+  });
+  await ensureExecutions(client, {
+    targetId: target.id,
+    groups: config.executionEventGroups,
+    events: config.executionEvents,
+    log,
+  });
+
+  const frontendConfig = await writeFileIfChanged(
+    config.frontendConfigFile,
+    renderFrontendConfig({
+      issuer: config.oidcIssuer,
+      clientId: app.clientId,
+      projectId: project.id,
+      apiBaseUrl: config.apiBaseUrl,
+    }),
+    { mode: 0o644 },
+  );
+  log(`${config.frontendConfigFile}: ${frontendConfig}`);
+  const backendEnv = await writeFileIfChanged(
+    config.backendEnvFile,
+    renderBackendEnv({
+      issuer: config.oidcIssuer,
+      projectId: project.id,
+      clientId: app.clientId,
+      zitadelApiUrl: config.backendZitadelApiUrl,
+      pat: token,
+      targetId: target.id,
+      signingKey: target.signingKey,
+    }),
+    { mode: 0o600, owner: config.backendEnvOwner },
+  );
+  log(`${config.backendEnvFile}: ${backendEnv}`);
+  log(`setup done: open ${config.appOrigin} once the frontend and backend are healthy`);
+
+  return {
+    projectId: project.id,
+    appId: app.appId,
+    clientId: app.clientId,
+    targetId: target.id,
+    files: { frontendConfig, backendEnv },
+  };
+}

@@ -1,0 +1,131 @@
+import { chmod, chown, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/**
+ * The files the setup step hands to the other services:
+ * - the SPA's `config.json` (public: a PKCE client has no secret), served beside the app;
+ * - the backend's env file (secret: the PAT and the webhook signing key), sourced by the
+ *   backend's container before it starts. Values are single-quoted so that `sh` reads them
+ *   verbatim.
+ * Each file is written only when its content changes, through a temporary file and a rename, so
+ * a reader never sees half a file and a second run leaves both untouched.
+ */
+
+/**
+ * @param {{ issuer: string, clientId: string, projectId: string, apiBaseUrl: string }} values
+ */
+export function renderFrontendConfig({ issuer, clientId, projectId, apiBaseUrl }) {
+  const config = {
+    oidcAuthority: issuer,
+    oidcClientId: clientId,
+    // Asks ZITADEL to put the project id into the access token's audience.
+    oidcExtraScope: `urn:zitadel:iam:org:project:id:${projectId}:aud`,
+    apiBaseUrl,
+  };
+  return `${JSON.stringify(config, null, 2)}\n`;
+}
+
+/**
+ * @param {{
+ *   issuer: string,
+ *   projectId: string,
+ *   clientId: string,
+ *   zitadelApiUrl: string,
+ *   pat: string,
+ *   targetId: string,
+ *   signingKey: string,
+ * }} values
+ */
+export function renderBackendEnv({
+  issuer,
+  projectId,
+  clientId,
+  zitadelApiUrl,
+  pat,
+  targetId,
+  signingKey,
+}) {
+  /** @type {Array<[string, string]>} */
+  const entries = [
+    ['OIDC_ISSUER', issuer],
+    ['OIDC_AUDIENCE', projectId],
+    ['ZITADEL_API_URL', zitadelApiUrl],
+    ['ZITADEL_PAT', pat],
+    ['ZITADEL_WEBHOOK_SIGNING_KEYS', signingKey],
+    ['ZITADEL_WEBHOOK_TARGET_ID', targetId],
+    ['ZITADEL_PROJECT_ID', projectId],
+    ['ZITADEL_CLIENT_ID', clientId],
+  ];
+  const lines = entries.map(([name, value]) => `${name}=${quoteForShell(value)}`);
+  return [
+    '# Written by zitadel-setup (docker compose): the backend sources this file before it starts.',
+    '# Secret: holds an IAM_OWNER personal access token. `docker compose down -v` deletes it.',
+    ...lines,
+    '',
+  ].join('\n');
+}
+
+/** @param {string} value */
+export function quoteForShell(value) {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Reads back an env file in the format renderBackendEnv writes. A missing file reads as empty.
+ *
+ * @param {string} path
+ * @returns {Promise<Record<string, string>>}
+ */
+export async function readEnvFile(path) {
+  let text;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if (/** @type {NodeJS.ErrnoException} */ (error).code === 'ENOENT') return {};
+    throw error;
+  }
+  return parseEnv(text);
+}
+
+/** @param {string} text */
+export function parseEnv(text) {
+  /** @type {Record<string, string>} */
+  const values = {};
+  for (const line of text.split('\n')) {
+    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
+    if (!match) continue;
+    const [, name, raw] = /** @type {[string, string, string]} */ (/** @type {unknown} */ (match));
+    values[name] = unquote(raw);
+  }
+  return values;
+}
+
+/** @param {string} raw */
+function unquote(raw) {
+  if (!raw.startsWith("'")) return raw;
+  // Shell single quotes: quoteForShell writes each ' inside the value as '\''.
+  return raw.split(`'\\''`).join("'").replace(/^'/, '').replace(/'$/, '');
+}
+
+/**
+ * @param {string} path
+ * @param {string} content
+ * @param {{ mode: number, owner?: { uid: number, gid: number } | undefined }} options
+ * @returns {Promise<'created' | 'updated' | 'unchanged'>}
+ */
+export async function writeFileIfChanged(path, content, { mode, owner }) {
+  let previous;
+  try {
+    previous = await readFile(path, 'utf8');
+  } catch (error) {
+    if (/** @type {NodeJS.ErrnoException} */ (error).code !== 'ENOENT') throw error;
+  }
+  if (previous === content) return 'unchanged';
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.tmp-${process.pid}`;
+  await writeFile(temporary, content, { mode });
+  await chmod(temporary, mode);
+  if (owner) await chown(temporary, owner.uid, owner.gid);
+  await rename(temporary, path);
+  return previous === undefined ? 'created' : 'updated';
+}

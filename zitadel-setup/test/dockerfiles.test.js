@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import {
+  BUILT_IMAGES,
+  dockerignoreMatcher,
+  parseCopy,
+  parseDockerfile,
+  readRepoFile,
+  root,
+} from './support/repository.js';
+
+// No Docker engine runs here, so the Dockerfiles are checked for what can go wrong without one:
+// files they copy that are missing or ignored, unpinned base images, a root user, dev
+// dependencies, and workspaces the app imports but the image lacks.
+
+/** @param {string} dockerfile */
+function stagesOf(dockerfile) {
+  const instructions = parseDockerfile(readRepoFile(dockerfile));
+  /** @type {Record<string, string>} */
+  const args = {};
+  /** @type {Array<{ image: string, name?: string, instructions: typeof instructions }>} */
+  const stages = [];
+  for (const instruction of instructions) {
+    if (instruction.instruction === 'ARG' && stages.length === 0) {
+      const [name = '', value = ''] = instruction.args.split('=');
+      args[name] = value;
+    } else if (instruction.instruction === 'FROM') {
+      const [reference = '', as, name] = instruction.args
+        .replace(/^--platform=\S+\s+/, '')
+        .split(/\s+/);
+      const image = reference.replace(/\$\{?(\w+)\}?/g, (_, variable) => args[variable] ?? '');
+      stages.push({
+        image,
+        ...(as?.toUpperCase() === 'AS' && name ? { name } : {}),
+        instructions: [],
+      });
+    } else {
+      stages.at(-1)?.instructions.push(instruction);
+    }
+  }
+  return stages;
+}
+
+for (const { dockerfile, context } of BUILT_IMAGES) {
+  test(`${dockerfile}: every file it copies exists in its build context and is not ignored`, () => {
+    const contextDir = join(root, context);
+    const ignored = dockerignoreMatcher(contextDir);
+    const copies = stagesOf(dockerfile).flatMap((stage) =>
+      stage.instructions.filter(
+        ({ instruction }) => instruction === 'COPY' || instruction === 'ADD',
+      ),
+    );
+    assert.ok(copies.length > 0);
+    for (const copy of copies) {
+      const { flags, sources } = parseCopy(copy.args);
+      if (flags.from) continue;
+      for (const source of sources) {
+        const where = `${dockerfile}:${copy.line} copies ${source}`;
+        assert.ok(existsSync(join(contextDir, source)), `${where}, which is not in ${context}/`);
+        assert.equal(ignored(source), false, `${where}, which .dockerignore excludes`);
+      }
+    }
+  });
+
+  test(`${dockerfile}: base images are pinned to a version`, () => {
+    const stages = stagesOf(dockerfile);
+    for (const { image } of stages) {
+      if (stages.some((stage) => stage.name === image)) continue; // FROM an earlier stage
+      const tag = /^[^@]+:([^/:@]+)$/.exec(image)?.[1] ?? '';
+      assert.match(tag, /\d+\.\d+/, `${dockerfile}: ${image} has no version tag`);
+      assert.doesNotMatch(tag, /latest/, `${dockerfile}: ${image}`);
+    }
+  });
+
+  test(`${dockerfile}: installs with npm ci from the lock file, or installs nothing`, () => {
+    const text = readRepoFile(dockerfile);
+    assert.doesNotMatch(
+      text,
+      /npm (install|i) /,
+      'npm install may rewrite the lock file: use npm ci',
+    );
+    for (const stage of stagesOf(dockerfile)) {
+      const install = stage.instructions.findIndex(
+        ({ instruction, args }) => instruction === 'RUN' && /\bnpm ci\b/.test(args),
+      );
+      if (install === -1) continue;
+      const lockCopied = stage.instructions
+        .slice(0, install)
+        .some(
+          ({ instruction, args }) => instruction === 'COPY' && args.includes('package-lock.json'),
+        );
+      assert.ok(lockCopied, `${dockerfile}: npm ci runs before package-lock.json is copied`);
+    }
+  });
+}
+
+test('backend/Dockerfile: production dependencies only, run as the unprivileged node user', () => {
+  const stages = stagesOf('backend/Dockerfile');
+  const install = stages
+    .flatMap((stage) => stage.instructions)
+    .find(({ args }) => /\bnpm ci\b/.test(args));
+  assert.match(install?.args ?? '', /--omit=dev/);
+  assert.match(install?.args ?? '', /--workspace backend/);
+  const final = stages.at(-1);
+  const user = final?.instructions.filter(({ instruction }) => instruction === 'USER').at(-1);
+  assert.equal(user?.args, 'node');
+  // The migrations are read at start-up, beside the sources.
+  const copied = final?.instructions.map(({ args }) => args).join('\n') ?? '';
+  assert.match(copied, /backend\/drizzle/);
+});
+
+test('frontend/Dockerfile: the final image is an unprivileged nginx with the SPA configuration', () => {
+  const final = stagesOf('frontend/Dockerfile').at(-1);
+  assert.match(final?.image ?? '', /^nginxinc\/nginx-unprivileged:/);
+  const users = final?.instructions.filter(({ instruction }) => instruction === 'USER') ?? [];
+  assert.deepEqual(users, [], 'the unprivileged image already runs as nginx (uid 101)');
+  assert.ok(
+    final?.instructions.some(
+      ({ instruction, args }) => instruction === 'COPY' && args.startsWith('frontend/nginx.conf '),
+    ),
+  );
+  const nginx = readRepoFile('frontend/nginx.conf');
+  assert.match(nginx, /listen 8080;/);
+  assert.match(nginx, /try_files \$uri \$uri\/ \/index\.html;/, 'SPA routes such as /callback');
+  assert.match(nginx, /location = \/config\.json \{\s*alias \/config\/public\/config\.json;/);
+});
+
+for (const workspace of ['backend', 'frontend']) {
+  test(`${workspace}/Dockerfile: copies every workspace that ${workspace} imports`, () => {
+    const manifest = JSON.parse(readRepoFile(`${workspace}/package.json`));
+    const rootManifest = JSON.parse(readRepoFile('package.json'));
+    /** @type {Map<string, string>} */
+    const folderByName = new Map();
+    for (const folder of rootManifest.workspaces ?? []) {
+      if (!existsSync(join(root, folder, 'package.json'))) continue;
+      folderByName.set(JSON.parse(readRepoFile(`${folder}/package.json`)).name, folder);
+    }
+    const imported = Object.keys(manifest.dependencies ?? {})
+      .map((name) => folderByName.get(name))
+      .filter((folder) => folder !== undefined);
+    assert.ok(imported.length > 0);
+    const text = readRepoFile(`${workspace}/Dockerfile`);
+    for (const folder of imported) {
+      assert.match(
+        text,
+        new RegExp(`COPY ${folder}/package\\.json ${folder}/`),
+        `${folder}/package.json`,
+      );
+      assert.match(text, new RegExp(`COPY ${folder}/src ${folder}/src`), `${folder}/src`);
+    }
+  });
+}
+
+test('.dockerignore files keep dependencies, local data and dev keys out of every build context', () => {
+  const ignoredAtRoot = dockerignoreMatcher(root);
+  for (const path of [
+    'node_modules',
+    'backend/node_modules',
+    'frontend/node_modules/react',
+    'backend/.data/pglite',
+    '.data',
+    'backend/.local-idp/keys.json',
+    '.local-idp',
+    '.git',
+    'frontend/dist',
+    'backend/.env',
+  ]) {
+    assert.equal(ignoredAtRoot(path), true, `.dockerignore should exclude ${path}`);
+  }
+  for (const path of [
+    'backend/src/main.ts',
+    'package-lock.json',
+    'gen/src',
+    'frontend/nginx.conf',
+  ]) {
+    assert.equal(ignoredAtRoot(path), false, `.dockerignore must not exclude ${path}`);
+  }
+  const ignoredInSetup = dockerignoreMatcher(join(root, 'zitadel-setup'));
+  assert.equal(ignoredInSetup('node_modules'), true);
+  assert.equal(ignoredInSetup('src/main.js'), false);
+});

@@ -1,0 +1,346 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+
+/**
+ * A stand-in for the parts of ZITADEL the setup step calls, over real HTTP on a free port. It
+ * keeps state (so a second run finds what the first created), records every request, and answers
+ * with the response shapes of ZITADEL's REST APIs: management v1 and admin v1 (gRPC-gateway: ids
+ * and counts as strings, errors as {"code": <number>, "message": …}) and action v2.
+ * Its validation only catches requests the real API would reject for the same reason.
+ */
+
+/**
+ * @typedef {{ method: string, path: string, body: any }} RecordedRequest
+ * @typedef {{ method: string, path: string | RegExp, status: number, body: unknown, times?: number }} Failure
+ */
+
+/**
+ * @param {{ token?: string }} [options]
+ */
+export async function startFakeZitadel({ token = 'test-pat-do-not-use' } = {}) {
+  let nextId = 336500000000000100n;
+  const newId = () => String(nextId++);
+  const now = () => new Date().toISOString();
+  const details = () => ({
+    sequence: '1',
+    creationDate: now(),
+    changeDate: now(),
+    resourceOwner: '336392597046099971',
+  });
+
+  const state = {
+    /** @type {Array<Record<string, any>>} */
+    projects: [],
+    /** @type {Array<Record<string, any>>} */
+    apps: [],
+    /** @type {Array<Record<string, any>>} */
+    targets: [],
+    /** @type {Array<{ condition: any, targets: string[] }>} */
+    executions: [],
+    /** @type {Record<string, any>} */
+    privacyPolicy: {
+      tosLink: 'https://zitadel.com/docs/legal/terms-of-service',
+      privacyLink: 'https://zitadel.com/docs/legal/policies/privacy-policy',
+      helpLink: '',
+      supportEmail: '',
+      docsLink: 'https://zitadel.com/docs',
+      customLink: '',
+      customLinkText: '',
+    },
+  };
+  const behavior = {
+    /** Answer the discovery document with 503 this many more times. */
+    discoveryUnavailable: 0,
+    /** Refuse the PAT with 401 this many more times. */
+    tokenRefused: 0,
+    /** Do not list signing keys of targets (as a version that hides them would). */
+    hideSigningKeys: false,
+    /** @type {Failure[]} */
+    failures: [],
+  };
+  /** @type {RecordedRequest[]} */
+  const requests = [];
+
+  const server = createServer(async (request, response) => {
+    const chunks = [];
+    for await (const chunk of request) chunks.push(chunk);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const method = request.method ?? 'GET';
+    const path = new URL(request.url ?? '/', 'http://fake').pathname;
+    let body;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      return send(response, 400, { code: 3, message: 'invalid JSON body' });
+    }
+    requests.push({ method, path, body });
+
+    const failure = behavior.failures.find(
+      (candidate) =>
+        candidate.method === method &&
+        (typeof candidate.path === 'string' ? candidate.path === path : candidate.path.test(path)),
+    );
+    if (failure) {
+      if (failure.times !== undefined && --failure.times <= 0) {
+        behavior.failures.splice(behavior.failures.indexOf(failure), 1);
+      }
+      return send(response, failure.status, failure.body);
+    }
+
+    if (method === 'GET' && path === '/.well-known/openid-configuration') {
+      if (behavior.discoveryUnavailable > 0) {
+        behavior.discoveryUnavailable--;
+        return send(response, 503, { code: 14, message: 'upstream not ready' });
+      }
+      const issuer = `http://127.0.0.1:${port()}`;
+      return send(response, 200, {
+        issuer,
+        authorization_endpoint: `${issuer}/oauth/v2/authorize`,
+        token_endpoint: `${issuer}/oauth/v2/token`,
+        jwks_uri: `${issuer}/oauth/v2/keys`,
+        userinfo_endpoint: `${issuer}/oidc/v1/userinfo`,
+      });
+    }
+
+    if (request.headers.authorization !== `Bearer ${token}`) {
+      return send(response, 401, { code: 16, message: 'Errors.Token.Invalid (AUTH-7fs1e)' });
+    }
+
+    if (method === 'GET' && path === '/auth/v1/users/me') {
+      if (behavior.tokenRefused > 0) {
+        behavior.tokenRefused--;
+        return send(response, 401, { code: 16, message: 'Errors.Token.Invalid (AUTH-7fs1e)' });
+      }
+      return send(response, 200, {
+        user: {
+          id: '336392597046755331',
+          details: details(),
+          state: 'USER_STATE_ACTIVE',
+          userName: 'liverty-setup',
+          machine: { name: 'liverty-music setup', accessTokenType: 'ACCESS_TOKEN_TYPE_BEARER' },
+        },
+      });
+    }
+
+    // Management API v1: projects and apps.
+    if (method === 'POST' && path === '/management/v1/projects/_search') {
+      const name = body?.queries?.[0]?.nameQuery?.name;
+      const result = state.projects.filter(
+        (project) => name === undefined || project.name === name,
+      );
+      return send(response, 200, { details: { totalResult: String(result.length) }, result });
+    }
+    if (method === 'POST' && path === '/management/v1/projects') {
+      if (!body?.name)
+        return send(response, 400, { code: 3, message: 'Errors.Project.Invalid (PROJECT-O8fnx)' });
+      const project = {
+        id: newId(),
+        details: details(),
+        name: body.name,
+        state: 'PROJECT_STATE_ACTIVE',
+        projectRoleAssertion: Boolean(body.projectRoleAssertion),
+      };
+      state.projects.push(project);
+      return send(response, 200, { id: project.id, details: project.details });
+    }
+    const appsPath = /^\/management\/v1\/projects\/(\d+)\/apps(\/.*)?$/.exec(path);
+    if (appsPath) {
+      const [, projectId, rest] = appsPath;
+      if (!state.projects.some((project) => project.id === projectId)) {
+        return send(response, 404, { code: 5, message: 'Errors.Project.NotFound (PROJECT-3M9sd)' });
+      }
+      if (method === 'POST' && rest === '/_search') {
+        const name = body?.queries?.[0]?.nameQuery?.name;
+        const result = state.apps
+          .filter((app) => app.projectId === projectId && (name === undefined || app.name === name))
+          .map(({ projectId: _, ...app }) => app);
+        return send(response, 200, { details: { totalResult: String(result.length) }, result });
+      }
+      if (method === 'POST' && rest === '/oidc') {
+        const problem = invalidOidcConfig(body, { requireName: true });
+        if (problem) return send(response, 400, { code: 3, message: problem });
+        const appId = newId();
+        const clientId = newId();
+        const { name, ...config } = body;
+        state.apps.push({
+          projectId,
+          id: appId,
+          details: details(),
+          state: 'APP_STATE_ACTIVE',
+          name,
+          oidcConfig: { ...config, clientId, noneCompliant: false, complianceProblems: [] },
+        });
+        return send(response, 200, { appId, details: details(), clientId, noneCompliant: false });
+      }
+      const configPath = /^\/(\d+)\/oidc_config$/.exec(rest ?? '');
+      if (method === 'PUT' && configPath) {
+        const app = state.apps.find((candidate) => candidate.id === configPath[1]);
+        if (!app)
+          return send(response, 404, { code: 5, message: 'Errors.Project.App.NotExisting' });
+        const problem = invalidOidcConfig(body, { requireName: false });
+        if (problem) return send(response, 400, { code: 3, message: problem });
+        app.oidcConfig = { ...app.oidcConfig, ...body };
+        return send(response, 200, { details: details() });
+      }
+    }
+
+    // Admin API v1: the instance's privacy policy (legal links).
+    if (path === '/admin/v1/policies/privacy') {
+      if (method === 'GET') {
+        return send(response, 200, {
+          policy: { details: details(), ...state.privacyPolicy, isDefault: true },
+        });
+      }
+      if (method === 'PUT') {
+        state.privacyPolicy = { ...body };
+        return send(response, 200, { details: details() });
+      }
+    }
+
+    // Action API v2: targets and executions.
+    if (method === 'POST' && path === '/v2/actions/targets/search') {
+      const name = body?.filters?.[0]?.targetNameFilter?.targetName;
+      const targets = state.targets
+        .filter((target) => name === undefined || target.name === name)
+        .map((target) =>
+          behavior.hideSigningKeys ? { ...target, signingKey: undefined } : target,
+        );
+      return send(response, 200, {
+        pagination: { totalResult: String(targets.length), appliedLimit: '10' },
+        targets,
+      });
+    }
+    if (method === 'POST' && path === '/v2/actions/targets') {
+      const types = ['restWebhook', 'restCall', 'restAsync'].filter(
+        (type) => body?.[type] !== undefined,
+      );
+      if (!body?.name || !body?.endpoint || !body?.timeout || types.length !== 1) {
+        return send(response, 400, {
+          code: 'invalid_argument',
+          message: 'invalid CreateTargetRequest',
+        });
+      }
+      const target = {
+        id: newId(),
+        creationDate: now(),
+        changeDate: now(),
+        name: body.name,
+        [/** @type {string} */ (types[0])]: body[/** @type {string} */ (types[0])],
+        timeout: body.timeout,
+        endpoint: body.endpoint,
+        signingKey: `signing-key-${nextId}`,
+        payloadType: body.payloadType ?? 'PAYLOAD_TYPE_JSON',
+      };
+      state.targets.push(target);
+      return send(response, 200, {
+        id: target.id,
+        creationDate: target.creationDate,
+        signingKey: target.signingKey,
+      });
+    }
+    const targetPath = /^\/v2\/actions\/targets\/(\d+)$/.exec(path);
+    if (method === 'POST' && targetPath) {
+      const target = state.targets.find((candidate) => candidate.id === targetPath[1]);
+      if (!target)
+        return send(response, 404, { code: 'not_found', message: 'Errors.Target.NotFound' });
+      const { expirationSigningKey, ...changes } = body ?? {};
+      if (changes.restWebhook) {
+        delete target.restCall;
+        delete target.restAsync;
+      }
+      Object.assign(target, changes, { changeDate: now() });
+      if (expirationSigningKey !== undefined) target.signingKey = `rotated-key-${nextId++}`;
+      return send(response, 200, {
+        changeDate: target.changeDate,
+        ...(expirationSigningKey !== undefined ? { signingKey: target.signingKey } : {}),
+      });
+    }
+    if (method === 'POST' && path === '/v2/actions/executions/search') {
+      const wanted = body?.filters?.[0]?.inConditionsFilter?.conditions;
+      const keys = Array.isArray(wanted)
+        ? new Set(wanted.map((condition) => JSON.stringify(condition)))
+        : undefined;
+      const executions = state.executions
+        .filter((execution) => execution.targets.length > 0)
+        .filter((execution) => !keys || keys.has(JSON.stringify(execution.condition)))
+        .map((execution) => ({ ...execution, creationDate: now(), changeDate: now() }));
+      return send(response, 200, {
+        pagination: { totalResult: String(executions.length), appliedLimit: '100' },
+        executions,
+      });
+    }
+    if (method === 'PUT' && path === '/v2/actions/executions') {
+      const event = body?.condition?.event;
+      if (!event || (!event.group && !event.event) || !Array.isArray(body.targets)) {
+        return send(response, 400, {
+          code: 'invalid_argument',
+          message: 'Errors.Execution.Invalid',
+        });
+      }
+      for (const id of body.targets) {
+        if (typeof id !== 'string' || !state.targets.some((target) => target.id === id)) {
+          return send(response, 404, {
+            code: 'not_found',
+            message: `Errors.Target.NotFound (${id})`,
+          });
+        }
+      }
+      const key = JSON.stringify(body.condition);
+      const existing = state.executions.find(
+        (execution) => JSON.stringify(execution.condition) === key,
+      );
+      if (existing) existing.targets = body.targets;
+      else state.executions.push({ condition: body.condition, targets: body.targets });
+      return send(response, 200, { setDate: now() });
+    }
+
+    return send(response, 404, { code: 5, message: `Not Found: ${method} ${path}` });
+  });
+
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = () => /** @type {import('node:net').AddressInfo} */ (server.address()).port;
+
+  return {
+    url: `http://127.0.0.1:${port()}`,
+    token,
+    state,
+    behavior,
+    requests,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+/**
+ * @param {import('node:http').ServerResponse} response
+ * @param {number} status
+ * @param {unknown} body
+ */
+function send(response, status, body) {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+}
+
+/**
+ * @param {any} body
+ * @param {{ requireName: boolean }} options
+ */
+function invalidOidcConfig(body, { requireName }) {
+  if (requireName && !body?.name) return 'Errors.Project.App.Invalid (name missing)';
+  if (!Array.isArray(body?.redirectUris) || body.redirectUris.length === 0) {
+    return 'Errors.Project.App.Invalid (redirect URIs missing)';
+  }
+  if (
+    !body.devMode &&
+    body.redirectUris.some((/** @type {string} */ uri) => uri.startsWith('http://'))
+  ) {
+    return 'Errors.Project.App.OIDCConfigInvalid (http redirect URIs need dev mode)';
+  }
+  if (
+    body.authMethodType === 'OIDC_AUTH_METHOD_TYPE_NONE' &&
+    !body.grantTypes?.includes('OIDC_GRANT_TYPE_AUTHORIZATION_CODE')
+  ) {
+    return 'Errors.Project.App.OIDCConfigInvalid (auth method none needs the code flow)';
+  }
+  return undefined;
+}

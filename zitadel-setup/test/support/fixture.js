@@ -1,0 +1,68 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { loadConfig } from '../../src/config.js';
+import { startFakeZitadel } from './fake-zitadel.js';
+
+/**
+ * A fake ZITADEL, a PAT file and output paths in a fresh temporary folder, and the environment
+ * that points the setup step at them. Cleaned up after the test.
+ *
+ * @param {import('node:test').TestContext} t
+ * @param {{ writePat?: boolean }} [options]
+ */
+export async function createFixture(t, { writePat = true } = {}) {
+  const zitadel = await startFakeZitadel();
+  const dir = await mkdtemp(join(tmpdir(), 'zitadel-setup-'));
+  t.after(async () => {
+    await zitadel.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const patFile = join(dir, 'bootstrap', 'admin.pat');
+  if (writePat) await writePatFile(patFile, zitadel.token);
+  /** @type {Record<string, string>} */
+  const env = {
+    ZITADEL_API_URL: zitadel.url,
+    ZITADEL_PAT_FILE: patFile,
+    APP_ORIGIN: 'http://localhost:5173',
+    API_BASE_URL: 'http://localhost:3001',
+    WEBHOOK_URL: 'http://127.0.0.1:3001/webhooks/zitadel',
+    FRONTEND_CONFIG_FILE: join(dir, 'public', 'config.json'),
+    BACKEND_ENV_FILE: join(dir, 'secrets', 'backend.env'),
+    WAIT_TIMEOUT_SECONDS: '10',
+    WAIT_INTERVAL_MS: '20',
+  };
+  /** @type {string[]} */
+  const logs = [];
+  return {
+    zitadel,
+    dir,
+    patFile,
+    env,
+    logs,
+    /** @param {Record<string, string>} [overrides] */
+    config: (overrides = {}) => loadConfig({ ...env, ...overrides }),
+    /** @param {string} line */
+    log: (line) => {
+      logs.push(line);
+    },
+  };
+}
+
+/**
+ * @param {string} path
+ * @param {string} token
+ */
+export async function writePatFile(path, token) {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, `${token}\n`);
+}
+
+/**
+ * A request that changes nothing: a GET, or a POST to one of ZITADEL's search endpoints.
+ *
+ * @param {{ method: string, path: string }} request
+ */
+export function isRead({ method, path }) {
+  return method === 'GET' || (method === 'POST' && /\/(_search|search)$/.test(path));
+}
