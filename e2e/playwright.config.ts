@@ -3,6 +3,8 @@ import type { StackFixtureOptions } from './support/fixtures';
 
 // Debian's Chromium (apt-get install chromium); Playwright's own browser downloads are not used.
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Against docker compose, ZITADEL always runs the webhook and reconciler.
+const zitadel = process.env.E2E_TARGET === 'zitadel';
 
 export default defineConfig<StackFixtureOptions>({
   testDir: './tests',
@@ -37,7 +39,7 @@ export default defineConfig<StackFixtureOptions>({
       // Server-side provisioning off: proves the SPA callback alone provisions users.
       name: 'client-side',
       testMatch: /client-side\/.*\.spec\.ts/,
-      use: { serverSide: false },
+      use: { serverSide: zitadel },
     },
     {
       // Webhook and reconciler on, as `npm start` runs them.

@@ -7,11 +7,19 @@ export interface Person {
   password: string;
 }
 
+/** What the journeys do at an identity provider, whichever one runs. */
+export interface IdentityProviderPages {
+  register(person: Person): Promise<void>;
+  logIn(person: Pick<Person, 'email' | 'password'>): Promise<void>;
+  cancel(): Promise<void>;
+  userByEmail(email: string): Promise<{ id: string; email: string } | undefined>;
+}
+
 /**
  * The local identity provider's registration and login pages. ZITADEL's Login V2 pages get their
  * own page object (docs/docker.md) so the journeys stay the same against either.
  */
-export class LocalIdpPages {
+export class LocalIdpPages implements IdentityProviderPages {
   constructor(
     readonly page: Page,
     readonly issuer: string,

@@ -1,12 +1,42 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
-import { type Stack, startStack } from '../../scripts/stack';
+import { ROOT, startStack } from '../../scripts/stack';
 import { AppPage } from '../pages/app-page';
-import { LocalIdpPages } from '../pages/local-idp-pages';
-import { createTestDatabase, type TestDatabase } from './test-database';
+import { type IdentityProviderPages, LocalIdpPages } from '../pages/local-idp-pages';
+import { ZitadelLoginPages } from '../pages/zitadel-login-pages';
+import { connectDatabase, createTestDatabase, type TestDatabase } from './test-database';
+
+/**
+ * `local` (default): the suite starts the product itself. `zitadel`: it drives the running
+ * `docker compose up` stack and ZITADEL's Login V2 (docs/docker.md).
+ */
+export const TARGET = process.env.E2E_TARGET === 'zitadel' ? 'zitadel' : 'local';
+
+/** What the journeys need of a running product, whichever way it was started. */
+export interface E2EStack {
+  appUrl: string;
+  issuer: string;
+  backend: { stop(): Promise<void>; start(): Promise<void> };
+}
+
+/** The compose stack: the backend is stopped and started through docker compose. */
+function composeStack(): E2EStack {
+  const compose = (...args: string[]) => {
+    execFileSync('docker', ['compose', ...args], { cwd: ROOT, stdio: 'inherit' });
+  };
+  return {
+    appUrl: process.env.E2E_APP_URL ?? 'http://localhost:5173',
+    issuer: process.env.E2E_ISSUER ?? 'http://localhost:8080',
+    backend: {
+      stop: async () => compose('stop', 'backend'),
+      start: async () => compose('up', '--wait', 'backend'),
+    },
+  };
+}
 
 export interface StackFixtureOptions {
   /** Whether the stack runs the webhook and the reconciler. */
@@ -15,12 +45,12 @@ export interface StackFixtureOptions {
 
 interface WorkerFixtures extends StackFixtureOptions {
   database: TestDatabase;
-  stack: Stack;
+  stack: E2EStack;
 }
 
 interface TestFixtures {
   app: AppPage;
-  idp: LocalIdpPages;
+  idp: IdentityProviderPages;
   /** console.error lines a test expects; anything else fails it. */
   allowConsoleErrors: RegExp[];
 }
@@ -42,7 +72,13 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   database: [
     // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies by destructuring.
     async ({}, use) => {
-      const database = await createTestDatabase();
+      const database =
+        TARGET === 'zitadel'
+          ? await connectDatabase(
+              process.env.E2E_DATABASE_URL ??
+                'postgres://liverty:liverty@127.0.0.1:5433/liverty_music',
+            )
+          : await createTestDatabase();
       await use(database);
       await database.drop();
     },
@@ -51,6 +87,10 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
   stack: [
     async ({ serverSide, database }, use) => {
+      if (TARGET === 'zitadel') {
+        await use(composeStack());
+        return;
+      }
       const dataDir = mkdtempSync(join(tmpdir(), 'liverty-e2e-'));
       const stack = await startStack({
         dataDir,
@@ -90,7 +130,11 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   },
 
   idp: async ({ page, stack }, use) => {
-    await use(new LocalIdpPages(page, stack.issuer));
+    await use(
+      TARGET === 'zitadel'
+        ? new ZitadelLoginPages(page, stack.issuer, process.env.E2E_ZITADEL_PAT)
+        : new LocalIdpPages(page, stack.issuer),
+    );
   },
 });
 

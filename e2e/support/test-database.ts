@@ -22,9 +22,21 @@ export async function createTestDatabase() {
   await admin.unsafe(`create database ${name}`);
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
-  const sql = postgres(url.toString(), { max: 2, onnotice: () => {} });
+  return queries(url.toString(), async () => {
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  });
+}
+
+/** An existing database (the compose stack's), read only, never dropped. */
+export async function connectDatabase(url: string) {
+  return queries(url, async () => {});
+}
+
+function queries(url: string, cleanUp: () => Promise<void>) {
+  const sql = postgres(url, { max: 2, onnotice: () => {} });
   return {
-    url: url.toString(),
+    url,
     async usersByEmail(email: string): Promise<AppUserRow[]> {
       return sql<
         AppUserRow[]
@@ -43,8 +55,7 @@ export async function createTestDatabase() {
     },
     async drop() {
       await sql.end();
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
+      await cleanUp();
     },
   };
 }

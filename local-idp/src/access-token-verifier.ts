@@ -49,7 +49,7 @@ export class AccessTokenVerifier {
     if (!record || record.accountId !== claims.sub)
       return { ok: false, description: 'access token revoked or unknown' };
     const user = users.get(record.accountId);
-    if (!user || user.state !== 'active') return { ok: false, description: 'user is not active' };
+    if (user?.state !== 'active') return { ok: false, description: 'user is not active' };
     return { ok: true, claims, record, user };
   }
 

@@ -225,7 +225,7 @@ export function createProvider(settings: ProviderSettings): Provider {
     findAccount: async (_ctx, sub) => {
       const user = users.get(sub);
       // Deactivated, locked and removed users can neither get nor refresh tokens (as in ZITADEL).
-      if (!user || user.state !== 'active') return undefined;
+      if (user?.state !== 'active') return undefined;
       return {
         accountId: user.id,
         claims: async () => ({ ...allClaims(user), sub: user.id }),

@@ -51,6 +51,7 @@ test.describe('signing up in the browser (client-side provisioning only)', () =>
     idp,
     database,
     browser,
+    serverSide,
   }) => {
     const person = newPerson('interrupted');
     // The tab closes the moment the provider redirects back: the callback never runs.
@@ -62,7 +63,8 @@ test.describe('signing up in the browser (client-side provisioning only)', () =>
     expect(await callback.url()).toContain('state=');
     await app.page.close();
     expect(await idp.userByEmail(person.email)).toBeDefined();
-    expect(await database.usersByEmail(person.email)).toHaveLength(0);
+    // With the webhook on (E2E_TARGET=zitadel) the row may already exist, unclaimed.
+    if (!serverSide) expect(await database.usersByEmail(person.email)).toHaveLength(0);
 
     // Later, in a fresh browser session, the person logs in.
     const context = await browser.newContext();
