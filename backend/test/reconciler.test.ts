@@ -179,8 +179,17 @@ describe('the Event API reconciler', () => {
       await database.handle.db.execute(
         sql`select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and objid = ${RECONCILER_LOCK_ID}`,
       );
-      await a.runOnce(); // notices its session is gone
-      await b.runOnce();
+      // pg_terminate_backend only signals; wait until the dead session's lock is really gone.
+      await expect
+        .poll(async () => {
+          const result = await database.handle.db.execute(
+            sql`select count(*)::int as n from pg_locks where locktype = 'advisory' and objid = ${RECONCILER_LOCK_ID}`,
+          );
+          return (result as unknown as { n: number }[])[0]?.n;
+        })
+        .toBe(0);
+      await b.runOnce(); // the lock is free: the standby takes over
+      await a.runOnce(); // notices its session (and lock) is gone, and stands by
       expect(b.isLeader()).toBe(true);
       expect(a.isLeader()).toBe(false);
       expect(api.requests.length).toBeGreaterThan(requestsBefore);

@@ -79,38 +79,37 @@ function openPostgres(url: string, max: number): DatabaseHandle {
       }
     },
     createLeaderLock(lockId) {
-      let connection: postgres.ReservedSql | undefined;
-      const drop = () => {
-        connection?.release();
-        connection = undefined;
-      };
+      // Its own one-connection client: a reserved pool connection misbehaves once the server
+      // kills it. postgres.js reconnects transparently, so a changed backend pid is how we learn
+      // that the session holding the lock is gone (and the lock with it).
+      const lockClient = postgres(url, {
+        max: 1,
+        idle_timeout: 0,
+        connect_timeout: 5,
+        onnotice: () => {},
+      });
+      let heldBy: number | undefined;
       return {
         async tryAcquire() {
           try {
-            if (connection) {
-              // Still holding it as long as our session is alive.
-              await connection`select 1`;
-              return true;
+            if (heldBy !== undefined) {
+              const [session] = await lockClient<{ pid: number }[]>`select pg_backend_pid() as pid`;
+              if (session?.pid === heldBy) return true;
+              heldBy = undefined;
             }
-            const candidate = await client.reserve();
-            const [row] = await candidate<
-              { locked: boolean }[]
-            >`select pg_try_advisory_lock(${lockId}) as locked`;
-            if (row?.locked) {
-              connection = candidate;
-              return true;
-            }
-            candidate.release();
-            return false;
+            const [row] = await lockClient<{ pid: number; locked: boolean }[]>`
+              select pg_backend_pid() as pid, pg_try_advisory_lock(${lockId}) as locked`;
+            if (row?.locked) heldBy = row.pid;
+            return heldBy !== undefined;
           } catch {
-            drop();
+            heldBy = undefined;
             return false;
           }
         },
         async release() {
-          if (!connection) return;
-          await connection`select pg_advisory_unlock(${lockId})`.catch(() => {});
-          drop();
+          heldBy = undefined;
+          // Ending the session frees the lock.
+          await lockClient.end({ timeout: 2 });
         },
       };
     },

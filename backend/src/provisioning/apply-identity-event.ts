@@ -1,6 +1,6 @@
-import { type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Database } from '../db/open-database';
-import { type EventSource, identityEvents, users } from '../db/schema';
+import type { EventSource, UserState } from '../db/schema';
 import {
   changesFromEvent,
   type FieldChanges,
@@ -21,100 +21,233 @@ export type ApplyOutcome =
 
 export interface ApplyResult {
   outcome: ApplyOutcome;
-  /** True when this event inserted the user row. */
+  /** True when this event's batch inserted the user row (reported on the user's first event). */
   inserted: boolean;
 }
 
-type UserKey = keyof typeof users.$inferInsert;
+type Field = keyof FieldChanges;
+const FIELDS = [
+  'email',
+  'emailVerified',
+  'displayName',
+  'givenName',
+  'familyName',
+  'state',
+] as const;
 
-// Each user field and the column recording the sequence that last set it.
-const SEQUENCE_OF: { [K in keyof FieldChanges]-?: UserKey } = {
-  email: 'emailSequence',
-  emailVerified: 'emailVerifiedSequence',
-  displayName: 'displayNameSequence',
-  givenName: 'givenNameSequence',
-  familyName: 'familyNameSequence',
-  state: 'stateSequence',
+// The column recording the sequence that last set each field.
+const SEQUENCE_COLUMN = {
+  email: 'email_sequence',
+  emailVerified: 'email_verified_sequence',
+  displayName: 'display_name_sequence',
+  givenName: 'given_name_sequence',
+  familyName: 'family_name_sequence',
+  state: 'state_sequence',
+} as const satisfies Record<Field, string>;
+
+const COLUMN = {
+  email: 'email',
+  emailVerified: 'email_verified',
+  displayName: 'display_name',
+  givenName: 'given_name',
+  familyName: 'family_name',
+  state: 'state',
+} as const satisfies Record<Field, string>;
+
+type WrittenRow = { zitadel_user_id: string; inserted: boolean } & Record<
+  (typeof SEQUENCE_COLUMN)[Field],
+  string | number
+>;
+
+/** drizzle's execute() returns the driver's shape: an array (postgres.js) or { rows } (PGlite). */
+function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+// What a new row holds for a field no event has set yet (its sequence stays 0).
+const DEFAULTS: Required<{ [K in Field]: FieldChanges[K] }> = {
+  email: null,
+  emailVerified: false,
+  displayName: '',
+  givenName: '',
+  familyName: '',
+  state: 'active' satisfies UserState,
 };
 
-/**
- * Applies one ZITADEL event: records it in the identity event log (its unique key makes a
- * redelivery a no-op) and moves each field it carries only if that field's last event is older.
- * Pass a transaction to make it atomic with other work (the reconciler's checkpoint); on its own it
- * opens one.
- */
+const keyOf = (event: IdentityEvent) =>
+  `${event.aggregateType}\u0000${event.aggregateId}\u0000${event.sequence}`;
+
+/** Applies one event; see applyIdentityEvents. */
 export async function applyIdentityEvent(
   db: Database,
   event: IdentityEvent,
   source: EventSource,
 ): Promise<ApplyResult> {
-  if (!isHandled(event)) return { outcome: 'ignored', inserted: false };
-  return db.transaction(async (tx) => {
-    const recorded = await tx
-      .insert(identityEvents)
-      .values({
-        aggregateType: event.aggregateType,
-        aggregateId: event.aggregateId,
-        sequence: event.sequence,
-        eventType: event.eventType,
-        resourceOwner: event.resourceOwner,
-        eventTime: new Date(event.createdAt),
-        source,
-        payload: stripSecrets(event.payload),
-      })
-      .onConflictDoNothing()
-      .returning({ id: identityEvents.id });
-    if (recorded.length === 0) return { outcome: 'duplicate', inserted: false };
-    return upsertFields(tx, event, changesFromEvent(event));
-  });
+  const [result] = await applyIdentityEvents(db, [event], source);
+  return result ?? { outcome: 'ignored', inserted: false };
 }
 
-async function upsertFields(
+/**
+ * Applies ZITADEL events in two statements whatever their number: one records them all in the
+ * identity event log (its unique key turns a redelivery into a no-op), one upserts every user they
+ * touch, each field moving only where the event's sequence is newer than the field's. Results are
+ * in the order of `events`. Runs in a transaction (a savepoint inside the caller's).
+ */
+export async function applyIdentityEvents(
   db: Database,
-  event: IdentityEvent,
-  changes: FieldChanges,
-): Promise<ApplyResult> {
-  const present = (Object.keys(SEQUENCE_OF) as (keyof FieldChanges)[]).filter(
-    (field) => field in changes,
-  );
-  if (present.length === 0) return { outcome: 'stale', inserted: false };
-  const seq = sql`${event.sequence}::bigint`;
+  events: readonly IdentityEvent[],
+  source: EventSource,
+): Promise<ApplyResult[]> {
+  const results: ApplyResult[] = events.map(() => ({ outcome: 'ignored', inserted: false }));
+  const candidates = new Map<string, number>(); // key → index of its first occurrence
+  events.forEach((event, index) => {
+    if (!isHandled(event)) return;
+    const key = keyOf(event);
+    if (candidates.has(key)) results[index] = { outcome: 'duplicate', inserted: false };
+    else candidates.set(key, index);
+  });
+  if (candidates.size === 0) return results;
 
-  const values: typeof users.$inferInsert = {
-    zitadelUserId: event.aggregateId,
-    orgId: event.resourceOwner,
-  };
-  const set: Record<string, SQL> = {
-    orgId: sql`coalesce(${users.orgId}, excluded.org_id)`,
-  };
-  const newer: SQL[] = [];
-  for (const field of present) {
-    const sequenceKey = SEQUENCE_OF[field];
-    const column = users[field];
-    const sequenceColumn = users[sequenceKey];
-    Object.assign(values, { [field]: changes[field], [sequenceKey]: event.sequence });
-    // In ON CONFLICT … SET every right-hand side sees the row as it was before this statement.
-    set[field] =
-      sql`case when ${sequenceColumn} < ${seq} then excluded.${sql.identifier(column.name)} else ${column} end`;
-    set[sequenceKey] = sql`greatest(${sequenceColumn}, ${seq})`;
-    newer.push(sql`${sequenceColumn} < ${seq}`);
-  }
-  set.updatedAt = sql`case when ${sql.join(newer, sql` or `)} then now() else ${users.updatedAt} end`;
-
-  const applied = sql.join(
-    present.map((field) => sql`${users[SEQUENCE_OF[field]]} = ${seq}`),
-    sql` or `,
-  );
-  const [row] = await db
-    .insert(users)
-    .values(values)
-    .onConflictDoUpdate({ target: users.zitadelUserId, set })
-    .returning({
-      inserted: sql<boolean>`("users"."xmax" = 0)`,
-      applied: sql<boolean>`(${applied})`,
+  return db.transaction(async (tx) => {
+    // All rows as one JSON parameter, expanded by jsonb_to_recordset: one statement and one
+    // parameter for any batch size (a multi-row VALUES list costs a parameter per cell, and most of
+    // the time went into building it), the same on postgres.js and PGlite.
+    const logged = [...candidates.values()].map((index) => {
+      const event = events[index] as IdentityEvent;
+      return {
+        aggregate_type: event.aggregateType,
+        aggregate_id: event.aggregateId,
+        sequence: event.sequence,
+        event_type: event.eventType,
+        resource_owner: event.resourceOwner,
+        event_time: event.createdAt,
+        source,
+        payload: stripSecrets(event.payload),
+      };
     });
-  return {
-    outcome: row?.applied ? 'applied' : 'stale',
-    inserted: row?.inserted === true,
-  };
+    const recorded = rowsOf<{
+      aggregate_type: string;
+      aggregate_id: string;
+      sequence: string | number;
+    }>(
+      await tx.execute(sql`
+        insert into identity_events
+          (aggregate_type, aggregate_id, sequence, event_type, resource_owner, event_time, source, payload)
+        select aggregate_type, aggregate_id, sequence, event_type, resource_owner, event_time, source, payload
+        from jsonb_to_recordset(${JSON.stringify(logged)}::jsonb) as event(
+          aggregate_type text, aggregate_id text, sequence bigint, event_type text,
+          resource_owner text, event_time timestamptz, source text, payload jsonb)
+        on conflict do nothing
+        returning aggregate_type, aggregate_id, sequence`),
+    );
+    const fresh = new Set(
+      recorded.map((row) =>
+        keyOf({
+          aggregateType: row.aggregate_type,
+          aggregateId: row.aggregate_id,
+          sequence: Number(row.sequence),
+        } as IdentityEvent),
+      ),
+    );
+
+    // Fold each user's fresh events: per field, the value of its newest event.
+    const perUser = new Map<
+      string,
+      { orgId: string | null; fields: Map<Field, [unknown, number]> }
+    >();
+    const freshIndexes: number[] = [];
+    for (const [key, index] of candidates) {
+      if (!fresh.has(key)) {
+        results[index] = { outcome: 'duplicate', inserted: false };
+        continue;
+      }
+      freshIndexes.push(index);
+      const event = events[index] as IdentityEvent;
+      let entry = perUser.get(event.aggregateId);
+      if (!entry) {
+        entry = { orgId: null, fields: new Map() };
+        perUser.set(event.aggregateId, entry);
+      }
+      entry.orgId ??= event.resourceOwner;
+      const changes = changesFromEvent(event);
+      for (const field of FIELDS) {
+        if (!(field in changes)) continue;
+        const current = entry.fields.get(field);
+        if (!current || current[1] < event.sequence) {
+          entry.fields.set(field, [changes[field], event.sequence]);
+        }
+      }
+    }
+    if (perUser.size === 0) return results;
+
+    // One row per user, sorted so concurrent batches lock rows in the same order (no deadlock).
+    const rows = [...perUser.keys()].sort().map((zitadelUserId) => {
+      const entry = perUser.get(zitadelUserId);
+      const row: Record<string, unknown> = {
+        zitadel_user_id: zitadelUserId,
+        org_id: entry?.orgId ?? null,
+      };
+      for (const field of FIELDS) {
+        const [value, sequence] = entry?.fields.get(field) ?? [DEFAULTS[field], 0];
+        row[COLUMN[field]] = value;
+        row[SEQUENCE_COLUMN[field]] = sequence;
+      }
+      return row;
+    });
+    // Each field moves only where the incoming sequence is newer; in ON CONFLICT … SET every
+    // right-hand side sees the row as it was before this statement.
+    const guarded = (name: string) =>
+      sql.raw(
+        `${name} = case when users.${name}_sequence < excluded.${name}_sequence then excluded.${name} else users.${name} end, ` +
+          `${name}_sequence = greatest(users.${name}_sequence, excluded.${name}_sequence)`,
+      );
+    const written = rowsOf<WrittenRow>(
+      await tx.execute(sql`
+        insert into users (
+          zitadel_user_id, org_id,
+          email, email_sequence, email_verified, email_verified_sequence,
+          display_name, display_name_sequence, given_name, given_name_sequence,
+          family_name, family_name_sequence, state, state_sequence)
+        select
+          zitadel_user_id, org_id,
+          email, email_sequence, email_verified, email_verified_sequence,
+          display_name, display_name_sequence, given_name, given_name_sequence,
+          family_name, family_name_sequence, state, state_sequence
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as incoming(
+          zitadel_user_id text, org_id text,
+          email text, email_sequence bigint, email_verified boolean, email_verified_sequence bigint,
+          display_name text, display_name_sequence bigint, given_name text, given_name_sequence bigint,
+          family_name text, family_name_sequence bigint, state text, state_sequence bigint)
+        on conflict (zitadel_user_id) do update set
+          ${guarded('email')}, ${guarded('email_verified')}, ${guarded('display_name')},
+          ${guarded('given_name')}, ${guarded('family_name')}, ${guarded('state')},
+          org_id = coalesce(users.org_id, excluded.org_id),
+          updated_at = case when users.email_sequence < excluded.email_sequence
+              or users.email_verified_sequence < excluded.email_verified_sequence
+              or users.display_name_sequence < excluded.display_name_sequence
+              or users.given_name_sequence < excluded.given_name_sequence
+              or users.family_name_sequence < excluded.family_name_sequence
+              or users.state_sequence < excluded.state_sequence
+            then now() else users.updated_at end
+        returning zitadel_user_id, (xmax = 0) as inserted,
+          email_sequence, email_verified_sequence, display_name_sequence,
+          given_name_sequence, family_name_sequence, state_sequence`),
+    );
+    const byUser = new Map(written.map((row) => [row.zitadel_user_id, row]));
+
+    // An event applied if some field it carries now holds its sequence.
+    const insertReported = new Set<string>();
+    for (const index of freshIndexes) {
+      const event = events[index] as IdentityEvent;
+      const row = byUser.get(event.aggregateId);
+      const changes = changesFromEvent(event);
+      const applied = FIELDS.some(
+        (field) => field in changes && Number(row?.[SEQUENCE_COLUMN[field]]) === event.sequence,
+      );
+      const inserted = row?.inserted === true && !insertReported.has(event.aggregateId);
+      if (inserted) insertReported.add(event.aggregateId);
+      results[index] = { outcome: applied || inserted ? 'applied' : 'stale', inserted };
+    }
+    return results;
+  });
 }

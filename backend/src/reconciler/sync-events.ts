@@ -2,7 +2,8 @@ import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/open-database';
 import { type EventSource, syncCheckpoints } from '../db/schema';
 import type { Metrics } from '../http/metrics';
-import { type ApplyOutcome, applyIdentityEvent } from '../provisioning/apply-identity-event';
+import { applyIdentityEvents } from '../provisioning/apply-identity-event';
+import type { IdentityEvent } from '../provisioning/identity-event';
 import { type EventApiClient, MAX_EVENTS_PER_PAGE } from './event-api-client';
 
 export interface SyncOptions {
@@ -54,17 +55,34 @@ export async function syncEvents(options: SyncOptions): Promise<SyncProgress> {
   const pageSize = Math.min(options.pageSize ?? MAX_EVENTS_PER_PAGE, MAX_EVENTS_PER_PAGE);
   const progress: SyncProgress = { pages: 0, events: 0, applied: 0, position: null };
   let overlapMs = options.overlapMs;
+  const search = (from: string) => {
+    const page = options.client.search({ from, limit: pageSize });
+    page.catch(() => {}); // a prefetched page may be dropped unread; its error surfaces when awaited
+    return page;
+  };
 
+  let next = search((await readFrom(options.db, options.checkpoint, overlapMs)) ?? EPOCH);
   while (!options.signal?.aborted) {
-    const from = (await readFrom(options.db, options.checkpoint, overlapMs)) ?? EPOCH;
-    const events = await options.client.search({ from, limit: pageSize });
+    const events = await next;
     if (events.length === 0) break;
+    const newest = events.reduce(
+      (latest, event) =>
+        Date.parse(event.createdAt) > Date.parse(latest) ? event.createdAt : latest,
+      events[0]?.createdAt ?? EPOCH,
+    );
+    const full = events.length >= pageSize;
+    // Fetch the next page while this one is applied: the network and the database overlap.
+    // (Millisecond precision is enough here: the overlap only ever reads earlier.)
+    if (full) next = search(new Date(Date.parse(newest) - overlapMs).toISOString());
 
     const outcomes = await options.db.transaction(async (tx) => {
-      const results: ApplyOutcome[] = [];
-      for (const event of events) {
-        const result = await applyIdentityEvent(tx, event, options.source);
-        results.push(result.outcome);
+      // The checkpoint commits with the events, and ZITADEL stays the source of truth: if a crash
+      // loses this commit, the next run reads the same page again. So no need to wait for the
+      // WAL flush on every page.
+      await tx.execute(sql`set local synchronous_commit = off`);
+      const results = await applyIdentityEvents(tx, events, options.source);
+      results.forEach((result, index) => {
+        const event = events[index] as IdentityEvent;
         if (result.inserted) options.metrics?.usersProvisioned.inc({ source: options.source });
         if (result.outcome === 'applied' && options.source === 'poll') {
           options.metrics?.provisioningLag.observe(
@@ -72,13 +90,8 @@ export async function syncEvents(options: SyncOptions): Promise<SyncProgress> {
             Math.max(0, (Date.now() - Date.parse(event.createdAt)) / 1000),
           );
         }
-      }
-      const newest = events.reduce(
-        (latest, event) =>
-          Date.parse(event.createdAt) > Date.parse(latest) ? event.createdAt : latest,
-        events[0]?.createdAt ?? EPOCH,
-      );
-      const fresh = results.filter((outcome) => outcome !== 'duplicate').length;
+      });
+      const fresh = results.filter((result) => result.outcome !== 'duplicate').length;
       await tx
         .insert(syncCheckpoints)
         .values({ name: options.checkpoint, position: newest, eventsApplied: fresh })
@@ -90,7 +103,7 @@ export async function syncEvents(options: SyncOptions): Promise<SyncProgress> {
             updatedAt: sql`now()`,
           },
         });
-      return results;
+      return results.map((result) => result.outcome);
     });
 
     for (const outcome of outcomes) {
@@ -100,16 +113,17 @@ export async function syncEvents(options: SyncOptions): Promise<SyncProgress> {
     progress.pages++;
     progress.events += events.length;
     progress.applied += outcomes.filter((outcome) => outcome === 'applied').length;
-    progress.position = (await readFrom(options.db, options.checkpoint, 0)) ?? null;
+    progress.position = newest;
     options.onPage?.({ ...progress });
 
-    if (events.length < pageSize) break;
+    if (!full) break;
     if (fresh === 0) {
       // A full page of events already seen: the overlap window alone holds a page. Read from the
-      // checkpoint itself next; if that is still all old news, more than a page shares one
+      // newest date itself next; if that is still all old news, more than a page shares one
       // timestamp and the API cannot page past it.
       if (overlapMs === 0) break;
       overlapMs = 0;
+      next = search(newest);
     } else {
       overlapMs = options.overlapMs;
     }

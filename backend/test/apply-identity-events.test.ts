@@ -1,0 +1,106 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { identityEvents, users } from '../src/db/schema';
+import { applyIdentityEvents } from '../src/provisioning/apply-identity-event';
+import type { IdentityEvent } from '../src/provisioning/identity-event';
+import { createTestDatabase, databaseKinds, type TestDatabase } from './support/test-databases';
+import { addedPayload, newUserId } from './support/zitadel-events';
+
+function event(
+  userId: string,
+  sequence: number,
+  eventType: string,
+  payload: Record<string, unknown> = {},
+): IdentityEvent {
+  return {
+    aggregateType: 'user',
+    aggregateId: userId,
+    sequence,
+    eventType,
+    resourceOwner: '336392597046099971',
+    createdAt: new Date(Date.now() - 1000 + sequence).toISOString(),
+    payload,
+  };
+}
+
+describe.each(databaseKinds)('applying a batch of events on %s', (kind) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it("reports each event in order and folds a user's events to their newest values", async () => {
+    const userId = newUserId();
+    const other = newUserId();
+    const results = await applyIdentityEvents(
+      database.handle.db,
+      [
+        event(userId, 3, 'user.human.profile.changed', { firstName: 'Mina' }),
+        event(userId, 1, 'user.human.added', addedPayload('first@example.com')),
+        event(userId, 2, 'user.human.email.changed', { email: 'second@example.com' }),
+        event(userId, 1, 'user.human.added', addedPayload('first@example.com')), // redelivered
+        event(userId, 4, 'user.human.password.changed'), // not followed
+        event(other, 1, 'user.human.added', addedPayload('other@example.com')),
+      ],
+      'poll',
+    );
+    expect(results.map((result) => result.outcome)).toEqual([
+      'applied',
+      'applied',
+      'applied',
+      'duplicate',
+      'ignored',
+      'applied',
+    ]);
+    // The row insert is reported once per user.
+    expect(results.filter((result) => result.inserted)).toHaveLength(2);
+    const [row] = await database.handle.db
+      .select()
+      .from(users)
+      .where(eq(users.zitadelUserId, userId));
+    expect(row).toMatchObject({
+      email: 'second@example.com',
+      emailVerified: false,
+      givenName: 'Mina',
+      familyName: 'Mouse',
+      givenNameSequence: 3,
+      emailSequence: 2,
+    });
+    const logged = await database.handle.db
+      .select()
+      .from(identityEvents)
+      .where(eq(identityEvents.aggregateId, userId));
+    expect(logged.map((entry) => entry.sequence).sort()).toEqual([1, 2, 3]);
+  });
+
+  it('marks an event stale when every field it carries holds a newer value', async () => {
+    const userId = newUserId();
+    await applyIdentityEvents(
+      database.handle.db,
+      [event(userId, 5, 'user.human.profile.changed', { firstName: 'New' })],
+      'webhook',
+    );
+    const [late] = await applyIdentityEvents(
+      database.handle.db,
+      [event(userId, 4, 'user.human.profile.changed', { firstName: 'Old' })],
+      'poll',
+    );
+    expect(late?.outcome).toBe('stale');
+    const [row] = await database.handle.db
+      .select()
+      .from(users)
+      .where(eq(users.zitadelUserId, userId));
+    expect(row?.givenName).toBe('New');
+  });
+
+  it('applies a thousand-event page in one go', async () => {
+    const batch = Array.from({ length: 1000 }, (_, i) =>
+      event(newUserId(), 1, 'user.human.added', addedPayload(`page${i}@example.com`)),
+    );
+    const results = await applyIdentityEvents(database.handle.db, batch, 'backfill');
+    expect(results.every((result) => result.outcome === 'applied' && result.inserted)).toBe(true);
+  });
+});
