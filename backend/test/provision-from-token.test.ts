@@ -1,5 +1,6 @@
-import { count, eq } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../src/db/rows-of';
 import { users } from '../src/db/schema';
 import { applyIdentityEvent } from '../src/provisioning/apply-identity-event';
 import type { Identity } from '../src/provisioning/identity';
@@ -57,6 +58,16 @@ describe.each(databaseKinds)('provisionFromToken on %s', (kind) => {
     expect(second.user.id).toBe(first.user.id);
     // Nothing changed, so updated_at must not move.
     expect(second.user.updatedAt.getTime()).toBe(first.user.updatedAt.getTime());
+    // …and nothing was written: the row version (xmin) is the one the first call created.
+    const version = async () =>
+      rowsOf<{ v: string }>(
+        await database.handle.db.execute(
+          sql`select xmin::text as v from users where zitadel_user_id = ${who.zitadelUserId}`,
+        ),
+      )[0]?.v;
+    const before = await version();
+    await provisionFromToken(database.handle.db, who);
+    expect(await version()).toBe(before);
   });
 
   it('refreshes a changed email and name and moves updated_at only then', async () => {

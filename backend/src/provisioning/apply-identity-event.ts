@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/open-database';
+import { rowsOf } from '../db/rows-of';
 import type { EventSource, UserState } from '../db/schema';
 import {
   changesFromEvent,
@@ -58,11 +59,6 @@ type WrittenRow = { zitadel_user_id: string; inserted: boolean } & Record<
   (typeof SEQUENCE_COLUMN)[Field],
   string | number
 >;
-
-/** drizzle's execute() returns the driver's shape: an array (postgres.js) or { rows } (PGlite). */
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
-}
 
 // What a new row holds for a field no event has set yet (its sequence stays 0).
 const DEFAULTS: Required<{ [K in Field]: FieldChanges[K] }> = {

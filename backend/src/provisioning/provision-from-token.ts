@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { eq, getTableColumns, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/open-database';
+import { rowsOf } from '../db/rows-of';
 import { type UserRow, type UserState, users } from '../db/schema';
 import type { Identity } from './identity';
 
@@ -41,46 +42,105 @@ export async function provisionFromToken(
   options: { claim: boolean } = { claim: true },
 ): Promise<ProvisionResult> {
   const claimId = options.claim ? randomUUID() : null;
-  const changed = sql`(${users.email}, ${users.emailVerified}, ${users.displayName}, ${users.givenName}, ${users.familyName})
-    is distinct from (excluded.email, excluded.email_verified, excluded.display_name, excluded.given_name, excluded.family_name)`;
+  const profile = sql`(${identity.email}::text, ${identity.emailVerified}::boolean, ${identity.displayName}::text, ${identity.givenName}::text, ${identity.familyName}::text)`;
+  // One statement. `existing` reads the row; when it is already claimed (or no claim is asked
+  // for) and its profile is unchanged, nothing is written at all — a returning user's sign-in
+  // is a read, with no row lock and no WAL flush. Otherwise INSERT … ON CONFLICT DO UPDATE takes
+  // the row lock, so N concurrent first calls give one row; a row a concurrent call inserted
+  // after our snapshot is still found through the conflict.
+  const [raw] = rowsOf<RawUserRow>(
+    await db.execute(sql`
+      with existing as (
+        select * from users where zitadel_user_id = ${identity.zitadelUserId}
+      ), upserted as (
+        insert into users (zitadel_user_id, email, email_verified, display_name, given_name, family_name, claim_id)
+        select ${identity.zitadelUserId}, ${identity.email}, ${identity.emailVerified}, ${identity.displayName},
+               ${identity.givenName}, ${identity.familyName}, ${claimId}::uuid
+        where not exists (
+          select 1 from existing
+          where state in ('inactive', 'removed')
+             or ((${claimId}::uuid is null or claim_id is not null)
+                 and (email, email_verified, display_name, given_name, family_name) is not distinct from ${profile}))
+        on conflict (zitadel_user_id) do update set
+          email = excluded.email,
+          email_verified = excluded.email_verified,
+          display_name = excluded.display_name,
+          given_name = excluded.given_name,
+          family_name = excluded.family_name,
+          claim_id = coalesce(users.claim_id, excluded.claim_id),
+          updated_at = case
+            when (users.email, users.email_verified, users.display_name, users.given_name, users.family_name)
+                 is distinct from (excluded.email, excluded.email_verified, excluded.display_name, excluded.given_name, excluded.family_name)
+            then now() else users.updated_at end
+        -- A deactivated or removed user is neither refreshed nor claimed.
+        where users.state not in ('inactive', 'removed')
+        returning *, (xmax = 0) as inserted
+      )
+      select * from upserted
+      union all
+      select *, false as inserted from existing where not exists (select 1 from upserted)`),
+  );
 
-  const [row] = await db
-    .insert(users)
-    .values({
-      zitadelUserId: identity.zitadelUserId,
-      email: identity.email,
-      emailVerified: identity.emailVerified,
-      displayName: identity.displayName,
-      givenName: identity.givenName,
-      familyName: identity.familyName,
-      claimId,
-    })
-    .onConflictDoUpdate({
-      target: users.zitadelUserId,
-      set: {
-        email: sql`excluded.email`,
-        emailVerified: sql`excluded.email_verified`,
-        displayName: sql`excluded.display_name`,
-        givenName: sql`excluded.given_name`,
-        familyName: sql`excluded.family_name`,
-        claimId: sql`coalesce(${users.claimId}, excluded.claim_id)`,
-        updatedAt: sql`case when ${changed} then now() else ${users.updatedAt} end`,
-      },
-      // A deactivated or removed user is neither refreshed nor claimed.
-      setWhere: sql`${users.state} not in ('inactive', 'removed')`,
-    })
-    .returning({ ...getTableColumns(users), inserted: sql<boolean>`("users"."xmax" = 0)` });
-
-  if (!row) {
-    // No row back means the conflict row failed setWhere: it exists and is blocked.
-    const [existing] = await db
+  if (!raw) {
+    // Only a row that a concurrent call inserted after our snapshot, and that is blocked, gets here.
+    const [current] = await db
       .select({ state: users.state })
       .from(users)
       .where(eq(users.zitadelUserId, identity.zitadelUserId));
-    throw new UserBlockedError(existing?.state ?? 'removed');
+    throw new UserBlockedError(current?.state ?? 'removed');
   }
-  const { inserted, ...user } = row;
-  return { user, created: claimId !== null && user.claimId === claimId, inserted };
+  const user = toUserRow(raw);
+  if (BLOCKED.includes(user.state)) throw new UserBlockedError(user.state);
+  return {
+    user,
+    created: claimId !== null && user.claimId === claimId,
+    inserted: raw.inserted === true,
+  };
+}
+
+interface RawUserRow {
+  id: string;
+  zitadel_user_id: string;
+  org_id: string | null;
+  email: string | null;
+  email_verified: boolean;
+  display_name: string;
+  given_name: string;
+  family_name: string;
+  state: UserState;
+  email_sequence: string | number;
+  email_verified_sequence: string | number;
+  display_name_sequence: string | number;
+  given_name_sequence: string | number;
+  family_name_sequence: string | number;
+  state_sequence: string | number;
+  claim_id: string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+  inserted: boolean;
+}
+
+function toUserRow(raw: RawUserRow): UserRow {
+  return {
+    id: raw.id,
+    zitadelUserId: raw.zitadel_user_id,
+    orgId: raw.org_id,
+    email: raw.email,
+    emailVerified: raw.email_verified,
+    displayName: raw.display_name,
+    givenName: raw.given_name,
+    familyName: raw.family_name,
+    state: raw.state,
+    emailSequence: Number(raw.email_sequence),
+    emailVerifiedSequence: Number(raw.email_verified_sequence),
+    displayNameSequence: Number(raw.display_name_sequence),
+    givenNameSequence: Number(raw.given_name_sequence),
+    familyNameSequence: Number(raw.family_name_sequence),
+    stateSequence: Number(raw.state_sequence),
+    claimId: raw.claim_id,
+    createdAt: new Date(raw.created_at),
+    updatedAt: new Date(raw.updated_at),
+  };
 }
 
 /**
