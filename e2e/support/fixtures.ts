@@ -146,20 +146,20 @@ const expectedErrors = new WeakMap<Page, RegExp[]>();
 /**
  * Lets the provider redirect back to /callback but keeps the app's scripts from loading there, as
  * if the tab closed at that moment: the code is never redeemed. (Playwright cannot intercept the
- * redirect itself.) Resolves with the callback URL, code and state included; `release` lets the
- * page load normally again.
+ * redirect itself.) `url` resolves with the callback URL, code and state included; `release`
+ * lets the page load normally again.
  */
 export async function holdCallback(page: Page, appUrl: string) {
   const origin = new URL(appUrl).origin;
   const isAppScript = (url: URL) => url.origin === origin && url.pathname.startsWith('/assets/');
-  let holding = false;
-  await page.route(isAppScript, (route) => (holding ? route.abort() : route.continue()));
+  let holding = true;
+  await page.route(isAppScript, (route) => {
+    // Only the callback document's scripts are held: the app elsewhere must run normally.
+    const onCallback = new URL(route.request().frame().url()).pathname === '/callback';
+    return holding && onCallback ? route.abort() : route.continue();
+  });
   expectedErrors.set(page, [/Failed to load resource: net::ERR_FAILED/]);
   return {
-    /** Call before the action that ends at the provider's redirect. */
-    hold() {
-      holding = true;
-    },
     async url(): Promise<string> {
       await page.waitForURL(
         (url) =>
@@ -172,6 +172,7 @@ export async function holdCallback(page: Page, appUrl: string) {
     },
   };
 }
+
 let counter = 0;
 /** A unique person for one journey. */
 export function newPerson(label: string) {

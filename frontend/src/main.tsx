@@ -2,16 +2,24 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createUserClient } from './api/create-user-client';
 import { App } from './app';
-import { createAuthClient } from './auth/auth-client';
-import { createUserManager } from './auth/create-user-manager';
+import { createLazyAuthClient } from './auth/auth-client';
 import { loadConfig } from './config/load-config';
 import './styles.css';
+
+// On /callback everything is needed at once: start the lazy chunks in parallel rather than one
+// after another as each is first used.
+if (window.location.pathname === '/callback') {
+  void import('./auth/oidc-auth-client');
+  void import('./pages/callback-page');
+  void import('@connectrpc/connect-web');
+  void import('@liverty-music/gen/user/v1');
+}
 
 const root = createRoot(document.getElementById('root') as HTMLElement);
 
 try {
   const config = await loadConfig();
-  const auth = createAuthClient(createUserManager(config));
+  const auth = createLazyAuthClient(config);
   root.render(
     <StrictMode>
       <App auth={auth} userClient={createUserClient(config.apiBaseUrl)} />

@@ -1,6 +1,6 @@
 import { ErrorResponse, type UserManager } from 'oidc-client-ts';
 import { describe, expect, it, vi } from 'vitest';
-import { createAuthClient, explainSigninError } from '../src/auth/auth-client';
+import { createAuthClient, explainSigninError } from '../src/auth/oidc-auth-client';
 
 describe('the OIDC auth client', () => {
   it('starts signup with prompt=create and isRegistration in the OIDC state', async () => {

@@ -22,6 +22,11 @@ test.describe('signing up in the browser (client-side provisioning only)', () =>
     expect(rows).toHaveLength(1);
     expect(rows[0]?.zitadel_user_id).toBe(zitadelUser?.id);
     await expect(app.page.getByText(rows[0]?.id ?? 'missing')).toBeVisible();
+
+    // Coming back later in the same tab: still signed in, same app user (GetMe).
+    await app.open();
+    await expect(app.page.getByText(rows[0]?.id ?? 'missing')).toBeVisible();
+    await expect(app.page.getByRole('button', { name: 'Log out' })).toBeVisible();
   });
 
   test('2. the same person logs out and back in: "welcome back", still one row', async ({
@@ -58,7 +63,6 @@ test.describe('signing up in the browser (client-side provisioning only)', () =>
     const callback = await holdCallback(app.page, app.url);
     await app.open();
     await app.signUp();
-    callback.hold();
     await idp.register(person);
     expect(await callback.url()).toContain('state=');
     await app.page.close();

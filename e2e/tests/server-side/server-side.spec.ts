@@ -16,7 +16,6 @@ test.describe('server-side provisioning (webhook and reconciler on, as npm start
     const callback = await holdCallback(app.page, app.url);
     await app.open();
     await app.signUp();
-    callback.hold();
     await idp.register(person);
     await callback.url();
 
@@ -43,7 +42,6 @@ test.describe('server-side provisioning (webhook and reconciler on, as npm start
       const callback = await holdCallback(app.page, app.url);
       await app.open();
       await app.signUp();
-      callback.hold();
       await idp.register(person);
       await callback.url();
       zitadelUserId = (await idp.userByEmail(person.email))?.id ?? '';

@@ -1,9 +1,26 @@
-import { type Client, createClient } from '@connectrpc/connect';
-import { createConnectTransport } from '@connectrpc/connect-web';
-import { UserService } from '@liverty-music/gen/user/v1';
+import type { Client } from '@connectrpc/connect';
+import type { UserService } from '@liverty-music/gen/user/v1';
 
 export type UserClient = Client<typeof UserService>;
 
+/**
+ * A UserService client whose Connect and protobuf code loads on the first call: only signed-in
+ * pages make calls, so the landing page's bundle does not carry them.
+ */
 export function createUserClient(apiBaseUrl: string): UserClient {
-  return createClient(UserService, createConnectTransport({ baseUrl: apiBaseUrl }));
+  let client: Promise<UserClient> | undefined;
+  const load = () => {
+    client ??= Promise.all([
+      import('@connectrpc/connect'),
+      import('@connectrpc/connect-web'),
+      import('@liverty-music/gen/user/v1'),
+    ]).then(([connect, web, gen]) =>
+      connect.createClient(gen.UserService, web.createConnectTransport({ baseUrl: apiBaseUrl })),
+    );
+    return client;
+  };
+  return {
+    getOrCreate: async (request, options) => (await load()).getOrCreate(request, options),
+    getMe: async (request, options) => (await load()).getMe(request, options),
+  };
 }

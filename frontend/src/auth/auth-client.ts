@@ -1,4 +1,4 @@
-import { ErrorResponse, type User, type UserManager } from 'oidc-client-ts';
+import type { AppConfig } from '../config/load-config';
 
 export interface Session {
   accessToken: string;
@@ -11,7 +11,7 @@ export interface CompletedSignin extends Session {
   isRegistration: boolean;
 }
 
-/** What the pages need from OIDC; the oidc-client-ts implementation is below. */
+/** What the pages need from OIDC. oidc-auth-client.ts implements it with oidc-client-ts. */
 export interface AuthClient {
   signUp(): Promise<void>;
   logIn(): Promise<void>;
@@ -33,75 +33,26 @@ export class SigninError extends Error {
   }
 }
 
-interface SigninState {
-  isRegistration?: boolean;
-}
-
-function toSession(user: User): Session {
-  const profile = user.profile;
-  return {
-    accessToken: user.access_token,
-    name: profile.name ?? profile.preferred_username ?? profile.email ?? '',
+/**
+ * Loads oidc-client-ts only when it is needed: a signed-out visitor on the landing page never
+ * downloads it until they click Sign up or Log in.
+ */
+export function createLazyAuthClient(config: AppConfig): AuthClient {
+  let client: Promise<AuthClient> | undefined;
+  const load = () => {
+    client ??= import('./oidc-auth-client').then((oidc) => oidc.createOidcAuthClient(config));
+    return client;
   };
-}
-
-export function createAuthClient(userManager: UserManager): AuthClient {
-  // React may mount the callback page twice (StrictMode); the code can be redeemed only once.
-  let completing: Promise<CompletedSignin> | undefined;
-
   return {
-    async signUp() {
-      await userManager.signinRedirect({
-        prompt: 'create',
-        state: { isRegistration: true } satisfies SigninState,
-      });
-    },
-    async logIn() {
-      await userManager.signinRedirect();
-    },
-    async logOut() {
-      await userManager.signoutRedirect();
-    },
+    signUp: async () => (await load()).signUp(),
+    logIn: async () => (await load()).logIn(),
+    logOut: async () => (await load()).logOut(),
+    completeSignin: async () => (await load()).completeSignin(),
     async currentSession() {
-      const user = await userManager.getUser();
-      if (!user || user.expired) {
-        if (user) await userManager.removeUser();
-        return null;
-      }
-      return toSession(user);
-    },
-    completeSignin() {
-      completing ??= userManager.signinRedirectCallback().then(
-        (user) => ({
-          ...toSession(user),
-          isRegistration: (user.state as SigninState | undefined)?.isRegistration === true,
-        }),
-        (error: unknown) => {
-          throw explainSigninError(error);
-        },
-      );
-      return completing;
+      // oidc-client-ts stores the signed-in user under this key; without it nobody is signed in.
+      const key = `oidc.user:${config.oidcAuthority}:${config.oidcClientId}`;
+      if (window.sessionStorage.getItem(key) === null) return null;
+      return (await load()).currentSession();
     },
   };
-}
-
-export function explainSigninError(error: unknown): SigninError {
-  if (error instanceof ErrorResponse) {
-    if (error.error === 'access_denied') {
-      return new SigninError('Sign-in was cancelled. Nothing was created.', 'cancelled');
-    }
-    return new SigninError(
-      `The identity provider refused the sign-in (${error.error_description ?? error.error}).`,
-      'failed',
-    );
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  // oidc-client-ts: "No matching state found in storage", "No state in response", …
-  if (/state/i.test(message)) {
-    return new SigninError(
-      'This sign-in link is invalid or has expired. Please start again.',
-      'invalid',
-    );
-  }
-  return new SigninError(`Sign-in could not be completed: ${message}`, 'failed');
 }

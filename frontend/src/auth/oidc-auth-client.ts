@@ -1,0 +1,81 @@
+import { ErrorResponse, type User, type UserManager } from 'oidc-client-ts';
+import type { AppConfig } from '../config/load-config';
+import { type AuthClient, type CompletedSignin, type Session, SigninError } from './auth-client';
+import { createUserManager } from './create-user-manager';
+
+interface SigninState {
+  isRegistration?: boolean;
+}
+
+function toSession(user: User): Session {
+  const profile = user.profile;
+  return {
+    accessToken: user.access_token,
+    name: profile.name ?? profile.preferred_username ?? profile.email ?? '',
+  };
+}
+
+export function createOidcAuthClient(config: AppConfig): AuthClient {
+  return createAuthClient(createUserManager(config));
+}
+
+export function createAuthClient(userManager: UserManager): AuthClient {
+  // React may mount the callback page twice (StrictMode); the code can be redeemed only once.
+  let completing: Promise<CompletedSignin> | undefined;
+
+  return {
+    async signUp() {
+      await userManager.signinRedirect({
+        prompt: 'create',
+        state: { isRegistration: true } satisfies SigninState,
+      });
+    },
+    async logIn() {
+      await userManager.signinRedirect();
+    },
+    async logOut() {
+      await userManager.signoutRedirect();
+    },
+    async currentSession() {
+      const user = await userManager.getUser();
+      if (!user || user.expired) {
+        if (user) await userManager.removeUser();
+        return null;
+      }
+      return toSession(user);
+    },
+    completeSignin() {
+      completing ??= userManager.signinRedirectCallback().then(
+        (user) => ({
+          ...toSession(user),
+          isRegistration: (user.state as SigninState | undefined)?.isRegistration === true,
+        }),
+        (error: unknown) => {
+          throw explainSigninError(error);
+        },
+      );
+      return completing;
+    },
+  };
+}
+
+export function explainSigninError(error: unknown): SigninError {
+  if (error instanceof ErrorResponse) {
+    if (error.error === 'access_denied') {
+      return new SigninError('Sign-in was cancelled. Nothing was created.', 'cancelled');
+    }
+    return new SigninError(
+      `The identity provider refused the sign-in (${error.error_description ?? error.error}).`,
+      'failed',
+    );
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  // oidc-client-ts: "No matching state found in storage", "No state in response", …
+  if (/state/i.test(message)) {
+    return new SigninError(
+      'This sign-in link is invalid or has expired. Please start again.',
+      'invalid',
+    );
+  }
+  return new SigninError(`Sign-in could not be completed: ${message}`, 'failed');
+}
