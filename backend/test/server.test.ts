@@ -110,6 +110,28 @@ describe('backend over HTTP', () => {
     expect(((await response.json()) as { code: string }).code).toBe('resource_exhausted');
   });
 
+  it('asks userinfo once for a token retried several times (brief cache)', async () => {
+    const token = await issuer.issue({ sub: '336494809936035905', email: 'cache@example.com' });
+    const before = issuer.counts.userinfo;
+    for (let i = 0; i < 3; i++) {
+      await server.client().getOrCreate({}, { headers: { authorization: `Bearer ${token}` } });
+    }
+    expect(issuer.counts.userinfo - before).toBe(1);
+  });
+
+  it('refetches the key set on an unknown kid at most once per cooldown', async () => {
+    const before = issuer.counts.jwks;
+    for (let i = 0; i < 5; i++) {
+      const forged = await issuer.issue({ sub: '1' }, { kid: `forged-${i}`, useOtherKey: true });
+      const error = await server
+        .client()
+        .getOrCreate({}, { headers: { authorization: `Bearer ${forged}` } })
+        .catch((caught: unknown) => caught);
+      expect((error as ConnectError).code).toBe(Code.Unauthenticated);
+    }
+    expect(issuer.counts.jwks - before).toBeLessThanOrEqual(1);
+  });
+
   it('answers /healthz and /readyz', async () => {
     expect((await fetch(`${server.baseUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${server.baseUrl}/readyz`);
