@@ -85,3 +85,14 @@ function parseEnv<T>(schema: z.ZodType<T>, env: Record<string, string | undefine
   }
   return result.data;
 }
+
+/** For entry points: print every configuration problem and exit 1 instead of a stack trace. */
+export function configOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}

@@ -4,7 +4,7 @@ import { createAuthenticator } from './auth/authenticate';
 import { createIssuerDiscovery } from './auth/discover-issuer';
 import { createUserinfoFetcher } from './auth/fetch-userinfo';
 import { createAccessTokenVerifier } from './auth/verify-access-token';
-import { ConfigError, loadConfig } from './config';
+import { configOrExit, loadConfig } from './config';
 import { isDatabaseUnavailable } from './db/is-database-unavailable';
 import { openDatabase } from './db/open-database';
 import { createMetrics } from './http/metrics';
@@ -13,14 +13,7 @@ import { createEventApiClient } from './reconciler/event-api-client';
 import { createReconciler } from './reconciler/reconciler';
 import { createServer } from './server';
 
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
-}
+const config = configOrExit(loadConfig);
 
 const logger = createLogger(config.LOG_LEVEL);
 const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });

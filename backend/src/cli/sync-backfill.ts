@@ -1,19 +1,12 @@
 // `npm run sync:backfill`: imports every existing ZITADEL user through the Event API, in
 // checkpointed pages. Safe to interrupt (Ctrl-C finishes the current page) and to run again:
 // it resumes from its checkpoint, and events already applied are recognised.
-import { ConfigError, loadSyncConfig } from '../config';
+import { configOrExit, loadSyncConfig } from '../config';
 import { openDatabase } from '../db/open-database';
 import { createEventApiClient } from '../reconciler/event-api-client';
 import { syncEvents } from '../reconciler/sync-events';
 
-let config: ReturnType<typeof loadSyncConfig>;
-try {
-  config = loadSyncConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
-}
+const config = configOrExit(loadSyncConfig);
 
 const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
 await database.migrate();

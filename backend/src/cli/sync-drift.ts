@@ -1,7 +1,7 @@
 // `npm run sync:drift`: prints how the app database differs from what ZITADEL's events say —
 // missing users, extra users, different fields. Reads only; changes nothing.
 // `--exit-code` exits 1 when there is any drift (for scripts and monitoring).
-import { ConfigError, loadSyncConfig } from '../config';
+import { configOrExit, loadSyncConfig } from '../config';
 import { openDatabase } from '../db/open-database';
 import { users } from '../db/schema';
 import { createEventApiClient } from '../reconciler/event-api-client';
@@ -9,14 +9,7 @@ import { findDrift } from '../reconciler/find-drift';
 import { foldEvents } from '../reconciler/fold-events';
 import { readAllEvents } from '../reconciler/read-all-events';
 
-let config: ReturnType<typeof loadSyncConfig>;
-try {
-  config = loadSyncConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
-}
+const config = configOrExit(loadSyncConfig);
 
 const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
 try {

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config';
+
+const valid = { OIDC_ISSUER: 'http://127.0.0.1:8080/', OIDC_AUDIENCE: '336500000000000100, spa' };
+
+describe('configuration from the environment', () => {
+  it('applies defaults and normalises lists and the issuer', () => {
+    const config = loadConfig(valid);
+    expect(config).toMatchObject({
+      PORT: 3000,
+      OIDC_ISSUER: 'http://127.0.0.1:8080',
+      OIDC_AUDIENCE: ['336500000000000100', 'spa'],
+      CORS_ORIGINS: [],
+      ZITADEL_WEBHOOK_SIGNING_KEYS: [],
+      RECONCILER_INTERVAL_MS: 10_000,
+    });
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ ...valid, DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+  });
+
+  it.each([
+    [{ ...valid, PORT: 'eighty' }, /PORT /],
+    [{ ...valid, DATABASE_URL: 'mysql://x' }, /DATABASE_URL must be a postgres:\/\/ URL/],
+    [{ ...valid, OIDC_ISSUER: 'ftp://x' }, /OIDC_ISSUER must be an http\(s\) URL/],
+    [{ ...valid, CORS_ORIGINS: 'not a url' }, /CORS_ORIGINS/],
+    [{ ...valid, ZITADEL_API_URL: 'http://127.0.0.1:8080' }, /ZITADEL_PAT must be set together/],
+    [{ OIDC_ISSUER: 'http://x' }, /OIDC_AUDIENCE is missing/],
+  ])('names what is wrong: %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('reports every problem at once', () => {
+    expect(() => loadConfig({})).toThrow(/OIDC_ISSUER is missing[\s\S]*OIDC_AUDIENCE is missing/);
+  });
+});
