@@ -26,7 +26,7 @@ export function createServer(deps: ServerDeps): Server {
   const origins = new Set(deps.corsOrigins);
   const rpc = connectNodeAdapter({
     routes: createRoutes({
-      db: deps.database.db,
+      database: deps.database,
       authenticate: deps.authenticate,
       logger: deps.logger,
       metrics: deps.metrics,

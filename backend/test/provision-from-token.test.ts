@@ -39,7 +39,7 @@ describe.each(databaseKinds)('provisionFromToken on %s', (kind) => {
 
   it('creates the user on the first call', async () => {
     const who = identity();
-    const { user, created } = await provisionFromToken(database.handle.db, who);
+    const { user, created } = await provisionFromToken(database.handle, who);
     expect(created).toBe(true);
     expect(user).toMatchObject({
       zitadelUserId: who.zitadelUserId,
@@ -52,8 +52,8 @@ describe.each(databaseKinds)('provisionFromToken on %s', (kind) => {
 
   it('returns the existing user, unchanged, on later calls', async () => {
     const who = identity();
-    const first = await provisionFromToken(database.handle.db, who);
-    const second = await provisionFromToken(database.handle.db, who);
+    const first = await provisionFromToken(database.handle, who);
+    const second = await provisionFromToken(database.handle, who);
     expect(second.created).toBe(false);
     expect(second.user.id).toBe(first.user.id);
     // Nothing changed, so updated_at must not move.
@@ -66,13 +66,13 @@ describe.each(databaseKinds)('provisionFromToken on %s', (kind) => {
         ),
       )[0]?.v;
     const before = await version();
-    await provisionFromToken(database.handle.db, who);
+    await provisionFromToken(database.handle, who);
     expect(await version()).toBe(before);
   });
 
   it('refreshes a changed email and name and moves updated_at only then', async () => {
     const who = identity();
-    const first = await provisionFromToken(database.handle.db, who);
+    const first = await provisionFromToken(database.handle, who);
     const changed = {
       ...who,
       email: 'new@example.com',
@@ -80,7 +80,7 @@ describe.each(databaseKinds)('provisionFromToken on %s', (kind) => {
       displayName: 'Minnie M.',
       familyName: 'M.',
     };
-    const second = await provisionFromToken(database.handle.db, changed);
+    const second = await provisionFromToken(database.handle, changed);
     expect(second.created).toBe(false);
     expect(second.user).toMatchObject({
       id: first.user.id,
@@ -95,14 +95,14 @@ describe.each(databaseKinds)('provisionFromToken on %s', (kind) => {
 
   it('keeps a missing email as null rather than inventing one', async () => {
     const who = identity({ email: null });
-    const { user } = await provisionFromToken(database.handle.db, who);
+    const { user } = await provisionFromToken(database.handle, who);
     expect(user.email).toBeNull();
   });
 
   it('gives one row and exactly one created:true for 100 concurrent first calls', async () => {
     const who = identity();
     const results = await Promise.all(
-      Array.from({ length: 100 }, () => provisionFromToken(database.handle.db, who)),
+      Array.from({ length: 100 }, () => provisionFromToken(database.handle, who)),
     );
     expect(results.filter((result) => result.created)).toHaveLength(1);
     expect(new Set(results.map((result) => result.user.id)).size).toBe(1);
@@ -117,8 +117,8 @@ describe.each(databaseKinds)('provisionFromToken on %s', (kind) => {
     const people = Array.from({ length: 20 }, () => identity());
     const results = await Promise.all(
       people.flatMap((who) => [
-        provisionFromToken(database.handle.db, who),
-        provisionFromToken(database.handle.db, who),
+        provisionFromToken(database.handle, who),
+        provisionFromToken(database.handle, who),
       ]),
     );
     expect(results.filter((result) => result.created)).toHaveLength(20);
@@ -137,21 +137,21 @@ describe.each(databaseKinds)('provisionFromToken on %s', (kind) => {
       payload: { email: who.email, firstName: 'Minnie', lastName: 'Mouse' },
     };
     expect((await applyIdentityEvent(database.handle.db, event, 'webhook')).inserted).toBe(true);
-    const first = await provisionFromToken(database.handle.db, who);
-    const second = await provisionFromToken(database.handle.db, who);
+    const first = await provisionFromToken(database.handle, who);
+    const second = await provisionFromToken(database.handle, who);
     expect([first.created, first.inserted]).toEqual([true, false]);
     expect(second.created).toBe(false);
   });
 
   it('lets lazy provisioning create the row without using up created:true', async () => {
     const who = identity();
-    const lazy = await findOrProvision(database.handle.db, who.zitadelUserId, async () => who);
+    const lazy = await findOrProvision(database.handle, who.zitadelUserId, async () => who);
     expect([lazy.created, lazy.inserted]).toEqual([false, true]);
-    const again = await findOrProvision(database.handle.db, who.zitadelUserId, async () => {
+    const again = await findOrProvision(database.handle, who.zitadelUserId, async () => {
       throw new Error('an existing user must not need userinfo');
     });
     expect(again.user.id).toBe(lazy.user.id);
-    expect((await provisionFromToken(database.handle.db, who)).created).toBe(true);
+    expect((await provisionFromToken(database.handle, who)).created).toBe(true);
   });
 
   it.each([
@@ -161,7 +161,7 @@ describe.each(databaseKinds)('provisionFromToken on %s', (kind) => {
     'refuses a user after %s, keeps the row, and does not refresh it',
     async (eventType, state) => {
       const who = identity();
-      await provisionFromToken(database.handle.db, who);
+      await provisionFromToken(database.handle, who);
       await applyIdentityEvent(
         database.handle.db,
         {
@@ -175,14 +175,14 @@ describe.each(databaseKinds)('provisionFromToken on %s', (kind) => {
         },
         'poll',
       );
-      const attempt = provisionFromToken(database.handle.db, {
+      const attempt = provisionFromToken(database.handle, {
         ...who,
         email: 'changed@example.com',
       });
       await expect(attempt).rejects.toBeInstanceOf(UserBlockedError);
       await expect(attempt).rejects.toMatchObject({ state });
       await expect(
-        findOrProvision(database.handle.db, who.zitadelUserId, async () => who),
+        findOrProvision(database.handle, who.zitadelUserId, async () => who),
       ).rejects.toBeInstanceOf(UserBlockedError);
       const [row] = await rowsFor(who.zitadelUserId);
       expect(row).toMatchObject({ state, email: who.email });

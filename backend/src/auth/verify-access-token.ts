@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ConnectError } from '@connectrpc/connect';
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import { issuerUnavailable, unauthenticated } from './auth-error';
@@ -31,7 +32,14 @@ export interface AccessTokenVerifierOptions {
 
 export type VerifyAccessToken = (token: string) => Promise<VerifiedToken>;
 
+// A verified token is trusted again, without a signature check, for at most this long (and never
+// past its `exp`): a signed-in SPA calls with the same token many times.
+const VERIFIED_CACHE_MS = 60_000;
+const VERIFIED_CACHE_ENTRIES = 10_000;
+
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): VerifyAccessToken {
+  // Keyed by the token's hash, so the cache never holds a usable token. Only successes are kept.
+  const verified = new Map<string, { payload: VerifiedToken; until: number }>();
   let jwks: { uri: string; keySet: ReturnType<typeof createRemoteJWKSet> } | undefined;
 
   async function keySet() {
@@ -52,6 +60,9 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   }
 
   return async (token) => {
+    const key = createHash('sha256').update(token).digest('base64url');
+    const hit = verified.get(key);
+    if (hit && hit.until > Date.now()) return hit.payload;
     const keys = await keySet();
     try {
       const { payload } = await jwtVerify(token, keys, {
@@ -64,6 +75,15 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
       if (typeof payload.sub !== 'string' || payload.sub === '') {
         throw unauthenticated('access token has no subject');
       }
+      const exp = (payload.exp ?? 0) * 1000;
+      if (verified.size >= VERIFIED_CACHE_ENTRIES) {
+        const oldest = verified.keys().next().value;
+        if (oldest !== undefined) verified.delete(oldest);
+      }
+      verified.set(key, {
+        payload: payload as VerifiedToken,
+        until: Math.min(exp, Date.now() + VERIFIED_CACHE_MS),
+      });
       return payload as VerifiedToken;
     } catch (error) {
       throw explain(error);

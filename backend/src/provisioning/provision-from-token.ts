@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import type { Database } from '../db/open-database';
+import type { DatabaseHandle } from '../db/open-database';
 import { rowsOf } from '../db/rows-of';
 import { type UserRow, type UserState, users } from '../db/schema';
 import type { Identity } from './identity';
@@ -36,54 +36,62 @@ const BLOCKED: readonly UserState[] = ['inactive', 'removed'];
  * Event sequences are untouched: userinfo is a snapshot without one, and the next newer event
  * still applies.
  */
+// One statement. `existing` reads the row; when it is already claimed (or no claim is asked for)
+// and its profile is unchanged, nothing is written at all — a returning user's sign-in is a read,
+// with no row lock and no WAL flush. Otherwise INSERT … ON CONFLICT DO UPDATE takes the row lock,
+// so N concurrent first calls give one row; a row a concurrent call inserted after our snapshot is
+// still found through the conflict. A deactivated or removed user is neither refreshed nor claimed.
+// Parameters: $1 zitadel user id, $2 email, $3 email verified, $4 display name, $5 given name,
+// $6 family name, $7 claim id (null: do not claim).
+const PROVISION_FROM_TOKEN = `
+  with existing as (
+    select * from users where zitadel_user_id = $1::text
+  ), upserted as (
+    insert into users (zitadel_user_id, email, email_verified, display_name, given_name, family_name, claim_id)
+    select $1::text, $2::text, $3::boolean, $4::text, $5::text, $6::text, $7::uuid
+    where not exists (
+      select 1 from existing
+      where state in ('inactive', 'removed')
+         or (($7::uuid is null or claim_id is not null)
+             and (email, email_verified, display_name, given_name, family_name)
+                 is not distinct from ($2::text, $3::boolean, $4::text, $5::text, $6::text)))
+    on conflict (zitadel_user_id) do update set
+      email = excluded.email,
+      email_verified = excluded.email_verified,
+      display_name = excluded.display_name,
+      given_name = excluded.given_name,
+      family_name = excluded.family_name,
+      claim_id = coalesce(users.claim_id, excluded.claim_id),
+      updated_at = case
+        when (users.email, users.email_verified, users.display_name, users.given_name, users.family_name)
+             is distinct from (excluded.email, excluded.email_verified, excluded.display_name, excluded.given_name, excluded.family_name)
+        then now() else users.updated_at end
+    where users.state not in ('inactive', 'removed')
+    returning *, (xmax = 0) as inserted
+  )
+  select * from upserted
+  union all
+  select *, false as inserted from existing where not exists (select 1 from upserted)`;
+
 export async function provisionFromToken(
-  db: Database,
+  database: Pick<DatabaseHandle, 'db' | 'query'>,
   identity: Identity,
   options: { claim: boolean } = { claim: true },
 ): Promise<ProvisionResult> {
   const claimId = options.claim ? randomUUID() : null;
-  const profile = sql`(${identity.email}::text, ${identity.emailVerified}::boolean, ${identity.displayName}::text, ${identity.givenName}::text, ${identity.familyName}::text)`;
-  // One statement. `existing` reads the row; when it is already claimed (or no claim is asked
-  // for) and its profile is unchanged, nothing is written at all — a returning user's sign-in
-  // is a read, with no row lock and no WAL flush. Otherwise INSERT … ON CONFLICT DO UPDATE takes
-  // the row lock, so N concurrent first calls give one row; a row a concurrent call inserted
-  // after our snapshot is still found through the conflict.
-  const [raw] = rowsOf<RawUserRow>(
-    await db.execute(sql`
-      with existing as (
-        select * from users where zitadel_user_id = ${identity.zitadelUserId}
-      ), upserted as (
-        insert into users (zitadel_user_id, email, email_verified, display_name, given_name, family_name, claim_id)
-        select ${identity.zitadelUserId}, ${identity.email}, ${identity.emailVerified}, ${identity.displayName},
-               ${identity.givenName}, ${identity.familyName}, ${claimId}::uuid
-        where not exists (
-          select 1 from existing
-          where state in ('inactive', 'removed')
-             or ((${claimId}::uuid is null or claim_id is not null)
-                 and (email, email_verified, display_name, given_name, family_name) is not distinct from ${profile}))
-        on conflict (zitadel_user_id) do update set
-          email = excluded.email,
-          email_verified = excluded.email_verified,
-          display_name = excluded.display_name,
-          given_name = excluded.given_name,
-          family_name = excluded.family_name,
-          claim_id = coalesce(users.claim_id, excluded.claim_id),
-          updated_at = case
-            when (users.email, users.email_verified, users.display_name, users.given_name, users.family_name)
-                 is distinct from (excluded.email, excluded.email_verified, excluded.display_name, excluded.given_name, excluded.family_name)
-            then now() else users.updated_at end
-        -- A deactivated or removed user is neither refreshed nor claimed.
-        where users.state not in ('inactive', 'removed')
-        returning *, (xmax = 0) as inserted
-      )
-      select * from upserted
-      union all
-      select *, false as inserted from existing where not exists (select 1 from upserted)`),
-  );
+  const [raw] = await database.query<RawUserRow>(PROVISION_FROM_TOKEN, [
+    identity.zitadelUserId,
+    identity.email,
+    identity.emailVerified,
+    identity.displayName,
+    identity.givenName,
+    identity.familyName,
+    claimId,
+  ]);
 
   if (!raw) {
     // Only a row that a concurrent call inserted after our snapshot, and that is blocked, gets here.
-    const [current] = await db
+    const [current] = await database.db
       .select({ state: users.state })
       .from(users)
       .where(eq(users.zitadelUserId, identity.zitadelUserId));
@@ -148,14 +156,17 @@ function toUserRow(raw: RawUserRow): UserRow {
  * the identity (userinfo) and the upsert.
  */
 export async function findOrProvision(
-  db: Database,
+  database: Pick<DatabaseHandle, 'db' | 'query'>,
   zitadelUserId: string,
   loadIdentity: () => Promise<Identity>,
 ): Promise<ProvisionResult> {
-  const [existing] = await db.select().from(users).where(eq(users.zitadelUserId, zitadelUserId));
+  const [existing] = await database.db
+    .select()
+    .from(users)
+    .where(eq(users.zitadelUserId, zitadelUserId));
   if (existing) {
     if (BLOCKED.includes(existing.state)) throw new UserBlockedError(existing.state);
     return { user: existing, created: false, inserted: false };
   }
-  return provisionFromToken(db, await loadIdentity(), { claim: false });
+  return provisionFromToken(database, await loadIdentity(), { claim: false });
 }

@@ -1,14 +1,14 @@
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { UserService } from '@liverty-music/gen/user/v1';
 import type { Authenticate } from '../auth/authenticate';
-import type { Database } from '../db/open-database';
+import type { DatabaseHandle } from '../db/open-database';
 import type { Metrics } from '../http/metrics';
 import type { Logger } from '../logger';
 import { findOrProvision, provisionFromToken } from '../provisioning/provision-from-token';
 import { toProtoUser } from './to-proto-user';
 
 export interface UserServiceDeps {
-  db: Database;
+  database: DatabaseHandle;
   authenticate: Authenticate;
   logger: Logger;
   metrics: Metrics;
@@ -20,7 +20,7 @@ export function createUserService(deps: UserServiceDeps): ServiceImpl<typeof Use
       // Token and userinfo first: a caller without valid credentials never reaches the database.
       const caller = await deps.authenticate(context.requestHeader);
       const { user, created, inserted } = await provisionFromToken(
-        deps.db,
+        deps.database,
         await caller.identity(),
       );
       if (inserted) deps.metrics.usersProvisioned.inc({ source: 'get_or_create' });
@@ -43,7 +43,7 @@ export function createUserService(deps: UserServiceDeps): ServiceImpl<typeof Use
     async getMe(_request, context) {
       const caller = await deps.authenticate(context.requestHeader);
       const { user, inserted } = await findOrProvision(
-        deps.db,
+        deps.database,
         caller.zitadelUserId,
         caller.identity,
       );
