@@ -1,0 +1,447 @@
+import { createHmac } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { USER_SERVICE_PATH } from './call-backend';
+
+/** One generated request, with what the judge needs to know about it. */
+export interface FuzzRequest {
+  /** A short description: what fast-check prints as the counterexample. */
+  label: string;
+  path: string;
+  method: 'POST' | 'GET' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS';
+  headers: Record<string, string>;
+  body: Uint8Array;
+  /** Carries a valid, whole token (RPC) or a valid signature (webhook): success is legitimate. */
+  credentialed: boolean;
+  /** Larger than the 64 KiB the backend accepts; the server may close the socket on it. */
+  oversized: boolean;
+  /** Sent over a raw socket declaring this many bytes, more than it sends, then half-closed. */
+  declaredLength: number | undefined;
+  /** Users this request may legitimately create (a valid token's sub, a signed event's id). */
+  mayCreate: string[];
+}
+
+interface Credentials {
+  header: string;
+  /** A whole token the issuer signed for `sub`. */
+  valid: boolean;
+  sub?: string;
+  kind: string;
+}
+
+export interface FuzzContext {
+  /** Tokens the test issuer signed, with the subject each belongs to. */
+  tokens: readonly { token: string; sub: string }[];
+  signingKey: string;
+}
+
+const LIMIT = 64 * 1024;
+const HANDLED_EVENT_TYPES = [
+  'user.human.added',
+  'user.human.selfregistered',
+  'user.human.profile.changed',
+  'user.human.email.changed',
+  'user.human.email.verified',
+  'user.deactivated',
+  'user.reactivated',
+  'user.locked',
+  'user.unlocked',
+  'user.removed',
+];
+const encoder = new TextEncoder();
+const bytes = (text: string) => encoder.encode(text);
+
+// Any byte a header value may legally carry (HTAB, visible ASCII, obs-text): the client library
+// refuses anything else before it reaches the wire, so generating it would test the client.
+const headerValue = fc.string({
+  unit: fc
+    .oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0x80, max: 0xff }))
+    .map((code) => String.fromCharCode(code)),
+  maxLength: 120,
+});
+
+const headerName = fc.oneof(
+  fc.constantFrom(
+    'connect-protocol-version',
+    'connect-timeout-ms',
+    'content-encoding',
+    'accept-encoding',
+    'connect-accept-encoding',
+    'origin',
+    'x-forwarded-for',
+    'x-grpc-web',
+    'te',
+    'accept',
+    'cookie',
+    'grpc-timeout',
+  ),
+  fc.stringMatching(/^x-[a-z0-9-]{1,20}$/),
+);
+
+const CONTENT_TYPES = [
+  'application/json',
+  'application/proto',
+  'application/connect+json',
+  'application/connect+proto',
+  'application/grpc',
+  'application/grpc-web+proto',
+  'application/json; charset=utf-16',
+  'application/json; charset=utf-8',
+  'text/plain',
+  'multipart/form-data; boundary=x',
+  'application/x-www-form-urlencoded',
+];
+
+interface Body {
+  kind: string;
+  bytes: Uint8Array;
+  format: 'json' | 'proto' | 'other';
+  mayCreate?: string;
+  headers?: Record<string, string>;
+}
+
+function varint(value: bigint): number[] {
+  const out: number[] = [];
+  let rest = value;
+  do {
+    const byte = Number(rest & 0x7fn);
+    rest >>= 7n;
+    out.push(rest > 0n ? byte | 0x80 : byte);
+  } while (rest > 0n);
+  return out;
+}
+
+// Protobuf wire format with any tag, any wire type (including the deprecated groups and the
+// invalid 6 and 7), and length prefixes that may lie.
+const protoField = fc
+  .record({
+    field: fc.oneof(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 2 ** 29 - 1 })),
+    wire: fc.integer({ min: 0, max: 7 }),
+    value: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+    payload: fc.uint8Array({ maxLength: 64 }),
+    lie: fc.integer({ min: -8, max: 8 }),
+  })
+  .map(({ field, wire, value, payload, lie }) => {
+    const key = varint(BigInt(field) * 8n + BigInt(wire));
+    switch (wire) {
+      case 0:
+        return [...key, ...varint(value)];
+      case 1:
+        return [...key, ...payload.slice(0, 8)];
+      case 2:
+        return [...key, ...varint(BigInt(Math.max(0, payload.length + lie))), ...payload];
+      case 5:
+        return [...key, ...payload.slice(0, 4)];
+      default:
+        return key;
+    }
+  });
+
+const VALID_BODIES: Body[] = [
+  { kind: 'valid json', bytes: bytes('{"isRegistration":true}'), format: 'json' },
+  { kind: 'empty json', bytes: bytes('{}'), format: 'json' },
+  { kind: 'valid proto', bytes: Uint8Array.of(0x08, 0x01), format: 'proto' },
+];
+
+// A few KiB of gzip that inflate to 16 MiB: the size limit must apply after decompression.
+const GZIP_BOMB = new Uint8Array(gzipSync(Buffer.alloc(16 * 1024 * 1024, 0x20)));
+
+/** Text that breaks naive storage: NUL, lone surrogates, SQL, paths, long multibyte runs. */
+const hostileText = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    'a\u0000b',
+    '\ud800',
+    'x\udfff',
+    '../../etc/passwd',
+    "'; drop table users; --",
+    'ü'.repeat(200),
+  ),
+);
+
+/** A structured Actions v2 event with hostile values in every field. */
+const fuzzedEvent = fc
+  .record(
+    {
+      aggregateID: fc.oneof(fc.stringMatching(/^[0-9]{18}$/), hostileText),
+      aggregateType: fc.oneof(fc.constant('user'), fc.string({ maxLength: 12 })),
+      resourceOwner: fc.oneof(fc.stringMatching(/^[0-9]{18}$/), hostileText),
+      sequence: fc.oneof(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.constantFrom(0, -1, 1.5, Number.MAX_SAFE_INTEGER, 2 ** 53, 2 ** 63, 1e300),
+        fc.double(),
+        fc.string({ maxLength: 8 }),
+      ),
+      event_type: fc.oneof(fc.constantFrom(...HANDLED_EVENT_TYPES), fc.string({ maxLength: 30 })),
+      created_at: fc.oneof(
+        fc
+          .date({
+            min: new Date('1970-01-01T00:00:00Z'),
+            max: new Date('2200-01-01T00:00:00Z'),
+            noInvalidDate: true,
+          })
+          .map((date) => date.toISOString()),
+        fc.constantFrom(
+          '0000-01-01T00:00:00Z',
+          '1900-01-01T00:00:00Z',
+          '9999-12-31T23:59:59.999999Z',
+          '2024-02-29T00:00:00+14:00',
+          '2024-01-01T00:00:00.123456789Z',
+          'not a date',
+        ),
+        fc.string({ maxLength: 30 }),
+      ),
+      userID: fc.string({ maxLength: 20 }),
+      event_payload: fc.oneof(
+        fc.dictionary(
+          fc.constantFrom('email', 'firstName', 'lastName', 'displayName', 'isEmailVerified'),
+          fc.oneof(fc.jsonValue({ maxDepth: 2 }), hostileText),
+        ),
+        fc.dictionary(hostileText, hostileText, { maxKeys: 3 }),
+        fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 3 })),
+        fc.base64String({ maxLength: 80 }),
+        fc.string({ maxLength: 40 }),
+        fc.jsonValue({ maxDepth: 2 }),
+      ),
+    },
+    { requiredKeys: [] },
+  )
+  .map(
+    (event): Body => ({
+      kind: 'hostile event',
+      bytes: bytes(JSON.stringify(event)),
+      format: 'json',
+      mayCreate: typeof event.aggregateID === 'string' ? event.aggregateID : undefined,
+    }),
+  );
+
+const bodies: fc.Arbitrary<Body> = fc.oneof(
+  { weight: 3, arbitrary: fc.json({ maxDepth: 4 }).map((text) => jsonBody('random json', text)) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .jsonValue({ maxDepth: 3 })
+      .map((value) =>
+        jsonBody('isRegistration of any type', JSON.stringify({ isRegistration: value })),
+      ),
+  },
+  { weight: 2, arbitrary: fc.constantFrom(...VALID_BODIES) },
+  {
+    weight: 3,
+    arbitrary: fc.array(protoField, { maxLength: 6 }).map(
+      (fields): Body => ({
+        kind: 'random protobuf',
+        bytes: Uint8Array.from(fields.flat()),
+        format: 'proto',
+      }),
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .uint8Array({ maxLength: 2048 })
+      .map((random): Body => ({ kind: 'random bytes', bytes: random, format: 'other' })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.tuple(fc.constantFrom(...VALID_BODIES), fc.nat()).map(
+      ([body, cut]): Body => ({
+        ...body,
+        kind: `truncated ${body.kind}`,
+        bytes: body.bytes.slice(0, cut % Math.max(1, body.bytes.length)),
+      }),
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.integer({ min: LIMIT + 1, max: 4 * LIMIT }).map((size): Body => {
+      const text = `{"isRegistration":true,"pad":"${'x'.repeat(size)}"}`;
+      return { kind: `oversized json (${text.length} B)`, bytes: bytes(text), format: 'json' };
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constant<Body>({
+      kind: 'exactly at the limit',
+      bytes: new Uint8Array(LIMIT).fill(0x20),
+      format: 'json',
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constant<Body>({
+      kind: 'gzip bomb',
+      bytes: GZIP_BOMB,
+      format: 'json',
+      headers: { 'content-encoding': 'gzip' },
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constant<Body>({ kind: 'empty', bytes: new Uint8Array(), format: 'other' }),
+  },
+  { weight: 4, arbitrary: fuzzedEvent },
+);
+
+function jsonBody(kind: string, text: string): Body {
+  return { kind, bytes: bytes(text), format: 'json' };
+}
+
+type Target = 'GetOrCreate' | 'GetMe' | 'unknown method' | 'webhook' | 'random path';
+const PATHS: Record<Exclude<Target, 'random path'>, string> = {
+  GetOrCreate: `${USER_SERVICE_PATH}/GetOrCreate`,
+  GetMe: `${USER_SERVICE_PATH}/GetMe`,
+  'unknown method': `${USER_SERVICE_PATH}/DeleteEveryone`,
+  webhook: '/webhooks/zitadel',
+};
+
+function hmac(key: string, timestamp: number, body: Uint8Array): string {
+  return createHmac('sha256', key).update(`${timestamp}.`).update(body).digest('hex');
+}
+
+/** Every request the fuzzer sends: hostile in its path, method, headers and body at once. */
+export function fuzzRequests(context: FuzzContext): fc.Arbitrary<FuzzRequest> {
+  const token = fc.constantFrom(...context.tokens);
+  const authorization: fc.Arbitrary<Credentials> = fc.oneof<fc.Arbitrary<Credentials>[]>(
+    headerValue.map((value) => ({ header: value, valid: false, kind: 'garbage' })),
+    headerValue.map((value) => ({
+      header: `Bearer ${value}`,
+      valid: false,
+      kind: 'Bearer garbage',
+    })),
+    token.map(({ token, sub }) => ({
+      header: `Bearer ${token}`,
+      valid: true,
+      sub,
+      kind: 'valid token',
+    })),
+    fc.tuple(token, fc.nat()).map(([{ token }, cut]) => ({
+      header: `Bearer ${token.slice(0, cut % token.length)}`,
+      valid: false,
+      kind: 'truncated token',
+    })),
+    // A changed character inside the payload segment (never its last character, whose spare
+    // bits may decode to the same bytes): the claims change, the signature no longer matches.
+    fc.tuple(token, fc.nat(), fc.constantFrom('A', 'z', '0', '_')).map(([{ token }, at, char]) => {
+      const [head = '', payload = '', signature = ''] = token.split('.');
+      const index = at % Math.max(1, payload.length - 1);
+      const swapped = payload[index] === char ? (char === 'A' ? 'B' : 'A') : char;
+      const changed = `${payload.slice(0, index)}${swapped}${payload.slice(index + 1)}`;
+      return {
+        header: `Bearer ${head}.${changed}.${signature}`,
+        valid: false,
+        kind: 'altered token',
+      };
+    }),
+    fc.constant({ header: `Bearer ${'A'.repeat(12 * 1024)}`, valid: false, kind: '12 KiB token' }),
+  );
+  const signature = fc.oneof(
+    fc.constant({ mode: 'valid' as const }),
+    fc.constant({ mode: 'stale' as const }),
+    fc.constant({ mode: 'wrong key' as const }),
+    headerValue.map((text) => ({ mode: 'garbage' as const, text })),
+    fc
+      .tuple(fc.oneof(fc.nat(), fc.integer()), fc.stringMatching(/^[0-9a-f]{0,70}$/))
+      .map(([t, v1]) => ({ mode: 'garbage' as const, text: `t=${t},v1=${v1}` })),
+  );
+  const contentType = fc.oneof(
+    { weight: 6, arbitrary: fc.constant('matching') },
+    { weight: 3, arbitrary: fc.constantFrom(...CONTENT_TYPES) },
+    { weight: 1, arbitrary: headerValue },
+    { weight: 1, arbitrary: fc.constant('none') },
+  );
+
+  return fc
+    .record({
+      target: fc.oneof(
+        { weight: 3, arbitrary: fc.constantFrom<Target>('GetOrCreate', 'GetMe') },
+        { weight: 3, arbitrary: fc.constant<Target>('webhook') },
+        { weight: 1, arbitrary: fc.constantFrom<Target>('unknown method', 'random path') },
+      ),
+      randomPath: fc.webPath(),
+      method: fc.oneof(
+        { weight: 12, arbitrary: fc.constant<FuzzRequest['method']>('POST') },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom<FuzzRequest['method']>(
+            'GET',
+            'PUT',
+            'DELETE',
+            'PATCH',
+            'OPTIONS',
+          ),
+        },
+      ),
+      contentType,
+      authorization: fc.option(authorization, { freq: 4, nil: undefined }),
+      signature: fc.option(signature, { freq: 4, nil: undefined }),
+      extraHeaders: fc.array(fc.tuple(headerName, headerValue), { maxLength: 3 }),
+      body: bodies,
+      onWire: fc.oneof(
+        { weight: 24, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: fc.integer({ min: 1, max: 200_000 }) },
+      ),
+    })
+    .map((parts): FuzzRequest => {
+      const { target, body } = parts;
+      const path = target === 'random path' ? parts.randomPath || '/' : PATHS[target];
+      const headers: Record<string, string> = {};
+      for (const [name, value] of parts.extraHeaders) headers[name] = value;
+      Object.assign(headers, body.headers);
+      if (parts.contentType === 'matching') {
+        headers['content-type'] =
+          body.format === 'proto' ? 'application/proto' : 'application/json';
+      } else if (parts.contentType !== 'none') headers['content-type'] = parts.contentType;
+      if (parts.authorization) headers.authorization = parts.authorization.header;
+      const now = Math.floor(Date.now() / 1000);
+      if (parts.signature) {
+        const { mode } = parts.signature;
+        headers['zitadel-signature'] =
+          parts.signature.mode === 'garbage'
+            ? parts.signature.text
+            : mode === 'stale'
+              ? `t=${now - 3600},v1=${hmac(context.signingKey, now - 3600, body.bytes)}`
+              : mode === 'wrong key'
+                ? `t=${now},v1=${hmac('not-the-key', now, body.bytes)}`
+                : `t=${now},v1=${hmac(context.signingKey, now, body.bytes)}`;
+      }
+      const rpc = target === 'GetOrCreate' || target === 'GetMe';
+      const validToken = rpc && parts.authorization?.valid === true;
+      const validSignature = target === 'webhook' && parts.signature?.mode === 'valid';
+      const mayCreate: string[] = [];
+      if (validToken && parts.authorization?.sub) mayCreate.push(parts.authorization.sub);
+      if (validSignature && body.mayCreate !== undefined) mayCreate.push(body.mayCreate);
+      const onWire = parts.onWire !== undefined && parts.method === 'POST';
+      return {
+        label: [
+          parts.method,
+          path,
+          body.kind,
+          `${body.bytes.length} B`,
+          headers['content-type']
+            ? `content-type ${JSON.stringify(headers['content-type'])}`
+            : 'no content-type',
+          parts.authorization ? `auth: ${parts.authorization.kind}` : 'no auth',
+          parts.signature ? `signature: ${parts.signature.mode}` : 'no signature',
+          parts.extraHeaders.length > 0 ? `headers ${JSON.stringify(parts.extraHeaders)}` : '',
+          onWire
+            ? `truncated on the wire (declared ${body.bytes.length + (parts.onWire ?? 0)} B)`
+            : '',
+        ]
+          .filter(Boolean)
+          .join(', '),
+        path,
+        method: parts.method,
+        headers,
+        body: onWire ? body.bytes : parts.method === 'GET' ? new Uint8Array() : body.bytes,
+        credentialed: (validToken || validSignature) && !onWire,
+        oversized:
+          body.bytes.length > LIMIT || (onWire && body.bytes.length + (parts.onWire ?? 0) > LIMIT),
+        declaredLength: onWire ? body.bytes.length + (parts.onWire ?? 0) : undefined,
+        mayCreate,
+      };
+    });
+}
