@@ -5,6 +5,7 @@ export type Logger = pino.Logger;
 export function createLogger(level: string): Logger {
   return pino({
     level,
+    serializers: { err: serializeError },
     // Bearer tokens must never reach a log line, whatever a caller decides to log.
     redact: {
       paths: [
@@ -19,4 +20,26 @@ export function createLogger(level: string): Logger {
       censor: '[redacted]',
     },
   });
+}
+
+/**
+ * Errors without what they carry: a failed query's message lists its parameters (emails, names,
+ * payloads), which do not belong in logs.
+ */
+function serializeError(error: unknown) {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
+  return {
+    type: error.name,
+    message: error.message.split('\nparams:')[0]?.slice(0, 500),
+    code: (error as { code?: unknown }).code,
+    cause: cause
+      ? { code: cause.code, message: String(cause.message ?? '').slice(0, 300) }
+      : undefined,
+    stack: error.stack
+      ?.split('\n')
+      .filter((line) => line.trimStart().startsWith('at '))
+      .slice(0, 5)
+      .join('\n'),
+  };
 }

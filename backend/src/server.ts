@@ -1,10 +1,10 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { Authenticate } from './auth/authenticate';
 import type { DatabaseHandle } from './db/open-database';
 import { applyCors } from './http/cors';
 import { errorInterceptor } from './http/error-interceptor';
 import type { Metrics } from './http/metrics';
+import { createRpcHandler } from './http/rpc-handler';
 import type { Logger } from './logger';
 import { createRoutes } from './routes';
 import { createWebhookHandler } from './webhooks/webhook-handler';
@@ -21,10 +21,11 @@ export interface ServerDeps {
 
 // GetOrCreate bodies are a few bytes; anything near this is abuse.
 const MAX_REQUEST_BYTES = 64 * 1024;
+const DRAIN_LIMIT_BYTES = 1024 * 1024;
 
 export function createServer(deps: ServerDeps): Server {
   const origins = new Set(deps.corsOrigins);
-  const rpc = connectNodeAdapter({
+  const rpc = createRpcHandler({
     routes: createRoutes({
       database: deps.database,
       authenticate: deps.authenticate,
@@ -33,6 +34,7 @@ export function createServer(deps: ServerDeps): Server {
     }),
     interceptors: [errorInterceptor(deps.logger)],
     readMaxBytes: MAX_REQUEST_BYTES,
+    logger: deps.logger,
   });
 
   const webhook =
@@ -46,6 +48,18 @@ export function createServer(deps: ServerDeps): Server {
       : undefined;
 
   return createHttpServer((req, res) => {
+    // A handler that answers before reading the whole body (a size limit, an unknown path) would
+    // leave the rest in the socket, and the next request on that keep-alive connection would never
+    // be parsed. Drain it; a sender that keeps going past a megabyte loses the connection.
+    res.once('finish', () => {
+      if (req.complete) return;
+      let drained = 0;
+      req.on('data', (chunk: Buffer) => {
+        drained += chunk.length;
+        if (drained > DRAIN_LIMIT_BYTES) req.socket.destroy();
+      });
+      req.resume();
+    });
     if (applyCors(origins, req, res)) return;
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/healthz') {
@@ -80,6 +94,6 @@ export function createServer(deps: ServerDeps): Server {
       });
       return;
     }
-    rpc(req, res);
+    void rpc(req, res);
   });
 }

@@ -104,3 +104,43 @@ describe.each(databaseKinds)('applying a batch of events on %s', (kind) => {
     expect(results.every((result) => result.outcome === 'applied' && result.inserted)).toBe(true);
   });
 });
+
+describe('events Postgres cannot store as they are', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase('postgres');
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it('strips NUL and lone surrogates, skips impossible dates, and applies the rest of the page', async () => {
+    const clean = newUserId();
+    const dirty = newUserId();
+    const impossible = newUserId();
+    const results = await applyIdentityEvents(
+      database.handle.db,
+      [
+        event(dirty, 1, 'user.human.added', {
+          ...addedPayload('dirty@example.com'),
+          firstName: 'Mi\u0000nnie\ud800',
+        }),
+        {
+          ...event(impossible, 1, 'user.human.added', addedPayload('year0@example.com')),
+          createdAt: '0000-01-01T00:00:00Z',
+        },
+        event(clean, 1, 'user.human.added', addedPayload('clean@example.com')),
+      ],
+      'poll',
+    );
+    expect(results.map((result) => result.outcome)).toEqual(['applied', 'invalid', 'applied']);
+    const [row] = await database.handle.db
+      .select()
+      .from(users)
+      .where(eq(users.zitadelUserId, dirty));
+    expect(row?.givenName).toBe('Minnie');
+    expect(
+      await database.handle.db.select().from(users).where(eq(users.zitadelUserId, impossible)),
+    ).toHaveLength(0);
+  });
+});

@@ -114,26 +114,40 @@ describe('the Event API reconciler', () => {
     }
   });
 
-  it('rolls a page back whole when applying one of its events fails', async () => {
+  it('rolls a page back whole when the database refuses part of it', async () => {
     api = await startTestEventApi();
     seedSignups(api, 4);
-    const [, bad] = api.events;
-    if (!bad) throw new Error('seed failed');
-    // A sequence beyond Postgres' bigint: the database refuses the second event, so the whole
-    // page, the first event and the checkpoint included, must roll back.
-    bad.sequence = 2 ** 64;
-    const client = createEventApiClient({ apiUrl: api.url, pat: api.pat });
-    const options = {
-      db: database.handle.db,
-      client,
-      checkpoint: 'reconciler',
-      source: 'poll' as const,
-      overlapMs: 0,
-      pageSize: 10,
-    };
-    await expect(syncEvents(options)).rejects.toThrow();
-    expect(await counts()).toEqual({ users: 0, events: 0 });
-    expect(await database.handle.db.select().from(syncCheckpoints)).toHaveLength(0);
+    const [, poisoned] = api.events;
+    if (!poisoned) throw new Error('seed failed');
+    poisoned.payload = addedPayload('refused@example.com');
+    // The database itself fails while the page is being written (a trigger standing in for a
+    // constraint, a full disk, a killed session): nothing of the page, nor its checkpoint, stays.
+    await database.handle.db.execute(sql`
+      create or replace function refuse_poisoned_user() returns trigger language plpgsql as $$
+      begin
+        if new.email = 'refused@example.com' then raise exception 'refused by test trigger'; end if;
+        return new;
+      end $$`);
+    await database.handle.db.execute(
+      sql`create trigger refuse_poisoned before insert on users for each row execute function refuse_poisoned_user()`,
+    );
+    try {
+      const client = createEventApiClient({ apiUrl: api.url, pat: api.pat });
+      const options = {
+        db: database.handle.db,
+        client,
+        checkpoint: 'reconciler',
+        source: 'poll' as const,
+        overlapMs: 0,
+        pageSize: 10,
+      };
+      await expect(syncEvents(options)).rejects.toThrow();
+      expect(await counts()).toEqual({ users: 0, events: 0 });
+      expect(await database.handle.db.select().from(syncCheckpoints)).toHaveLength(0);
+    } finally {
+      await database.handle.db.execute(sql`drop trigger refuse_poisoned on users`);
+      await database.handle.db.execute(sql`drop function refuse_poisoned_user()`);
+    }
   });
 
   it("reports a wrong PAT with ZITADEL's message", async () => {

@@ -97,6 +97,25 @@ describe('backend over HTTP', () => {
     expect(await rowCount()).toBe(before);
   });
 
+  it.each([
+    ['an undecodable binary body', Buffer.from([0x0f])],
+    ['a truncated binary body', Buffer.from([0x08])],
+  ])('answers invalid_argument, never a 500, for %s', async (_what, body) => {
+    const token = await issuer.issue({ sub: '336494809936035907' });
+    const before = await rowCount();
+    const response = await fetch(
+      `${server.baseUrl}/liverty_music.user.v1.UserService/GetOrCreate`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/proto', authorization: `Bearer ${token}` },
+        body,
+      },
+    );
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { code: string }).code).toBe('invalid_argument');
+    expect(await rowCount()).toBe(before);
+  });
+
   it('rejects a body over the size cap with resource_exhausted', async () => {
     const response = await fetch(
       `${server.baseUrl}/liverty_music.user.v1.UserService/GetOrCreate`,

@@ -62,8 +62,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 function openPostgres(url: string, max: number): DatabaseHandle {
   const client = postgres(url, {
     max,
-    // Fail fast when the server is gone so callers get `unavailable` instead of a hung request.
+    // Fail fast when the server is gone so callers get `unavailable` instead of a hung request:
+    // a short connect timeout, and a short, flat reconnect back-off (postgres.js's default grows
+    // to 20 s, holding queued calls long after Postgres is back).
     connect_timeout: 5,
+    backoff: () => 0.2,
     idle_timeout: 60,
     onnotice: () => {},
   });
@@ -91,6 +94,7 @@ function openPostgres(url: string, max: number): DatabaseHandle {
         max: 1,
         idle_timeout: 0,
         connect_timeout: 5,
+        backoff: () => 0.2,
         onnotice: () => {},
       });
       let heldBy: number | undefined;

@@ -7,7 +7,9 @@ import {
   type FieldChanges,
   type IdentityEvent,
   isHandled,
+  storableEvent,
   stripSecrets,
+  whyInvalid,
 } from './identity-event';
 
 export type ApplyOutcome =
@@ -18,7 +20,9 @@ export type ApplyOutcome =
   /** Seen before (same aggregate and sequence): nothing done. */
   | 'duplicate'
   /** Not an event this app follows. */
-  | 'ignored';
+  | 'ignored'
+  /** Cannot be applied at all (sequence or date out of range): skipped so it cannot block a page. */
+  | 'invalid';
 
 export interface ApplyResult {
   outcome: ApplyOutcome;
@@ -96,8 +100,13 @@ export async function applyIdentityEvents(
 ): Promise<ApplyResult[]> {
   const results: ApplyResult[] = events.map(() => ({ outcome: 'ignored', inserted: false }));
   const candidates = new Map<string, number>(); // key → index of its first occurrence
+  events = events.map(storableEvent);
   events.forEach((event, index) => {
     if (!isHandled(event)) return;
+    if (whyInvalid(event)) {
+      results[index] = { outcome: 'invalid', inserted: false };
+      return;
+    }
     const key = keyOf(event);
     if (candidates.has(key)) results[index] = { outcome: 'duplicate', inserted: false };
     else candidates.set(key, index);

@@ -110,3 +110,45 @@ export function stripSecrets(value: unknown): unknown {
   }
   return value;
 }
+
+// Text Postgres cannot store (jsonb and text reject NUL; UTF-8 has no lone surrogates).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching NUL is the point.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+function storable(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(UNSTORABLE, '');
+  if (Array.isArray(value)) return value.map(storable);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key.replace(UNSTORABLE, ''), storable(inner)]),
+    );
+  }
+  return value;
+}
+
+/** Why an event cannot be applied at all, or undefined when it can. */
+export function whyInvalid(event: IdentityEvent): string | undefined {
+  if (!Number.isSafeInteger(event.sequence) || event.sequence < 1) return 'sequence out of range';
+  const time = Date.parse(event.createdAt);
+  // Postgres timestamps start at 4713 BC, but a ZITADEL event is never older than year 1.
+  if (Number.isNaN(time) || time < Date.UTC(1, 0, 1) || time > Date.UTC(9999, 11, 31)) {
+    return 'creation date out of range';
+  }
+  if (!event.aggregateId || event.aggregateId.length > 200) return 'aggregate id out of range';
+  return undefined;
+}
+
+/**
+ * The event with text Postgres cannot store removed. One such event must not fail a whole page of
+ * the reconciler (it would be re-read, and fail, forever).
+ */
+export function storableEvent(event: IdentityEvent): IdentityEvent {
+  return {
+    ...event,
+    aggregateType: event.aggregateType.replace(UNSTORABLE, ''),
+    aggregateId: event.aggregateId.replace(UNSTORABLE, ''),
+    eventType: event.eventType.replace(UNSTORABLE, ''),
+    resourceOwner: event.resourceOwner?.replace(UNSTORABLE, '') ?? null,
+    payload: storable(event.payload) as Record<string, unknown>,
+  };
+}

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { DatabaseHandle } from '../db/open-database';
-import { rowsOf } from '../db/rows-of';
 import { type UserRow, type UserState, users } from '../db/schema';
 import type { Identity } from './identity';
 

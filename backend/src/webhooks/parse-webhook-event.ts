@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { IdentityEvent } from '../provisioning/identity-event';
+import { type IdentityEvent, whyInvalid } from '../provisioning/identity-event';
 
 // Actions v2 event body. ZITADEL marks every field omitempty; these are the ones we need.
 const bodySchema = z.object({
@@ -32,7 +32,7 @@ export function parseWebhookEvent(rawBody: Buffer): IdentityEvent {
     );
   }
   const body = parsed.data;
-  return {
+  const event: IdentityEvent = {
     aggregateType: body.aggregateType,
     aggregateId: body.aggregateID,
     sequence: body.sequence,
@@ -41,6 +41,9 @@ export function parseWebhookEvent(rawBody: Buffer): IdentityEvent {
     createdAt: body.created_at,
     payload: decodePayload(body.event_payload),
   };
+  const invalid = whyInvalid(event);
+  if (invalid) throw new InvalidEventError(`invalid event: ${invalid}`);
+  return event;
 }
 
 function decodePayload(

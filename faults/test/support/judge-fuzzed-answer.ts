@@ -16,60 +16,8 @@ export const WEDGE_BUG =
 export const UNSTORABLE_EVENT_BUG =
   'a signed event with text Postgres cannot store (NUL, lone surrogate, year 0) is answered 500, not 400';
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-/**
- * Known backend bug: a validly signed event whose strings hold a NUL or a lone surrogate (which
- * Postgres text and jsonb cannot store), or a year-0 date (which the webhook's validation lets
- * through), fails the insert and is answered 500 `internal` instead of 400. Only the holder of
- * the signing key can send one; the same event in an Event API page blocks the backfill (pinned
- * in backfill-killed-and-resumed.test.ts). True if any key or string in the JSON body (or in its
- * base64 event_payload) holds such text.
- */
-function holdsUnstorableText(body: Uint8Array): boolean {
-  const unstorable = (value: unknown): boolean => {
-    if (typeof value === 'string') return value.includes('\u0000') || LONE_SURROGATE.test(value);
-    if (Array.isArray(value)) return value.some(unstorable);
-    if (value && typeof value === 'object') {
-      return Object.entries(value).some(([key, inner]) => unstorable(key) || unstorable(inner));
-    }
-    return false;
-  };
-  try {
-    const event = JSON.parse(new TextDecoder().decode(body)) as Record<string, unknown>;
-    const payload = event.event_payload;
-    const decoded =
-      typeof payload === 'string'
-        ? (() => {
-            try {
-              return JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as unknown;
-            } catch {
-              return undefined;
-            }
-          })()
-        : undefined;
-    return (
-      unstorable(event) ||
-      unstorable(decoded) ||
-      (typeof event.created_at === 'string' && event.created_at.startsWith('0000-'))
-    );
-  } catch {
-    return false;
-  }
-}
-
 /** Connect's own 5xx replies to what the client asked for (see outcomeOf), counted for the notes. */
 export const protocolAnswers = { count: 0 };
-
-/**
- * Known backend bug: connect-es turns a binary body it cannot decode into `internal` (HTTP 500,
- * or grpc-status 13, "parse binary: …") instead of `invalid_argument`, before any handler or
- * interceptor runs — so anyone, unauthenticated, can make the RPC endpoints answer 500. Counted
- * apart; a KNOWN BUG test in fuzzed-requests.test.ts fails once it is fixed: then delete both.
- */
-function isBinaryParseBug(outcome: Outcome): boolean {
-  return outcome.code === 'internal' && outcome.message.startsWith('parse binary:');
-}
 
 interface Outcome {
   ok: boolean;
@@ -122,9 +70,7 @@ export function judge(request: FuzzRequest, exchange: Exchange, wedged: boolean)
   const verdict = judgeAnswer(request, exchange);
   if (!wedged || verdict.verdict === 'unexpected') return verdict;
   const why = `connection answered nothing after HTTP ${exchange.status}`;
-  return isWedgeBug(request)
-    ? { verdict: 'known bug', bug: WEDGE_BUG, why }
-    : { verdict: 'unexpected', why };
+  return { verdict: 'unexpected', why };
 }
 
 function judgeAnswer(request: FuzzRequest, exchange: Exchange): Verdict {
@@ -162,25 +108,7 @@ function judgeAnswer(request: FuzzRequest, exchange: Exchange): Verdict {
   }
   const what = `HTTP ${exchange.status} ${outcome.code} ${JSON.stringify(outcome.message.slice(0, 120))}`;
   if (!outcome.fault) return { verdict: 'rejected' };
-  if (isBinaryParseBug(outcome)) return { verdict: 'known bug', bug: BINARY_PARSE_BUG, why: what };
-  if (
-    request.path === '/webhooks/zitadel' &&
-    request.credentialed &&
-    exchange.status === 500 &&
-    holdsUnstorableText(request.body)
-  ) {
-    return { verdict: 'known bug', bug: UNSTORABLE_EVENT_BUG, why: what };
-  }
   return { verdict: 'unexpected', why: what };
-}
-
-/**
- * Known backend bug: a gRPC or gRPC-web request (which the Connect adapter also accepts over
- * HTTP/1.1) with a body well over 64 KiB is answered at once and the rest of its body is never
- * drained: the keep-alive connection answers nothing after that. Pinned by a KNOWN BUG test.
- */
-function isWedgeBug(request: FuzzRequest): boolean {
-  return request.oversized && isGrpc(request);
 }
 
 const isGrpc = (request: FuzzRequest) =>
