@@ -8,9 +8,10 @@ import './styles.css';
 
 // On /callback everything is needed at once: start the lazy chunks in parallel rather than one
 // after another as each is first used.
-if (window.location.pathname === '/callback') {
+const onCallback = window.location.pathname === '/callback';
+const callbackModule = onCallback ? import('./pages/callback-page') : undefined;
+if (onCallback) {
   void import('./auth/oidc-auth-client');
-  void import('./pages/callback-page');
   void import('@connectrpc/connect-web');
   void import('@liverty-music/gen/user/v1');
 }
@@ -22,7 +23,11 @@ try {
   const auth = createLazyAuthClient(config);
   root.render(
     <StrictMode>
-      <App auth={auth} userClient={createUserClient(config.apiBaseUrl)} />
+      <App
+        auth={auth}
+        userClient={createUserClient(config.apiBaseUrl)}
+        callbackPage={(await callbackModule)?.CallbackPage}
+      />
     </StrictMode>,
   );
 } catch (error) {
