@@ -1,0 +1,72 @@
+import { BACKEND_DIR, BENCH_DIR, TSX } from './bench-config';
+import { BENCH_AUDIENCE } from './bench-identity';
+import { freePort } from './free-port';
+import { type ChildService, startChildService } from './start-child-service';
+
+export interface RunningServer {
+  origin: string;
+  service: ChildService;
+}
+
+/** The real backend (backend/src/main.ts) as it is deployed: its own process, real Postgres. */
+export async function startBackend(options: {
+  name: string;
+  databaseUrl: string;
+  issuer: string;
+  /**
+   * Node flags such as --cpu-prof, which NODE_OPTIONS does not accept: node then runs the entry
+   * with tsx as an import hook instead of through the tsx launcher.
+   */
+  nodeArgs?: string[];
+}): Promise<RunningServer> {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const service = await startChildService({
+    name: options.name,
+    command: options.nodeArgs ? process.execPath : TSX,
+    args: options.nodeArgs
+      ? [...options.nodeArgs, '--import', 'tsx', 'src/main.ts']
+      : ['src/main.ts'],
+    cwd: BACKEND_DIR,
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: options.databaseUrl,
+      OIDC_ISSUER: options.issuer,
+      OIDC_AUDIENCE: BENCH_AUDIENCE,
+      CORS_ORIGINS: '',
+      ZITADEL_WEBHOOK_SIGNING_KEYS: '',
+      ZITADEL_API_URL: '',
+      ZITADEL_PAT: '',
+      LOG_LEVEL: 'warn',
+    },
+    readyUrl: `${origin}/readyz`,
+  });
+  return { origin, service };
+}
+
+/** One of the peers in src/serve.ts: `noop` (framework limit) or `naive` (select-then-insert). */
+export async function startPeer(options: {
+  peer: 'noop' | 'naive';
+  databaseUrl?: string;
+  issuer: string;
+}): Promise<RunningServer> {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const service = await startChildService({
+    name: `${options.peer} peer`,
+    command: TSX,
+    args: ['src/serve.ts'],
+    // tsx reads bench/tsconfig.json from here, whose `paths` locate the Connect packages.
+    cwd: BENCH_DIR,
+    env: {
+      PORT: String(port),
+      BENCH_PEER: options.peer,
+      DATABASE_URL: options.databaseUrl,
+      OIDC_ISSUER: options.issuer,
+      OIDC_AUDIENCE: BENCH_AUDIENCE,
+    },
+    readyUrl: `${origin}/readyz`,
+  });
+  return { origin, service };
+}
