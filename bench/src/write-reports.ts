@@ -354,6 +354,11 @@ function limitsText(results: BenchResults): string {
           `${half.checkpoints} Postgres checkpoint(s) ran during the backend's run (on this shared server every DROP DATABASE by a test suite forces one), and each stalls commits while it writes and fsyncs`,
         );
       }
+      if (workload === 'new') {
+        causes.push(
+          'each new user also waits for a userinfo call to the issuer and for its insert to be flushed to the WAL on commit, which the no-op skips',
+        );
+      }
       if (other > 0.05) causes.push(`other work took ${other.toFixed(2)} cores meanwhile`);
       lines.push(
         `- **Tail latency, ${workload} users.** At ${rate(half.rate)} req/s offered the backend's p99 is ${ms(half.result.p99)} ms (p50 ${ms(half.result.p50)} ms); at the same rate the no-op handler's p99 is ${ms(halfNoop.result.p99)} ms and pgbench's ${ms(halfPg.result.p99)} ms. ${
@@ -382,7 +387,7 @@ function limitsText(results: BenchResults): string {
     const perPage = (part: string) => ((b.cpu.seconds[part] ?? 0) / b.pages) * 1000;
     const pageMs = (b.backfillSeconds / b.pages) * 1000;
     lines.push(
-      `- **Backfill** (${rate(b.eventsPerSecond)} events/s): ${b.pages} pages of ≤ 1000 events took ${ms(pageMs)} ms each. Per page the CLI used ${ms(perPage('backfill CLI'))} ms of CPU and Postgres ${ms(perPage('postgres'))} ms; together that is ${ms(perPage('backfill CLI') + perPage('postgres'))} ms, close to the page time, while the machine kept ${cores('idle').toFixed(2)} cores idle. So the two mostly take turns: the CLI parses and prepares a page while Postgres waits, then Postgres applies it in one transaction while the CLI waits. Reaching ${TARGETS.backfillEventsPerSecond.toLocaleString('en-US')} events/s means a page every ${ms((1000 / TARGETS.backfillEventsPerSecond) * 1000)} ms: overlap the two (prepare page n+1 while n commits) and cut the CLI's share${
+      `- **Backfill** (${rate(b.eventsPerSecond)} events/s): ${b.pages} pages of ≤ 1000 events took ${ms(pageMs)} ms each. Per page the CLI used ${ms(perPage('backfill CLI'))} ms of CPU (GC and I/O threads included) and Postgres ${ms(perPage('postgres'))} ms, ${ms(perPage('backfill CLI') + perPage('postgres'))} ms in all for a ${ms(pageMs)} ms page, while the machine kept ${cores('idle').toFixed(2)} cores idle: neither is saturated, they mostly take turns: the CLI parses and prepares a page while Postgres waits, then Postgres applies it in one transaction while the CLI waits. Reaching ${TARGETS.backfillEventsPerSecond.toLocaleString('en-US')} events/s means a page every ${ms((1000 / TARGETS.backfillEventsPerSecond) * 1000)} ms: overlap the two (prepare page n+1 while n commits) and cut the CLI's share${
         b.profile
           ? ` (its profile below: ${b.profile
               .slice(0, 3)
