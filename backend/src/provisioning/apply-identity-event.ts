@@ -3,6 +3,7 @@ import type { Database } from '../db/open-database';
 import { rowsOf } from '../db/rows-of';
 import type { EventSource, UserState } from '../db/schema';
 import {
+  CHANGEABLE_FIELDS,
   changesFromEvent,
   type FieldChanges,
   type IdentityEvent,
@@ -31,14 +32,7 @@ export interface ApplyResult {
 }
 
 type Field = keyof FieldChanges;
-const FIELDS = [
-  'email',
-  'emailVerified',
-  'displayName',
-  'givenName',
-  'familyName',
-  'state',
-] as const;
+const FIELDS = CHANGEABLE_FIELDS;
 
 // The column recording the sequence that last set each field.
 const SEQUENCE_COLUMN = {

@@ -25,6 +25,16 @@ export interface FieldChanges {
   state?: UserState;
 }
 
+/** Every user field an event can set, in one order for all code that walks them. */
+export const CHANGEABLE_FIELDS = [
+  'email',
+  'emailVerified',
+  'displayName',
+  'givenName',
+  'familyName',
+  'state',
+] as const satisfies readonly (keyof FieldChanges)[];
+
 export const HANDLED_EVENT_TYPES = [
   'user.human.added',
   'user.human.selfregistered',

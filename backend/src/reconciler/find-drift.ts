@@ -1,14 +1,8 @@
 import type { UserRow } from '../db/schema';
+import { CHANGEABLE_FIELDS } from '../provisioning/identity-event';
 import type { ZitadelUser } from './fold-events';
 
-const COMPARED = [
-  'email',
-  'emailVerified',
-  'displayName',
-  'givenName',
-  'familyName',
-  'state',
-] as const;
+const COMPARED = CHANGEABLE_FIELDS;
 
 export interface Drift {
   /** In ZITADEL, no app row. */

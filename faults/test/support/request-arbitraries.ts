@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
+import { HANDLED_EVENT_TYPES } from '../../../backend/src/provisioning/identity-event';
 import { USER_SERVICE_PATH } from './call-backend';
 
 /** One generated request, with what the judge needs to know about it. */
@@ -36,18 +37,6 @@ export interface FuzzContext {
 }
 
 const LIMIT = 64 * 1024;
-const HANDLED_EVENT_TYPES = [
-  'user.human.added',
-  'user.human.selfregistered',
-  'user.human.profile.changed',
-  'user.human.email.changed',
-  'user.human.email.verified',
-  'user.deactivated',
-  'user.reactivated',
-  'user.locked',
-  'user.unlocked',
-  'user.removed',
-];
 const encoder = new TextEncoder();
 const bytes = (text: string) => encoder.encode(text);
 
