@@ -74,14 +74,17 @@ for (const { dockerfile, context } of BUILT_IMAGES) {
     }
   });
 
-  test(`${dockerfile}: installs from the copied lock file, or installs nothing`, () => {
-    // `npm install`, not `npm ci`: the lock lacks platform packages of biome and buf that the
-    // project's registry mirror does not serve, and `npm ci` refuses such a lock (see .ci/run).
+  test(`${dockerfile}: installs exactly the copied lock file (npm ci), or installs nothing`, () => {
     for (const stage of stagesOf(dockerfile)) {
       const install = stage.instructions.findIndex(
         ({ instruction, args }) => instruction === 'RUN' && /\bnpm (ci|install|i)\b/.test(args),
       );
       if (install === -1) continue;
+      assert.match(
+        stage.instructions[install]?.args ?? '',
+        /\bnpm ci\b/,
+        `${dockerfile}: installs with something other than npm ci, which may rewrite the lock`,
+      );
       const lockCopied = stage.instructions
         .slice(0, install)
         .some(
@@ -96,7 +99,7 @@ test('backend/Dockerfile: production dependencies only, run as the unprivileged 
   const stages = stagesOf('backend/Dockerfile');
   const install = stages
     .flatMap((stage) => stage.instructions)
-    .find(({ args }) => /\bnpm install\b/.test(args));
+    .find(({ args }) => /\bnpm ci\b/.test(args));
   assert.match(install?.args ?? '', /--omit=dev/);
   assert.match(install?.args ?? '', /--workspace backend/);
   const final = stages.at(-1);
