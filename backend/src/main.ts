@@ -4,13 +4,13 @@ import { createAuthenticator } from './auth/authenticate';
 import { createIssuerDiscovery } from './auth/discover-issuer';
 import { createUserinfoFetcher } from './auth/fetch-userinfo';
 import { createAccessTokenVerifier } from './auth/verify-access-token';
-import { configOrExit, loadConfig } from './config';
+import { configOrExit, loadConfig, retryPolicyOf } from './config';
 import { isDatabaseUnavailable } from './db/is-database-unavailable';
 import { openDatabase } from './db/open-database';
 import { createMetrics } from './http/metrics';
 import { createLogger } from './logger';
-import { createEventApiClient } from './reconciler/event-api-client';
-import { createReconciler } from './reconciler/reconciler';
+import { createReconciler, type Reconciler } from './reconciler/reconciler';
+import { createZitadelClient } from './reconciler/zitadel-client';
 import { createServer } from './server';
 
 const config = configOrExit(loadConfig);
@@ -45,6 +45,7 @@ const authenticate = createAuthenticator({
 });
 
 const metrics = createMetrics();
+let reconciler: Reconciler | undefined;
 const server = createServer({
   database,
   authenticate,
@@ -52,6 +53,7 @@ const server = createServer({
   metrics,
   corsOrigins: config.CORS_ORIGINS,
   webhookSigningKeys: config.ZITADEL_WEBHOOK_SIGNING_KEYS,
+  syncHealth: () => reconciler?.health(),
 });
 server.listen(config.PORT, config.HOST);
 await once(server, 'listening');
@@ -61,13 +63,20 @@ logger.info(
   `backend listening on http://${config.HOST}:${port}`,
 );
 
-const reconciler =
+reconciler =
   config.ZITADEL_API_URL && config.ZITADEL_PAT
     ? createReconciler({
         database,
-        client: createEventApiClient({ apiUrl: config.ZITADEL_API_URL, pat: config.ZITADEL_PAT }),
+        client: createZitadelClient({
+          apiUrl: config.ZITADEL_API_URL,
+          pat: config.ZITADEL_PAT,
+          timeoutMs: config.ZITADEL_API_TIMEOUT_MS,
+        }),
         intervalMs: config.RECONCILER_INTERVAL_MS,
         overlapMs: config.RECONCILER_OVERLAP_MS,
+        maxLagMs: config.RECONCILER_MAX_LAG_MS,
+        retry: retryPolicyOf(config),
+        settleMs: config.SYNC_PROJECTION_SETTLE_MS,
         metrics,
         logger,
       })

@@ -17,6 +17,8 @@ export interface ServerDeps {
   corsOrigins: readonly string[];
   /** Empty: the webhook endpoint answers 404. */
   webhookSigningKeys?: readonly string[];
+  /** The reconciler's health for `GET /sync/health`; undefined while the reconciler is off. */
+  syncHealth?: () => { status: string } | undefined;
 }
 
 // GetOrCreate bodies are a few bytes; anything near this is abuse.
@@ -77,6 +79,15 @@ export function createServer(deps: ServerDeps): Server {
             .writeHead(503, { 'content-type': 'application/json' })
             .end('{"status":"database unreachable"}'),
       );
+      return;
+    }
+    if (req.method === 'GET' && path === '/sync/health') {
+      // Apart from /readyz on purpose: a stalled sync must be seen, but GetOrCreate still works.
+      const report = deps.syncHealth?.() ?? { status: 'off' };
+      const failing = report.status === 'failing' || report.status === 'lagging';
+      res
+        .writeHead(failing ? 503 : 200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(report));
       return;
     }
     if (req.method === 'GET' && path === '/metrics') {

@@ -26,10 +26,11 @@ const DEV_HEADERS = { 'X-Local-Idp': 'dev-only' };
 
 const NEW_USER_FIELDS = new Set(['email', 'password', 'givenName', 'familyName', 'emailVerified']);
 const PATCH_FIELDS = new Set(['email', 'password', 'givenName', 'familyName', 'emailVerified']);
-const BURST_FIELDS = new Set(['count', 'perSecond', 'emailVerified', 'emailPrefix']);
+const BURST_FIELDS = new Set(['count', 'perSecond', 'emailVerified', 'emailPrefix', 'lateByMs']);
 /**
- * `POST /__dev/users/_burst {count, perSecond?, emailVerified?, emailPrefix?}`: `count` users in one
- * transaction (one creation date, like a bulk import), or one signup command each at `perSecond`.
+ * `POST /__dev/users/_burst {count, perSecond?, emailVerified?, emailPrefix?, lateByMs?}`: `count`
+ * users in one transaction (one creation date, like a bulk import; `lateByMs` dates it that long
+ * ago, a transaction committing late), or one signup command each at `perSecond`.
  * Answers when the last one is written. Not ZITADEL's API: it exists to produce dense histories.
  */
 const BURST_PATH_PART = '_burst';
@@ -106,6 +107,9 @@ export async function handleDevAdmin(
       rejectUnknownFields(body, BURST_FIELDS);
       const count = body.count;
       const perSecond = body.perSecond;
+      const lateByMs = body.lateByMs;
+      if (lateByMs !== undefined && typeof lateByMs !== 'number')
+        throw new UserAccountError('invalid_argument', 'lateByMs must be a number', 'lateByMs');
       if (typeof count !== 'number')
         throw new UserAccountError('invalid_argument', 'count must be a number', 'count');
       if (perSecond !== undefined && typeof perSecond !== 'number')
@@ -120,6 +124,7 @@ export async function handleDevAdmin(
           ...(perSecond === undefined ? {} : { perSecond }),
           ...(emailVerified === undefined ? {} : { emailVerified }),
           ...(emailPrefix === undefined ? {} : { emailPrefix }),
+          ...(lateByMs === undefined ? {} : { lateByMs }),
         }),
       );
     }

@@ -74,6 +74,7 @@ export interface AggregateState {
   createdAt: string;
   /** The newest event's creation date. */
   changedAt: string;
+  createdMicros: number;
 }
 
 /**
@@ -99,10 +100,16 @@ export class EventLog {
     this.#instanceId = ids.instanceId;
     this.#resourceOwner = ids.resourceOwner;
     mkdirSync(dataDir, { recursive: true });
-    for (const line of (readTextIfExists(this.#path) ?? '').split('\n')) {
-      if (!line.trim()) continue;
-      const event = JSON.parse(line) as LoggedEvent;
-      const micros = (parseRfc3339ToNanos(event.creationDate) ?? 0n) / 1000n;
+    const stored = (readTextIfExists(this.#path) ?? '')
+      .split('\n')
+      .filter((line) => line.trim())
+      .map((line) => {
+        const event = JSON.parse(line) as LoggedEvent;
+        return { event, micros: (parseRfc3339ToNanos(event.creationDate) ?? 0n) / 1000n };
+      });
+    // A late-committed command was appended after newer ones: the log is kept in date order.
+    stored.sort((a, b) => (a.micros < b.micros ? -1 : a.micros > b.micros ? 1 : 0));
+    for (const { event, micros } of stored) {
       this.#remember(event, micros);
       this.#clock.observe(micros);
     }
@@ -116,14 +123,20 @@ export class EventLog {
    * Writes the events of one command (or one transaction) at one instant, like ZITADEL's push:
    * each aggregate's sequence continues from its newest event, in the order given. `atMicros`
    * asks for a particular instant (a paced burst); the clock never goes back, so it may be later.
+   * `lateByMicros` writes a transaction that started that long ago and commits only now: its date
+   * lies before events already written, as happens in ZITADEL when a transaction runs long.
    */
   appendCommand(
     inputs: readonly AppendInput[],
-    options: { atMicros?: bigint } = {},
+    options: { atMicros?: bigint; lateByMicros?: bigint } = {},
   ): LoggedEvent[] {
     if (inputs.length === 0) return [];
     const micros =
-      options.atMicros === undefined ? this.#clock.now() : this.#clock.at(options.atMicros);
+      options.lateByMicros !== undefined
+        ? this.#clock.now() - options.lateByMicros
+        : options.atMicros === undefined
+          ? this.#clock.now()
+          : this.#clock.at(options.atMicros);
     const creationDate = formatRfc3339Micros(micros);
     const next = new Map<string, number>();
     const events = inputs.map((input): LoggedEvent => {
@@ -198,19 +211,33 @@ export class EventLog {
   }
 
   #remember(event: LoggedEvent, micros: bigint): void {
-    this.#events.push(event);
-    this.#micros.push(Number(micros));
+    const at = Number(micros);
+    // After every event of the same or an earlier date: usually the end.
+    const index =
+      this.#micros.length === 0 || (this.#micros.at(-1) as number) <= at
+        ? this.#micros.length
+        : this.firstAtOrAfter(micros + 1n);
+    this.#events.splice(index, 0, event);
+    this.#micros.splice(index, 0, at);
     const known = this.#aggregates.get(event.aggregateId);
     if (!known) {
-      this.#creationOrder.push(event.aggregateId);
+      let position = this.#creationOrder.length;
+      while (
+        position > 0 &&
+        (this.#aggregates.get(this.#creationOrder[position - 1] as string)?.createdMicros ?? 0) > at
+      ) {
+        position--;
+      }
+      this.#creationOrder.splice(position, 0, event.aggregateId);
       this.#aggregates.set(event.aggregateId, {
         sequence: event.sequence,
         createdAt: event.creationDate,
         changedAt: event.creationDate,
+        createdMicros: at,
       });
       return;
     }
     known.sequence = Math.max(known.sequence, event.sequence);
-    known.changedAt = event.creationDate;
+    if (event.creationDate > known.changedAt) known.changedAt = event.creationDate;
   }
 }

@@ -104,6 +104,11 @@ export interface BurstOptions {
   emailVerified?: boolean;
   /** Emails are `<prefix>-<index>@burst.example`. */
   emailPrefix?: string;
+  /**
+   * One transaction only: it started this many milliseconds ago and commits now, so its creation
+   * date lies before events already written (a late-committing transaction).
+   */
+  lateByMs?: number;
   editor?: EventEditor;
 }
 
@@ -273,10 +278,28 @@ export class UserAccounts {
       updatedAt: creationDate,
     });
 
+    if (
+      options.lateByMs !== undefined &&
+      (options.perSecond !== undefined ||
+        !(
+          Number.isFinite(options.lateByMs) &&
+          options.lateByMs > 0 &&
+          options.lateByMs <= 3_600_000
+        ))
+    ) {
+      throw new UserAccountError(
+        'invalid_argument',
+        'lateByMs must be in (0, 3600000] and needs a one-transaction burst',
+        'lateByMs',
+      );
+    }
     if (options.perSecond === undefined) {
       const users = Array.from({ length: count }, (_, index) => build(index));
       const events = this.#events.appendCommand(
         users.flatMap((user) => addHumanUserEvents(user, editor)),
+        options.lateByMs === undefined
+          ? {}
+          : { lateByMicros: BigInt(Math.round(options.lateByMs * 1000)) },
       );
       const at = events[0]?.creationDate ?? '';
       created.push(...users.map((user) => dated(user, at)));

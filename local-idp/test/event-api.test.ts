@@ -375,6 +375,27 @@ describe('dense histories: bursts and paging limits', () => {
     expect(body.password).toMatch(/\d/);
   });
 
+  // A transaction's events carry its start time (cmd/setup/40/02_func.sql: NOW() is the
+  // transaction's time), so a transaction that commits late lands before events already visible.
+  it('writes a late-committing transaction with a creation date before events already written', async () => {
+    const newest = idp.events.all().at(-1)?.creationDate ?? '';
+    const { status, body } = await burst({ count: 2, lateByMs: 60_000, emailPrefix: 'late' });
+    expect(status).toBe(201);
+    expect(micros(body.firstCreationDate)).toBeLessThan(micros(newest));
+    // Reading on from the newest date no longer sees it; reading the last minute again does.
+    expect((await search(idp, { asc: true, from: newest })).events).toEqual([]);
+    const again = await search(idp, {
+      asc: true,
+      from: at(micros(newest) - 120_000_000n),
+      event_types: ['user.human.added'],
+      limit: 1000,
+    });
+    const lateIds = new Set(body.users.map((user) => user.id));
+    expect(again.events.filter((event) => lateIds.has(event.aggregate?.id ?? ''))).toHaveLength(2);
+    const dates = again.events.map((event) => micros(event.creationDate));
+    expect([...dates].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual(dates);
+  });
+
   it('validates a burst request', async () => {
     for (const bad of [
       {},
@@ -382,6 +403,7 @@ describe('dense histories: bursts and paging limits', () => {
       { count: 'ten' },
       { count: 10, perSecond: -1 },
       { count: 10, colour: 'blue' },
+      { count: 10, perSecond: 5, lateByMs: 1000 },
     ]) {
       const { status, body } = await burst(bad);
       expect(status, JSON.stringify(bad)).toBe(400);
