@@ -7,14 +7,10 @@
 import { configOrExit, loadSyncConfig, retryPolicyOf } from '../config';
 import { openDatabase } from '../db/open-database';
 import { users } from '../db/schema';
-import type { UserFieldWrite } from '../provisioning/upsert-user-fields';
 import { describeSyncFailure } from '../reconciler/describe-sync-failure';
 import { type Drift, findDrift } from '../reconciler/find-drift';
-import { foldEvents } from '../reconciler/fold-events';
-import { listAllUsers } from '../reconciler/list-all-users';
-import { readEventSegments } from '../reconciler/read-event-segments';
-import { snapshotOf } from '../reconciler/user-snapshot';
-import { createZitadelClient, type ReadEvent } from '../reconciler/zitadel-client';
+import { readUsersFromEvents, readUsersFromListUsers } from '../reconciler/read-zitadel-users';
+import { createZitadelClient } from '../reconciler/zitadel-client';
 
 const config = configOrExit(loadSyncConfig);
 const withListUsers = process.argv.includes('--list-users');
@@ -47,29 +43,18 @@ try {
     pat: config.ZITADEL_PAT,
     timeoutMs: config.ZITADEL_API_TIMEOUT_MS,
   });
-  const events: ReadEvent[] = [];
-  const snapshots: UserFieldWrite[] = [];
-  for await (const segment of readEventSegments(client, {
-    after: 0,
+  const zitadel = await readUsersFromEvents(client, {
     retry,
     settleMs: config.SYNC_PROJECTION_SETTLE_MS,
-  })) {
-    events.push(...segment.events);
-    snapshots.push(...segment.snapshots);
-  }
-  const zitadel = foldEvents(events, snapshots);
+  });
   const rows = await database.db.select().from(users);
 
   out(
-    `ZITADEL users (from events${snapshots.length > 0 ? ` and ${snapshots.length} ListUsers snapshots` : ''}): ${zitadel.size}   app users: ${rows.length}`,
+    `ZITADEL users (from events${zitadel.snapshots > 0 ? ` and ${zitadel.snapshots} ListUsers snapshots` : ''}): ${zitadel.users.size}   app users: ${rows.length}`,
   );
-  let drifted = report('— compared with ZITADEL’s events —', findDrift(zitadel, rows));
+  let drifted = report('— compared with ZITADEL’s events —', findDrift(zitadel.users, rows));
   if (withListUsers) {
-    const listed = await listAllUsers(client, retry);
-    const current = foldEvents(
-      [],
-      [...listed.values()].flatMap((user) => snapshotOf(user) ?? []),
-    );
+    const current = await readUsersFromListUsers(client, retry);
     out(`ZITADEL users (ListUsers, current state): ${current.size}`);
     // ListUsers no longer shows removed users; an app row marked removed is expected to be absent.
     drifted += report(

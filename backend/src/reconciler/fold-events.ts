@@ -32,58 +32,51 @@ export function foldEvents(
     string,
     { user: ZitadelUser; sequences: Partial<Record<keyof FieldChanges, number>> }
   >();
+  const fold = (zitadelUserId: string, writes: [keyof FieldChanges, unknown, number][]) => {
+    let entry = users.get(zitadelUserId);
+    if (!entry) {
+      entry = {
+        user: {
+          zitadelUserId,
+          email: null,
+          emailVerified: false,
+          displayName: '',
+          givenName: '',
+          familyName: '',
+          state: 'active',
+        },
+        sequences: {},
+      };
+      users.set(zitadelUserId, entry);
+    }
+    for (const [field, value, sequence] of writes) {
+      if ((entry.sequences[field] ?? 0) < sequence) {
+        entry.sequences[field] = sequence;
+        Object.assign(entry.user, { [field]: value });
+      }
+    }
+  };
   for (const event of events) {
     if (!isHandled(event)) continue;
-    let entry = users.get(event.aggregateId);
-    if (!entry) {
-      entry = {
-        user: {
-          zitadelUserId: event.aggregateId,
-          email: null,
-          emailVerified: false,
-          displayName: '',
-          givenName: '',
-          familyName: '',
-          state: 'active',
-        },
-        sequences: {},
-      };
-      users.set(event.aggregateId, entry);
-    }
     const changes = changesFromEvent(event);
-    for (const field of Object.keys(changes) as (keyof FieldChanges)[]) {
-      if ((entry.sequences[field] ?? 0) < event.sequence) {
-        entry.sequences[field] = event.sequence;
-        Object.assign(entry.user, { [field]: changes[field] });
-      }
-    }
+    fold(
+      event.aggregateId,
+      (Object.keys(changes) as (keyof FieldChanges)[]).map((field) => [
+        field,
+        changes[field],
+        event.sequence,
+      ]),
+    );
   }
   for (const snapshot of snapshots) {
-    let entry = users.get(snapshot.zitadelUserId);
-    if (!entry) {
-      entry = {
-        user: {
-          zitadelUserId: snapshot.zitadelUserId,
-          email: null,
-          emailVerified: false,
-          displayName: '',
-          givenName: '',
-          familyName: '',
-          state: 'active',
-        },
-        sequences: {},
-      };
-      users.set(snapshot.zitadelUserId, entry);
-    }
-    for (const [field, write] of Object.entries(snapshot.fields) as [
-      keyof FieldChanges,
-      { value: unknown; sequence: number },
-    ][]) {
-      if ((entry.sequences[field] ?? 0) < write.sequence) {
-        entry.sequences[field] = write.sequence;
-        Object.assign(entry.user, { [field]: write.value });
-      }
-    }
+    fold(
+      snapshot.zitadelUserId,
+      Object.entries(snapshot.fields).map(([field, write]) => [
+        field as keyof FieldChanges,
+        write.value,
+        write.sequence,
+      ]),
+    );
   }
   return new Map([...users].map(([id, entry]) => [id, entry.user]));
 }

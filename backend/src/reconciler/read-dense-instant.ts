@@ -38,10 +38,18 @@ const keyOf = (event: ReadEvent) => `${event.aggregateId}\u0000${event.sequence}
 export async function readDenseInstant(
   client: ZitadelClient,
   instant: Micros,
-  options: { retry: RetryPolicy; settleMs: number; signal?: AbortSignal },
+  options: {
+    retry: RetryPolicy;
+    settleMs: number;
+    signal?: AbortSignal;
+    onRetry?: (error: Error, attempt: number) => void;
+  },
 ): Promise<DenseInstant> {
   const range = { since: instant - 1, until: instant + 1 };
-  const retry = options.signal ? { signal: options.signal } : {};
+  const retry = {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+  };
   const events: ReadEvent[] = [];
   const partial: { type: string; sample: ReadEvent[] }[] = [];
   for (const type of HANDLED_EVENT_TYPES) {

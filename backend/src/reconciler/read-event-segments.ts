@@ -118,6 +118,7 @@ async function readDenseWithPatience(
         retry,
         settleMs,
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onRetry ? { onRetry: options.onRetry } : {}),
       });
     } catch (error) {
       if (!(error instanceof UsersNotYetListed) || Date.now() > deadline) throw error;

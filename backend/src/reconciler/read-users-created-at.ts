@@ -31,7 +31,12 @@ const micros = (timestamp: { seconds: bigint; nanos: number } | undefined): Micr
 export async function readUsersCreatedAt(
   client: ZitadelClient,
   instant: Micros,
-  options: { retry: RetryPolicy; settleMs: number; signal?: AbortSignal },
+  options: {
+    retry: RetryPolicy;
+    settleMs: number;
+    signal?: AbortSignal;
+    onRetry?: (error: Error, attempt: number) => void;
+  },
 ): Promise<User[]> {
   const call = (offset: number, limit: number) =>
     withRetries(
@@ -45,7 +50,10 @@ export async function readUsersCreatedAt(
           options.signal,
         ),
       options.retry,
-      options.signal ? { signal: options.signal } : {},
+      {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+      },
     );
   const createdAt = async (offset: number): Promise<Micros> => {
     const [user] = (await call(offset, 1)).result;

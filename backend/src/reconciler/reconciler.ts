@@ -63,12 +63,10 @@ export function createReconciler(options: ReconcilerOptions) {
     lastError: null,
   };
 
+  // No checkpoint yet while events exist: nothing is applied, the age counts from the epoch.
   function setAge(checkpoint: Micros | undefined, newerExist: boolean) {
     health.checkpoint = checkpoint === undefined ? null : formatMicros(checkpoint);
-    const age =
-      newerExist && checkpoint !== undefined
-        ? Math.max(0, Date.now() / 1000 - checkpoint / 1e6)
-        : 0;
+    const age = newerExist ? Math.max(0, Date.now() / 1000 - (checkpoint ?? 0) / 1e6) : 0;
     health.checkpointAgeSeconds = age;
     options.metrics.reconcilerCheckpointAge.set(age);
   }

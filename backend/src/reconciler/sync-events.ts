@@ -1,9 +1,9 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/open-database';
-import { type EventSource, syncCheckpoints } from '../db/schema';
+import { type EventSource, syncCheckpoints, users } from '../db/schema';
 import type { Metrics } from '../http/metrics';
 import { applyIdentityEvents } from '../provisioning/apply-identity-event';
-import { upsertUserFields } from '../provisioning/upsert-user-fields';
+import { type UserFieldWrite, upsertUserFields } from '../provisioning/upsert-user-fields';
 import { formatMicros, type Micros, parseMicros } from './event-instant';
 import { readEventSegments, type Segment } from './read-event-segments';
 import type { RetryPolicy } from './retry-zitadel-calls';
@@ -47,6 +47,27 @@ export interface SyncProgress {
   position: string | null;
   /** True when the Event API had nothing newer: the sync is complete up to now. */
   caughtUp: boolean;
+}
+
+/** Each listed user's newest field sequence before a snapshot is applied (to count updates). */
+async function newestSequences(
+  db: Database,
+  snapshots: readonly UserFieldWrite[],
+): Promise<Map<string, number>> {
+  if (snapshots.length === 0) return new Map();
+  const rows = await db
+    .select({
+      id: users.zitadelUserId,
+      newest: sql<string>`greatest(${users.emailSequence}, ${users.emailVerifiedSequence}, ${users.displayNameSequence}, ${users.givenNameSequence}, ${users.familyNameSequence}, ${users.stateSequence})`,
+    })
+    .from(users)
+    .where(
+      inArray(
+        users.zitadelUserId,
+        snapshots.map((snapshot) => snapshot.zitadelUserId),
+      ),
+    );
+  return new Map(rows.map((row) => [row.id, Number(row.newest)]));
 }
 
 /** Reads the checkpoint in microseconds, or undefined before the first run. */
@@ -102,6 +123,7 @@ export async function syncEvents(options: SyncOptions): Promise<SyncProgress> {
       // WAL flush on every segment.
       await tx.execute(sql`set local synchronous_commit = off`);
       const results = await applyIdentityEvents(tx, segment.events, options.source);
+      const before = await newestSequences(tx, segment.snapshots);
       const snapshots = await upsertUserFields(tx, segment.snapshots);
       const fresh = results.filter((result) => result.outcome !== 'duplicate').length;
       await tx
@@ -119,7 +141,7 @@ export async function syncEvents(options: SyncOptions): Promise<SyncProgress> {
             updatedAt: sql`now()`,
           },
         });
-      return { results, snapshots };
+      return { results, snapshots, before };
     });
 
     segment.events.forEach((event, index) => {
@@ -144,14 +166,14 @@ export async function syncEvents(options: SyncOptions): Promise<SyncProgress> {
     });
     for (const snapshot of segment.snapshots) {
       const written = outcome.snapshots.get(snapshot.zitadelUserId);
-      const sequence = snapshot.fields.state?.sequence ?? 0;
       if (written?.inserted) {
         created.add(snapshot.zitadelUserId);
         options.metrics?.usersProvisioned.inc({ source: options.source });
       } else if (
         written &&
         !created.has(snapshot.zitadelUserId) &&
-        Object.values(written.sequences).includes(sequence)
+        Math.max(...Object.values(written.sequences)) >
+          (outcome.before.get(snapshot.zitadelUserId) ?? 0)
       ) {
         updated.add(snapshot.zitadelUserId);
       }

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 export type Fault =
   /** 503 with grpc-gateway's error body (code 14, unavailable). */
   | 'unavailable'
-  /** 200 with a page whose events lack their sequence. */
+  /** 200 with a page whose events lack their sequence (ListUsers: a user id that is a number). */
   | 'malformed'
   /** 200 with the upstream body cut in half. */
   | 'truncated'
@@ -58,7 +58,9 @@ export async function startFaultProxy(upstream: string) {
     }
     let body = await response.text();
     if (fault === 'truncated') body = body.slice(0, Math.floor(body.length / 2));
-    if (fault === 'malformed' || fault === 'reordered') {
+    if (fault === 'malformed' && (req.url ?? '').startsWith('/v2/users')) {
+      body = JSON.stringify({ ...(JSON.parse(body) as object), result: [{ userId: 42 }] });
+    } else if (fault === 'malformed' || fault === 'reordered') {
       const page = JSON.parse(body) as { events?: Record<string, unknown>[] };
       const events = page.events ?? [];
       if (fault === 'reordered') events.reverse();

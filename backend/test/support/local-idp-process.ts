@@ -1,22 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findFreePort } from './free-port';
 
 const LOCAL_IDP_DIR = fileURLToPath(new URL('../../../local-idp', import.meta.url));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('no TCP address');
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return address.port;
-}
 
 export interface BurstAnswer {
   users: { id: string; email: string }[];
@@ -49,7 +39,7 @@ export interface LocalIdpProcess {
  * share an event loop with the sync under test.
  */
 export async function startLocalIdpProcess(): Promise<LocalIdpProcess> {
-  const port = await freePort();
+  const port = await findFreePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'sync-local-idp-'));
   const pat = `sync-test-pat-${port}`;
   const url = `http://127.0.0.1:${port}`;
