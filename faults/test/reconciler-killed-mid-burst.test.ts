@@ -3,9 +3,8 @@ import {
   type LocalIdpProcess,
   startLocalIdpProcess,
 } from '../../backend/test/support/local-idp-process';
-import { type BackendChild, spawnBackendEntry } from './support/backend-process';
+import { type BackendChild, type RunningBackend, startBackend } from './support/backend-process';
 import { createTally } from './support/fault-tally';
-import { findFreePort } from './support/free-port';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database';
 import { waitUntil } from './support/wait-until';
 
@@ -34,32 +33,21 @@ afterAll(async () => {
   await database?.drop();
 });
 
-async function startReconcilingBackend() {
-  const port = await findFreePort();
-  const child = spawnBackendEntry('src/main.ts', {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_URL: database.url,
-    OIDC_ISSUER: idp.url,
-    OIDC_AUDIENCE: PROJECT_ID,
-    ZITADEL_API_URL: idp.url,
-    ZITADEL_PAT: idp.pat,
-    RECONCILER_INTERVAL_MS: '200',
-    RECONCILER_OVERLAP_MS: '2000',
-    LOG_LEVEL: 'warn',
-  });
-  running.add(child);
-  void child.exited.then(() => running.delete(child));
-  const baseUrl = `http://127.0.0.1:${port}`;
-  await waitUntil(
-    `backend on ${baseUrl} to answer /healthz`,
-    async () => {
-      if (!child.isAlive()) throw new Error(`backend exited early:\n${child.output()}`);
-      return (await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(1000) })).ok;
+async function startReconcilingBackend(): Promise<RunningBackend> {
+  const backend = await startBackend({
+    databaseUrl: database.url,
+    issuer: idp.url,
+    audience: PROJECT_ID,
+    env: {
+      ZITADEL_API_URL: idp.url,
+      ZITADEL_PAT: idp.pat,
+      RECONCILER_INTERVAL_MS: '200',
+      RECONCILER_OVERLAP_MS: '2000',
     },
-    { timeoutMs: 60_000, intervalMs: 50 },
-  );
-  return { child, baseUrl };
+  });
+  running.add(backend);
+  void backend.exited.then(() => running.delete(backend));
+  return backend;
 }
 
 async function userCount(): Promise<number> {
@@ -84,8 +72,8 @@ describe('reconciler SIGKILLed during a signup burst, then restarted', () => {
       },
       { timeoutMs: 30_000, intervalMs: 20 },
     );
-    first.child.kill('SIGKILL');
-    expect(await first.child.exited).toBe('SIGKILL');
+    first.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
 
     const second = await startReconcilingBackend();
     const written = await burst;
@@ -143,6 +131,6 @@ describe('reconciler SIGKILLed during a signup burst, then restarted', () => {
       },
       { timeoutMs: 10_000, intervalMs: 100 },
     );
-    expect(second.child.errorLines()).toEqual([]);
+    expect(second.errorLines()).toEqual([]);
   }, 150_000);
 });

@@ -99,6 +99,8 @@ export interface BackendOptions {
   issuer: string;
   audience: string;
   webhookSigningKeys?: string[];
+  /** More variables, e.g. the reconciler's. */
+  env?: Record<string, string>;
 }
 
 export interface RunningBackend extends BackendChild {
@@ -120,6 +122,7 @@ export async function startBackend(options: BackendOptions): Promise<RunningBack
     OIDC_AUDIENCE: options.audience,
     ZITADEL_WEBHOOK_SIGNING_KEYS: (options.webhookSigningKeys ?? []).join(','),
     LOG_LEVEL: 'warn',
+    ...options.env,
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
