@@ -20,7 +20,7 @@ process.once('SIGINT', () => {
   abort.abort();
 });
 
-const started = Date.now();
+let started = Date.now();
 let firstEventAt: number | undefined;
 const interactive = process.stderr.isTTY;
 const client = createZitadelClient({
@@ -48,6 +48,8 @@ const summary = (progress: SyncProgress) =>
 let progress: SyncProgress | undefined;
 try {
   await database.migrate();
+  // The timer starts after start-up and migrations: it measures the import itself.
+  started = Date.now();
   progress = await syncEvents({
     db: database.db,
     client,

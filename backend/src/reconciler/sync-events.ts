@@ -116,8 +116,12 @@ export async function syncEvents(options: SyncOptions): Promise<SyncProgress> {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onRetry ? { onRetry: options.onRetry } : {}),
   });
-  for await (const segment of segments) {
-    const outcome = await options.db.transaction(async (tx) => {
+  // Applies a segment in its own transaction. Its checkpoint waits for the previous segment's
+  // commit: segments overlap in the database (this one's statements run while the previous one
+  // commits, and the next one is prepared meanwhile), but commit in order, and a segment whose
+  // predecessor failed rolls back with it. The checkpoint never passes an unapplied event.
+  const commit = (segment: Segment, previous: Promise<unknown>) =>
+    options.db.transaction(async (tx) => {
       // The checkpoint commits with the events, and ZITADEL stays the source of truth: if a crash
       // loses this commit, the next run reads the same segment again. So no need to wait for the
       // WAL flush on every segment.
@@ -125,6 +129,7 @@ export async function syncEvents(options: SyncOptions): Promise<SyncProgress> {
       const results = await applyIdentityEvents(tx, segment.events, options.source);
       const before = await newestSequences(tx, segment.snapshots);
       const snapshots = await upsertUserFields(tx, segment.snapshots);
+      await previous;
       const fresh = results.filter((result) => result.outcome !== 'duplicate').length;
       await tx
         .insert(syncCheckpoints)
@@ -143,7 +148,9 @@ export async function syncEvents(options: SyncOptions): Promise<SyncProgress> {
         });
       return { results, snapshots, before };
     });
+  type Outcome = Awaited<ReturnType<typeof commit>>;
 
+  const account = (segment: Segment, outcome: Outcome) => {
     segment.events.forEach((event, index) => {
       const result = outcome.results[index];
       if (!result) return;
@@ -189,7 +196,29 @@ export async function syncEvents(options: SyncOptions): Promise<SyncProgress> {
     if (!progress.position || through > progress.position) progress.position = through;
     progress.caughtUp = segment.caughtUp;
     options.onSegment?.({ ...progress }, segment);
-    if (options.signal?.aborted) break;
+  };
+
+  // At most two segments in the database at once: one committing, one being applied.
+  const inFlight: { segment: Segment; done: Promise<Outcome> }[] = [];
+  const settle = async () => {
+    const head = inFlight.shift();
+    if (head) account(head.segment, await head.done);
+  };
+  let previous: Promise<unknown> = Promise.resolve();
+  try {
+    for await (const segment of segments) {
+      const done = commit(segment, previous);
+      done.catch(() => {}); // surfaced by settle()
+      previous = done;
+      inFlight.push({ segment, done });
+      if (inFlight.length >= 2) await settle();
+      if (options.signal?.aborted) break;
+    }
+    while (inFlight.length > 0) await settle();
+  } catch (error) {
+    // Let the segments still in flight commit or roll back before reporting.
+    await Promise.allSettled(inFlight.map((entry) => entry.done));
+    throw error;
   }
   return progress;
 }
