@@ -85,6 +85,29 @@ describe('the Event API reconciler', () => {
     expect(checkpoint?.eventsApplied).toBe(7);
   });
 
+  // The embedded database has one connection: segments in flight must queue, not deadlock.
+  it('applies overlapping segments on PGlite too', async () => {
+    api = await startTestEventApi();
+    seedSignups(api, 10);
+    const embedded = await createTestDatabase('pglite');
+    try {
+      const progress = await syncEvents({
+        db: embedded.handle.db,
+        client: createZitadelClient({ apiUrl: api.url, pat: api.pat }),
+        checkpoint: 'reconciler',
+        source: 'poll',
+        overlapMs: 5,
+        pageSize: 2,
+      });
+      expect(progress).toMatchObject({ applied: 10, usersCreated: 10, caughtUp: true });
+      expect(progress.segments).toBeGreaterThanOrEqual(5);
+      const [row] = await embedded.handle.db.select({ n: count() }).from(users);
+      expect(row?.n).toBe(10);
+    } finally {
+      await embedded.drop();
+    }
+  });
+
   it('resumes from its checkpoint after dying mid-run: no loss, no duplicate', async () => {
     api = await startTestEventApi();
     const ids = seedSignups(api, 10);
