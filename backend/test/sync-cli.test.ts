@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { count, eq } from 'drizzle-orm';
@@ -186,5 +187,37 @@ describe('sync commands on a dense history', () => {
     expect(result.stdout).toMatch(/0 users created, 1 updated/);
     const drift = await command('src/cli/sync-drift.ts', ['--list-users', '--exit-code']);
     expect(drift.stdout).toMatch(/no drift/);
+  });
+
+  it('Ctrl-C while a page is on its way: exit 130, "interrupted", and nothing claimed', async () => {
+    proxy.inject('hang');
+    const served = proxy.faultsServed();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/sync-backfill.ts'], {
+      cwd: backendDir,
+      env: {
+        ...process.env,
+        DATABASE_URL: database.url,
+        ZITADEL_API_URL: proxy.url,
+        ZITADEL_PAT: idp.pat,
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = once(child, 'exit');
+    await vi.waitFor(() => expect(proxy.faultsServed()).toBeGreaterThan(served), {
+      timeout: 60_000,
+      interval: 50,
+    });
+    child.kill('SIGINT');
+    const [code] = await exited;
+    expect(code, stderr).toBe(130);
+    expect(stdout).toMatch(/backfill interrupted at \S+Z: .*\nRun it again to resume from there\./);
+    expect(stdout).not.toMatch(/backfill complete/);
   });
 });

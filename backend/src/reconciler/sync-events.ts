@@ -217,8 +217,15 @@ export async function syncEvents(options: SyncOptions): Promise<SyncProgress> {
     while (inFlight.length > 0) await settle();
   } catch (error) {
     // Let the segments still in flight commit or roll back before reporting.
-    await Promise.allSettled(inFlight.map((entry) => entry.done));
-    throw error;
+    const settled = await Promise.allSettled(inFlight.map((entry) => entry.done));
+    // Stopping on purpose (Ctrl-C, shutdown) while a page was on its way is not a failure: what
+    // committed is accounted, the rest is read again next time.
+    if (!options.signal?.aborted) throw error;
+    settled.forEach((result, index) => {
+      const entry = inFlight[index];
+      if (result.status === 'fulfilled' && entry) account(entry.segment, result.value);
+    });
+    progress.caughtUp = false;
   }
   return progress;
 }
