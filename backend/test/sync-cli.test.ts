@@ -122,20 +122,17 @@ describe('sync commands on a dense history', () => {
     await database?.drop();
   });
 
-  const command = (script: string, args: string[] = [], extra: NodeJS.ProcessEnv = {}) =>
-    run('npx', ['tsx', script, ...args], {
-      cwd: backendDir,
-      env: {
-        ...process.env,
-        DATABASE_URL: database.url,
-        ZITADEL_API_URL: proxy.url,
-        ZITADEL_PAT: idp.pat,
-        SYNC_RETRY_BASE_MS: '20',
-        SYNC_RETRY_ATTEMPTS: '3',
-        SYNC_PROJECTION_SETTLE_MS: '200',
-        ...extra,
-      },
-    }).then(
+  const commandEnv = (): NodeJS.ProcessEnv => ({
+    ...process.env,
+    DATABASE_URL: database.url,
+    ZITADEL_API_URL: proxy.url,
+    ZITADEL_PAT: idp.pat,
+    SYNC_RETRY_BASE_MS: '20',
+    SYNC_RETRY_ATTEMPTS: '3',
+    SYNC_PROJECTION_SETTLE_MS: '200',
+  });
+  const command = (script: string, args: string[] = []) =>
+    run('npx', ['tsx', script, ...args], { cwd: backendDir, env: commandEnv() }).then(
       (result) => ({ ...result, code: 0 }),
       (error: { code: number; stdout: string; stderr: string }) => error,
     );
@@ -194,12 +191,7 @@ describe('sync commands on a dense history', () => {
     const served = proxy.faultsServed();
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/sync-backfill.ts'], {
       cwd: backendDir,
-      env: {
-        ...process.env,
-        DATABASE_URL: database.url,
-        ZITADEL_API_URL: proxy.url,
-        ZITADEL_PAT: idp.pat,
-      },
+      env: commandEnv(),
     });
     let stdout = '';
     let stderr = '';
