@@ -96,7 +96,7 @@ export function backfillSection(b: BackfillResults): string {
 export function backfillLimits(b: BackfillResults): string {
   const perEvent = (part: string) => microsPerEvent(b.cpu, part, b.events);
   const busy = cores(b.cpu, 'other');
-  return `- **Backfill** (${rate(b.eventsPerSecond)} events/s, ${times(b.ratio)} COPY): a page of 1000 events costs the CLI ${(perEvent('backfill CLI') / 1000).toFixed(1)} ms of CPU and Postgres ${(perEvent('postgres') / 1000).toFixed(1)} ms. Two segments are in the database at once (one applies while the previous commits, commits in order), so the two overlap when cores are free: at ${busy.toFixed(2)} cores of other work on this 2-core machine they were not. COPY needs ${microsPerEvent(b.copyCpu, 'postgres', b.events).toFixed(0)} µs of Postgres per event against ${perEvent('postgres').toFixed(0)} µs for the backfill's two set-based statements (conflict checks on the event log and the users, JSON to parse). ${
+  return `- **Backfill** (${rate(b.eventsPerSecond)} events/s, ${times(b.ratio)} COPY): a page of 1000 events costs the CLI ${perEvent('backfill CLI').toFixed(0)} ms of CPU and Postgres ${perEvent('postgres').toFixed(0)} ms (start-up included). Two segments are in the database at once (one applies while the previous commits, commits in order), so the two overlap when cores are free: at ${busy.toFixed(2)} cores of other work on this 2-core machine they were not. COPY needs ${microsPerEvent(b.copyCpu, 'postgres', b.events).toFixed(0)} µs of Postgres per event against ${perEvent('postgres').toFixed(0)} µs for the backfill's two set-based statements (conflict checks on the event log and the users, JSON to parse). ${
     b.profile
       ? `The CLI's profile: ${b.profile
           .slice(0, 3)

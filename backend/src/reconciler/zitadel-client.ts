@@ -176,14 +176,13 @@ export function createZitadelClient(options: {
           },
         },
         (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () =>
-            resolve({
-              status: response.statusCode ?? 0,
-              text: Buffer.concat(chunks).toString('utf8'),
-            }),
-          );
+          // Decoded as it arrives: no megabyte Buffer to concatenate and decode at the end.
+          response.setEncoding('utf8');
+          let text = '';
+          response.on('data', (chunk: string) => {
+            text += chunk;
+          });
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
           response.on('error', reject);
           response.on('close', () => {
             if (!response.complete) reject(new Error('the connection closed mid-answer'));
