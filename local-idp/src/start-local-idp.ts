@@ -9,6 +9,7 @@ import { applyCors, originsOf } from './cors.ts';
 import { createProvider, ROUTES, type TokenLifetimes } from './create-provider.ts';
 import { loadOrCreateSecret, readJsonIfExists, writeJsonAtomic } from './data-files.ts';
 import { DEV_ADMIN_PREFIX, handleDevAdmin } from './dev-admin-api.ts';
+import { devAdminHosts } from './dev-admin-guard.ts';
 import { handleAdminApi } from './event-api.ts';
 import { type EventListener, EventLog, type LoggedEvent } from './event-log.ts';
 import { parseEventSearchRequest, searchEvents, toEventApiEvent } from './event-search.ts';
@@ -200,6 +201,7 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
   let provider: Provider | undefined;
   let providerHandler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   let verifier: AccessTokenVerifier | undefined;
+  let devHosts: Set<string> = new Set();
 
   const buildProvider = () => {
     provider = createProvider({
@@ -235,7 +237,11 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
       return;
     }
     if (path === DEV_ADMIN_PREFIX || path.startsWith(`${DEV_ADMIN_PREFIX}/`)) {
-      return handleDevAdmin(req, res, path, { users: accounts, rotateKeys });
+      return handleDevAdmin(req, res, path, {
+        guard: { hosts: devHosts },
+        users: accounts,
+        rotateKeys,
+      });
     }
     if (path.startsWith('/admin/v1/'))
       return handleAdminApi(req, res, path, { pat: adminPat, events });
@@ -288,6 +294,7 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
         : address.address;
   const url = `http://${address.family === 'IPv6' ? `[${reachable}]` : reachable}:${address.port}`;
   issuer ||= url;
+  devHosts = devAdminHosts(issuer, address.port);
   buildProvider();
   verifier = new AccessTokenVerifier({
     issuer,
