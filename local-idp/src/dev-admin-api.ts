@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, readJsonObject, sendJson } from './http-io.ts';
 import { type DevAdminGuard, devAdminRefusal } from './dev-admin-guard.ts';
+import { HttpError, readJsonObject, sendJson } from './http-io.ts';
 import { UserAccountError, type UserAccounts, type UserPatch } from './user-accounts.ts';
 
 /**
