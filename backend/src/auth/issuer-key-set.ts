@@ -44,6 +44,7 @@ export function createIssuerKeySet(options: IssuerKeySetOptions): IssuerKeySet {
   let fetched: Fetched | undefined;
   let lastAttemptAt = Number.NEGATIVE_INFINITY;
   let inFlight: Promise<Fetched> | undefined;
+  let failing = false;
 
   async function load(): Promise<Fetched> {
     const { jwks_uri } = await options.discover();
@@ -53,7 +54,10 @@ export function createIssuerKeySet(options: IssuerKeySetOptions): IssuerKeySet {
     } catch (error) {
       throw issuerUnavailable('key set request failed', error);
     }
-    if (!response.ok) throw issuerUnavailable(`key set answered HTTP ${response.status}`);
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw issuerUnavailable(`key set answered HTTP ${response.status}`);
+    }
     const body = (await response.json().catch(() => undefined)) as { keys?: unknown } | undefined;
     if (!Array.isArray(body?.keys)) throw issuerUnavailable('key set is malformed');
     return { keys: { keys: body.keys }, fetchedAt: now() };
@@ -63,9 +67,8 @@ export function createIssuerKeySet(options: IssuerKeySetOptions): IssuerKeySet {
     lastAttemptAt = now();
     inFlight ??= load()
       .then((result) => {
-        if (fetched && now() - fetched.fetchedAt > refreshAfterMs) {
-          options.logger?.info('issuer key set reachable again');
-        }
+        if (failing) options.logger?.info('issuer key set reachable again');
+        failing = false;
         fetched = result;
         return result;
       })
@@ -80,6 +83,7 @@ export function createIssuerKeySet(options: IssuerKeySetOptions): IssuerKeySet {
    * once per failed attempt (attempts are at most one per cooldown), not once per request.
    */
   function stale(error: unknown, log = true): JSONWebKeySet {
+    failing = true;
     const age = fetched ? now() - fetched.fetchedAt : undefined;
     if (fetched && age !== undefined && age <= maxStaleMs) {
       if (log)
