@@ -206,6 +206,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       PGLITE_DIR: join(dataDir, 'pglite'),
       OIDC_ISSUER: issuer,
       OIDC_AUDIENCE: LOCAL_PROJECT_ID,
+      OIDC_CLIENT_IDS: LOCAL_CLIENT_ID,
       CORS_ORIGINS: appOrigins.join(','),
       ZITADEL_WEBHOOK_SIGNING_KEYS: secrets.webhookSigningKey,
       ZITADEL_API_URL: options.reconciler === false ? '' : issuer,

@@ -1,5 +1,5 @@
 import { decodeProtectedHeader } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { LocalIdp } from '../src/index.ts';
 import {
   buildAuthorizationRequest,
@@ -20,6 +20,9 @@ async function userinfo(idp: LocalIdp, accessToken: string): Promise<Response> {
     headers: { authorization: `Bearer ${accessToken}` },
   });
 }
+
+const API_CLIENT = { clientId: '336500000000000300', clientSecret: 'test-only-api-secret' };
+const API_CLIENT_FORM = { client_id: API_CLIENT.clientId, client_secret: API_CLIENT.clientSecret };
 
 describe('authorization code + PKCE flow', () => {
   let idp: LocalIdp;
@@ -95,13 +98,16 @@ describe('authorization code + PKCE flow', () => {
       state: 'active',
     });
 
-    // ID token: standard, carries profile and email (idTokenUserinfoAssertion).
+    // ID token: ZITADEL's shape (same audience as the access token, azp and client_id), carries
+    // profile and email (idTokenUserinfoAssertion).
     const idToken = await verifyWithJwks(idp, tokens.id_token);
     expect(idToken.header).toMatchObject({ alg: 'RS256', kid: idp.currentKid });
     expect(idToken.payload).toMatchObject({
       iss: idp.issuer,
       sub: payload.sub,
-      aud: idp.clientId,
+      aud: [idp.clientId, idp.projectId],
+      azp: idp.clientId,
+      client_id: idp.clientId,
       nonce: request.nonce,
       email: user.email,
       email_verified: false,
@@ -326,6 +332,8 @@ describe('authorization code + PKCE flow', () => {
   });
 
   it('userinfo refuses tokens of deactivated users and introspection reports them inactive', async () => {
+    const { idp, stop } = await startTestIdp({ introspectionClients: [API_CLIENT] });
+    onTestFinished(stop);
     const user = newTestUser('deactivated');
     const { request, callback } = await registerViaPromptCreate(idp, user);
     const tokens = await exchangeCode(idp, request, callback);
@@ -334,7 +342,7 @@ describe('authorization code + PKCE flow', () => {
         await fetch(new URL('/oauth/v2/introspect', idp.issuer), {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ token: tokens.access_token }).toString(),
+          body: new URLSearchParams({ ...API_CLIENT_FORM, token: tokens.access_token }).toString(),
         })
       ).json()) as Record<string, unknown>;
     expect(await introspect()).toMatchObject({
