@@ -65,10 +65,11 @@ const node = judgeNodeVersion(
   readFileSync(join(ROOT, '.nvmrc'), 'utf8').trim(),
 );
 if (!node.ok) fail(node.message);
-if (node.notice) console.log(node.notice);
 
 const taken = await takenPorts(options);
 if (taken.length > 0) fail(formatPortsTaken(taken, options));
+// Said once, and only when it starts: a refusal above should be all a person reads.
+if (node.notice) console.log(node.notice);
 
 const dataDir = resolve(options.dataDir ?? join(ROOT, '.data'));
 if (options.reset && existsSync(dataDir)) {
