@@ -22,14 +22,14 @@ export const PORT_SETTINGS: readonly PortSetting[] = [
   },
   {
     service: 'api',
-    title: 'API (backend)',
+    title: 'API',
     env: 'API_PORT',
     flag: '--api-port',
     defaultPort: 3000,
   },
   {
     service: 'web',
-    title: 'app (frontend)',
+    title: 'app',
     env: 'WEB_PORT',
     flag: '--web-port',
     defaultPort: 5173,

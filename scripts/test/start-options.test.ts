@@ -76,10 +76,7 @@ describe('npm start messages', () => {
       ],
       options,
     );
-    assert.match(
-      text,
-      /ports 8080 \(local identity provider\) and 3000 \(API \(backend\)\) are already/,
-    );
+    assert.match(text, /ports 8080 \(local identity provider\) and 3000 \(API\) are already/);
     assert.match(text, /\n {2}IDP_PORT=8081 API_PORT=3001 npm start\n/);
   });
 
