@@ -1,3 +1,4 @@
+import { APP_USER_ID_CLAIM } from '../actions/enrich-identity';
 import type { Identity } from '../provisioning/identity';
 import { unauthenticated } from './auth-error';
 import type { FetchUserinfo } from './fetch-userinfo';
@@ -7,9 +8,13 @@ import type { VerifyAccessToken } from './verify-access-token';
 export interface Caller {
   /** ZITADEL's user id: the token's `sub`. */
   zitadelUserId: string;
+  /** The app user's id, when the token carries the enricher's claim (docs/decisions/020). */
+  appUserId: string | undefined;
   /** Email and profile from the issuer's userinfo for this token; fetched once, on demand. */
   identity(): Promise<Identity>;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type Authenticate = (headers: Headers) => Promise<Caller>;
 
@@ -30,8 +35,10 @@ export function createAuthenticator(deps: {
 
     const claims = await deps.verifyAccessToken(token);
     let identity: Promise<Identity> | undefined;
+    const appUserId = claims[APP_USER_ID_CLAIM];
     return {
       zitadelUserId: claims.sub,
+      appUserId: typeof appUserId === 'string' && UUID.test(appUserId) ? appUserId : undefined,
       identity: () => {
         identity ??= deps.fetchUserinfo(token, claims.sub).then((info) => {
           const givenName = info.given_name ?? '';

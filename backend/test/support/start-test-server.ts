@@ -9,8 +9,8 @@ import { createUserinfoFetcher } from '../../src/auth/fetch-userinfo';
 import { createAccessTokenVerifier } from '../../src/auth/verify-access-token';
 import type { DatabaseHandle } from '../../src/db/open-database';
 import { createMetrics } from '../../src/http/metrics';
-import { createLogger } from '../../src/logger';
-import { createServer } from '../../src/server';
+import { createLogger, type Logger } from '../../src/logger';
+import { createServer, type ServerDeps } from '../../src/server';
 
 export const APP_ORIGIN = 'http://localhost:5173';
 
@@ -20,6 +20,8 @@ export async function startTestServer(options: {
   issuer: string;
   audience: string[];
   webhookSigningKeys?: string[];
+  actions?: ServerDeps['actions'];
+  logger?: Logger;
 }) {
   const discover = createIssuerDiscovery({ issuer: options.issuer });
   const server = createServer({
@@ -32,10 +34,11 @@ export async function startTestServer(options: {
       }),
       fetchUserinfo: createUserinfoFetcher({ discover }),
     }),
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
     metrics: createMetrics(),
     corsOrigins: [APP_ORIGIN],
     webhookSigningKeys: options.webhookSigningKeys ?? [],
+    ...(options.actions ? { actions: options.actions } : {}),
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

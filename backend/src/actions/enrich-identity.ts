@@ -1,0 +1,99 @@
+import type { DatabaseHandle } from '../db/open-database';
+import { provisionFromToken, UserBlockedError } from '../provisioning/provision-from-token';
+import type { FunctionCall } from './parse-action-bodies';
+
+/** The private claim naming the app user. Never under `urn:zitadel:iam`: ZITADEL drops those. */
+export const APP_USER_ID_CLAIM = 'urn:liverty-music:user_id';
+
+/**
+ * ZITADEL's answer format (`internal/api/oidc/userinfo.go`, ContextInfoResponse): claims to
+ * append, metadata to set, and lines for the action-log claim.
+ */
+export interface ContextInfoResponse {
+  append_claims?: { key: string; value: unknown }[];
+  append_log_claims?: string[];
+}
+
+export type EnrichOutcome =
+  /** The row was there (and refreshed if ZITADEL's profile had changed). */
+  | 'found'
+  /** The row was created here, before any token reached the app. */
+  | 'provisioned'
+  /** Not ours to enrich: another application's token, a machine user, a blocked user. */
+  | 'skipped';
+
+export class EnricherUnavailableError extends Error {
+  override name = 'EnricherUnavailableError';
+}
+
+// ZITADEL waits for this answer while it issues a token. A database that does not answer within
+// the budget gets a fast failure instead; ZITADEL then issues the token without the claim
+// (docs/decisions/021). After a failure the database is left alone for a moment, so a dead
+// database costs a token request nothing but this check.
+const DEADLINE_MS = 250;
+const BACK_OFF_MS = 2000;
+
+export interface EnricherDeps {
+  database: Pick<DatabaseHandle, 'db' | 'query'>;
+  /** Empty: every client. */
+  clientIds: readonly string[];
+  isUnavailable: (error: unknown) => boolean;
+  deadlineMs?: number;
+  backOffMs?: number;
+}
+
+export function createIdentityEnricher(deps: EnricherDeps) {
+  const clients = new Set(deps.clientIds);
+  const deadlineMs = deps.deadlineMs ?? DEADLINE_MS;
+  const backOffMs = deps.backOffMs ?? BACK_OFF_MS;
+  let unavailableUntil = 0;
+
+  return async (
+    call: FunctionCall,
+  ): Promise<{ outcome: EnrichOutcome; response: ContextInfoResponse }> => {
+    const person = call.person;
+    if (!person || (clients.size > 0 && (!call.clientId || !clients.has(call.clientId)))) {
+      return { outcome: 'skipped', response: {} };
+    }
+    if (Date.now() < unavailableUntil) {
+      throw new EnricherUnavailableError('database unavailable (backing off)');
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new EnricherUnavailableError(`database did not answer in ${deadlineMs} ms`)),
+        deadlineMs,
+      );
+    });
+    try {
+      // The one provisioning module, without a claim: the person's first GetOrCreate still owns
+      // the "your account is ready" moment. Its statement reads first: an unchanged profile is a
+      // read, a changed one is refreshed, so the row is as fresh as the token being issued.
+      const result = await Promise.race([
+        provisionFromToken(
+          deps.database,
+          { zitadelUserId: call.zitadelUserId, ...person },
+          { claim: false },
+        ),
+        deadline,
+      ]);
+      return {
+        outcome: result.inserted ? 'provisioned' : 'found',
+        response: { append_claims: [{ key: APP_USER_ID_CLAIM, value: result.user.id }] },
+      };
+    } catch (error) {
+      if (error instanceof UserBlockedError) return { outcome: 'skipped', response: {} };
+      if (error instanceof EnricherUnavailableError || deps.isUnavailable(error)) {
+        unavailableUntil = Date.now() + backOffMs;
+        throw error instanceof EnricherUnavailableError
+          ? error
+          : new EnricherUnavailableError('database unavailable', { cause: error });
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+export type IdentityEnricher = ReturnType<typeof createIdentityEnricher>;
