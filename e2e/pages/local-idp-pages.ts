@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 
 export interface Person {
   email: string;
@@ -13,6 +13,8 @@ export interface IdentityProviderPages {
   logIn(person: Pick<Person, 'email' | 'password'>): Promise<void>;
   cancel(): Promise<void>;
   userByEmail(email: string): Promise<{ id: string; email: string } | undefined>;
+  /** Where a refused registration says why. */
+  registrationError(): Locator;
 }
 
 /**
@@ -41,6 +43,10 @@ export class LocalIdpPages implements IdentityProviderPages {
 
   async cancel() {
     await this.page.getByRole('button', { name: 'Cancel' }).click();
+  }
+
+  registrationError() {
+    return this.page.getByRole('alert');
   }
 
   /** The provider's own record (dev-only admin API), to learn the ZITADEL-style user id. */
