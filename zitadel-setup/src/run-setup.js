@@ -1,3 +1,4 @@
+import { ensureActionTargets } from './ensure-action-targets.js';
 import { ensureExecutions } from './ensure-executions.js';
 import { ensureLegalLinks } from './ensure-legal-links.js';
 import { ensureOidcApp } from './ensure-oidc-app.js';
@@ -70,6 +71,18 @@ export async function runSetup(config, { log = console.log, fetch = globalThis.f
     log,
   });
 
+  const actions = config.ensureActions
+    ? await ensureActionTargets(client, {
+        baseUrl: config.actionsUrl,
+        namePrefix: config.actionsTargetPrefix,
+        known: {
+          targetIds: splitList(previousEnv.ZITADEL_ACTIONS_TARGET_IDS),
+          signingKeys: splitList(previousEnv.ZITADEL_ACTIONS_SIGNING_KEYS),
+        },
+        log,
+      })
+    : undefined;
+
   const frontendConfig = await writeFileIfChanged(
     config.frontendConfigFile,
     renderFrontendConfig({
@@ -91,6 +104,7 @@ export async function runSetup(config, { log = console.log, fetch = globalThis.f
       pat: token,
       targetId: target.id,
       signingKey: target.signingKey,
+      actions: actions && { ...actions, clientIds: [app.clientId] },
     }),
     { mode: 0o600, owner: config.backendEnvOwner },
   );
@@ -102,6 +116,12 @@ export async function runSetup(config, { log = console.log, fetch = globalThis.f
     appId: app.appId,
     clientId: app.clientId,
     targetId: target.id,
+    actionTargetIds: actions?.targetIds ?? [],
     files: { frontendConfig, backendEnv },
   };
+}
+
+/** @param {string | undefined} value */
+function splitList(value) {
+  return (value ?? '').split(',').filter((item) => item !== '');
 }
