@@ -28,10 +28,12 @@ export class EnricherUnavailableError extends Error {
 
 // ZITADEL waits for this answer while it issues a token. A database that does not answer within
 // the budget gets a fast failure instead; ZITADEL then issues the token without the claim
-// (docs/decisions/021). After a failure the database is left alone for a moment, so a dead
-// database costs a token request nothing but this check.
+// (docs/decisions/021). Once the database is known to be down (a refused or lost connection, or
+// several calls in a row that ran out of budget) it is left alone for a moment, so a dead
+// database costs a token request nothing but this check. One slow call alone is not "down".
 const DEADLINE_MS = 250;
 const BACK_OFF_MS = 2000;
+const TIMEOUTS_BEFORE_BACK_OFF = 3;
 
 export interface EnricherDeps {
   database: Pick<DatabaseHandle, 'db' | 'query'>;
@@ -47,6 +49,7 @@ export function createIdentityEnricher(deps: EnricherDeps) {
   const deadlineMs = deps.deadlineMs ?? DEADLINE_MS;
   const backOffMs = deps.backOffMs ?? BACK_OFF_MS;
   let unavailableUntil = 0;
+  let timeoutsInARow = 0;
 
   return async (
     call: FunctionCall,
@@ -77,17 +80,21 @@ export function createIdentityEnricher(deps: EnricherDeps) {
         ),
         deadline,
       ]);
+      timeoutsInARow = 0;
       return {
         outcome: result.inserted ? 'provisioned' : 'found',
         response: { append_claims: [{ key: APP_USER_ID_CLAIM, value: result.user.id }] },
       };
     } catch (error) {
       if (error instanceof UserBlockedError) return { outcome: 'skipped', response: {} };
-      if (error instanceof EnricherUnavailableError || deps.isUnavailable(error)) {
+      if (error instanceof EnricherUnavailableError) {
+        timeoutsInARow++;
+        if (timeoutsInARow >= TIMEOUTS_BEFORE_BACK_OFF) unavailableUntil = Date.now() + backOffMs;
+        throw error;
+      }
+      if (deps.isUnavailable(error)) {
         unavailableUntil = Date.now() + backOffMs;
-        throw error instanceof EnricherUnavailableError
-          ? error
-          : new EnricherUnavailableError('database unavailable', { cause: error });
+        throw new EnricherUnavailableError('database unavailable', { cause: error });
       }
       throw error;
     } finally {
