@@ -1,6 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_USER_ID_CLAIM } from '../src/actions/enrich-identity';
+import { APP_USER_ID_CLAIM, createIdentityEnricher } from '../src/actions/enrich-identity';
+import { parseFunctionCall } from '../src/actions/parse-action-bodies';
+import { isDatabaseUnavailable } from '../src/db/is-database-unavailable';
 import { openDatabase } from '../src/db/open-database';
 import { identityEvents, users } from '../src/db/schema';
 import {
@@ -268,6 +270,7 @@ describe.each(databaseKinds)('Actions v2 targets on %s', (kind) => {
       expect(metrics).toMatch(
         /liverty_action_calls_total\{target="add-human-user",outcome="reserved_username"\}/,
       );
+      expect(metrics).toMatch(/liverty_users_provisioned_total\{source="enricher"\} [1-9]/);
     });
   });
 });
@@ -336,6 +339,40 @@ describe('identity enricher with the database down', () => {
       await blackHole.close();
       await handle.close().catch(() => {});
       await issuer.close();
+    }
+  });
+});
+
+describe('the enricher’s database breaker', () => {
+  it('after backing off, lets one probe try the database while the others still fail fast', async () => {
+    const blackHole = await startBlackHole();
+    const handle = await openDatabase({ url: blackHole.url, pgliteDir: 'x' });
+    const backOffMs = 300;
+    const enrich = createIdentityEnricher({
+      database: handle,
+      clientIds: [],
+      isUnavailable: isDatabaseUnavailable,
+      deadlineMs: 50,
+      backOffMs,
+    });
+    const call = () =>
+      enrich(parseFunctionCall(Buffer.from(functionContext({ userId: newUserId() })))).then(
+        () => 'answered',
+        (error: Error) => error.message,
+      );
+    try {
+      for (let i = 0; i < 3; i++) expect(await call()).toMatch(/did not answer in 50 ms/);
+      expect(await call()).toMatch(/backing off/);
+      // The back-off is the behaviour under test: wait it out.
+      await new Promise((resolve) => setTimeout(resolve, backOffMs + 50));
+      const outcomes = await Promise.all(Array.from({ length: 5 }, call));
+      expect(outcomes.filter((outcome) => /did not answer/.test(outcome))).toHaveLength(1);
+      expect(outcomes.filter((outcome) => /backing off/.test(outcome))).toHaveLength(4);
+      // The probe failed: backing off again.
+      expect(await call()).toMatch(/backing off/);
+    } finally {
+      await blackHole.close();
+      await handle.close().catch(() => {});
     }
   });
 });

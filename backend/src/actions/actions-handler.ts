@@ -93,6 +93,7 @@ export function createActionsHandler(deps: ActionsDeps) {
       return decision.reason;
     }
     const { outcome, response } = await enrich(parseFunctionCall(rawBody));
+    if (outcome === 'provisioned') deps.metrics.usersProvisioned.inc({ source: 'enricher' });
     json(res, 200, response);
     return outcome;
   }

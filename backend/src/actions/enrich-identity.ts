@@ -29,8 +29,9 @@ export class EnricherUnavailableError extends Error {
 // ZITADEL waits for this answer while it issues a token. A database that does not answer within
 // the budget gets a fast failure instead; ZITADEL then issues the token without the claim
 // (docs/decisions/021). Once the database is known to be down (a refused or lost connection, or
-// several calls in a row that ran out of budget) it is left alone for a moment, so a dead
-// database costs a token request nothing but this check. One slow call alone is not "down".
+// several calls in a row that ran out of budget) it is left alone for a moment, then probed by
+// one call at a time, so a dead database costs a token request nothing but this check. One slow
+// call alone is not "down".
 const DEADLINE_MS = 250;
 const BACK_OFF_MS = 2000;
 const TIMEOUTS_BEFORE_BACK_OFF = 3;
@@ -44,12 +45,41 @@ export interface EnricherDeps {
   backOffMs?: number;
 }
 
+/**
+ * Whether to try the database: closed (yes), open for `backOffMs` after it was found down (no),
+ * then one probe at a time until a call succeeds, so a dead database keeps costing one call per
+ * back-off the budget, not every call that arrives meanwhile.
+ */
+function createDatabaseBreaker(backOffMs: number) {
+  let openUntil = 0;
+  let probing = false;
+  let timeoutsInARow = 0;
+  return {
+    /** Undefined: do not try. Otherwise whether this call is the probe. */
+    admit(): { probe: boolean } | undefined {
+      if (openUntil === 0) return { probe: false };
+      if (Date.now() < openUntil || probing) return undefined;
+      probing = true;
+      return { probe: true };
+    },
+    succeeded(ticket: { probe: boolean }) {
+      timeoutsInARow = 0;
+      openUntil = 0;
+      if (ticket.probe) probing = false;
+    },
+    failed(ticket: { probe: boolean }, kind: 'timeout' | 'unavailable') {
+      if (ticket.probe) probing = false;
+      if (kind === 'unavailable' || ticket.probe || ++timeoutsInARow >= TIMEOUTS_BEFORE_BACK_OFF) {
+        openUntil = Date.now() + backOffMs;
+      }
+    },
+  };
+}
+
 export function createIdentityEnricher(deps: EnricherDeps) {
   const clients = new Set(deps.clientIds);
   const deadlineMs = deps.deadlineMs ?? DEADLINE_MS;
-  const backOffMs = deps.backOffMs ?? BACK_OFF_MS;
-  let unavailableUntil = 0;
-  let timeoutsInARow = 0;
+  const breaker = createDatabaseBreaker(deps.backOffMs ?? BACK_OFF_MS);
 
   return async (
     call: FunctionCall,
@@ -58,9 +88,8 @@ export function createIdentityEnricher(deps: EnricherDeps) {
     if (!person || (clients.size > 0 && (!call.clientId || !clients.has(call.clientId)))) {
       return { outcome: 'skipped', response: {} };
     }
-    if (Date.now() < unavailableUntil) {
-      throw new EnricherUnavailableError('database unavailable (backing off)');
-    }
+    const ticket = breaker.admit();
+    if (!ticket) throw new EnricherUnavailableError('database unavailable (backing off)');
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -80,22 +109,25 @@ export function createIdentityEnricher(deps: EnricherDeps) {
         ),
         deadline,
       ]);
-      timeoutsInARow = 0;
+      breaker.succeeded(ticket);
       return {
         outcome: result.inserted ? 'provisioned' : 'found',
         response: { append_claims: [{ key: APP_USER_ID_CLAIM, value: result.user.id }] },
       };
     } catch (error) {
-      if (error instanceof UserBlockedError) return { outcome: 'skipped', response: {} };
+      if (error instanceof UserBlockedError) {
+        breaker.succeeded(ticket);
+        return { outcome: 'skipped', response: {} };
+      }
       if (error instanceof EnricherUnavailableError) {
-        timeoutsInARow++;
-        if (timeoutsInARow >= TIMEOUTS_BEFORE_BACK_OFF) unavailableUntil = Date.now() + backOffMs;
+        breaker.failed(ticket, 'timeout');
         throw error;
       }
       if (deps.isUnavailable(error)) {
-        unavailableUntil = Date.now() + backOffMs;
+        breaker.failed(ticket, 'unavailable');
         throw new EnricherUnavailableError('database unavailable', { cause: error });
       }
+      breaker.succeeded(ticket);
       throw error;
     } finally {
       clearTimeout(timer);
