@@ -109,7 +109,6 @@ export async function measureEnricher(
 ): Promise<EnricherResults> {
   // p99 of 200 calls/s needs a few thousand samples to mean something.
   const seconds = Math.max(10, config.seconds * 2);
-  const calls = RATE * seconds;
   const users = Math.min(config.existingUsers, 2000);
   const database = await createBenchDatabase(config.adminDatabaseUrl, 'enricher');
   const direct = new URL(database.url);
