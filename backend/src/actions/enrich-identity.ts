@@ -29,9 +29,9 @@ export class EnricherUnavailableError extends Error {
 // ZITADEL waits for this answer while it issues a token. A database that does not answer within
 // the budget gets a fast failure instead; ZITADEL then issues the token without the claim
 // (docs/decisions/021). Once the database is known to be down (a refused or lost connection, or
-// several calls in a row that ran out of budget) it is left alone for a moment, then probed by
-// one call at a time, so a dead database costs a token request nothing but this check. One slow
-// call alone is not "down".
+// several calls in a row that ran out of budget while none succeeded) it is left alone for a
+// moment, then probed by one call at a time, so a dead database costs a token request nothing but
+// this check. A slow call, or a busy database that still answers some, is not "down".
 const DEADLINE_MS = 250;
 const BACK_OFF_MS = 2000;
 const TIMEOUTS_BEFORE_BACK_OFF = 3;
@@ -50,10 +50,12 @@ export interface EnricherDeps {
  * then one probe at a time until a call succeeds, so a dead database keeps costing one call per
  * back-off the budget, not every call that arrives meanwhile.
  */
-function createDatabaseBreaker(backOffMs: number) {
+function createDatabaseBreaker(backOffMs: number, deadlineMs: number) {
   let openUntil = 0;
   let probing = false;
   let timeoutsInARow = 0;
+  // A busy database still finishes calls now and then; a hung one finishes none.
+  let lastSuccessAt = 0;
   return {
     /** Undefined: do not try. Otherwise whether this call is the probe. */
     admit(): { probe: boolean } | undefined {
@@ -64,14 +66,15 @@ function createDatabaseBreaker(backOffMs: number) {
     },
     succeeded(ticket: { probe: boolean }) {
       timeoutsInARow = 0;
+      lastSuccessAt = Date.now();
       openUntil = 0;
       if (ticket.probe) probing = false;
     },
     failed(ticket: { probe: boolean }, kind: 'timeout' | 'unavailable') {
       if (ticket.probe) probing = false;
-      if (kind === 'unavailable' || ticket.probe || ++timeoutsInARow >= TIMEOUTS_BEFORE_BACK_OFF) {
-        openUntil = Date.now() + backOffMs;
-      }
+      const stalled =
+        ++timeoutsInARow >= TIMEOUTS_BEFORE_BACK_OFF && Date.now() - lastSuccessAt > 2 * deadlineMs;
+      if (kind === 'unavailable' || ticket.probe || stalled) openUntil = Date.now() + backOffMs;
     },
   };
 }
@@ -79,7 +82,7 @@ function createDatabaseBreaker(backOffMs: number) {
 export function createIdentityEnricher(deps: EnricherDeps) {
   const clients = new Set(deps.clientIds);
   const deadlineMs = deps.deadlineMs ?? DEADLINE_MS;
-  const breaker = createDatabaseBreaker(deps.backOffMs ?? BACK_OFF_MS);
+  const breaker = createDatabaseBreaker(deps.backOffMs ?? BACK_OFF_MS, deadlineMs);
 
   return async (
     call: FunctionCall,
