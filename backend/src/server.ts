@@ -20,7 +20,12 @@ export interface ServerDeps {
   /** Empty: the webhook endpoint answers 404. */
   webhookSigningKeys?: readonly string[];
   /** Actions v2 restCall targets; no signing keys: /actions/zitadel/* answers 404. */
-  actions?: { signingKeys: readonly string[]; clientIds: readonly string[]; policy: SignupPolicy };
+  actions?: {
+    signingKeys: readonly string[];
+    clientIds: readonly string[];
+    policy: SignupPolicy;
+    deadlineMs?: number;
+  };
 }
 
 // GetOrCreate bodies are a few bytes; anything near this is abuse.

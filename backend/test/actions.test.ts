@@ -310,6 +310,7 @@ describe('identity enricher with the database down', () => {
       database: handle,
       issuer: issuer.issuer,
       audience: ['a'],
+      deadlineMs: 250,
     });
     try {
       // One slow call is not an outage; three in a row that ran out of budget are.

@@ -33,6 +33,8 @@ export interface ActionsDeps {
   /** Enrich tokens of these clients only; empty: all. */
   clientIds: readonly string[];
   policy: SignupPolicy;
+  /** The enricher's budget for the database, default 250 ms (tests of correctness raise it). */
+  deadlineMs?: number;
   logger: Logger;
   metrics: Metrics;
 }
@@ -74,6 +76,7 @@ export function createActionsHandler(deps: ActionsDeps) {
     database: deps.database,
     clientIds: deps.clientIds,
     isUnavailable: isDatabaseUnavailable,
+    ...(deps.deadlineMs === undefined ? {} : { deadlineMs: deps.deadlineMs }),
   });
   const metrics = actionMetrics(deps.metrics);
   const json = (res: ServerResponse, status: number, body: unknown) => {

@@ -96,6 +96,8 @@ export async function startActionsServer(options: {
   issuer: string;
   audience: string[];
   clientIds?: string[];
+  /** The enricher's database budget; high by default so a busy machine cannot fail a test. */
+  deadlineMs?: number;
 }) {
   const lines: string[] = [];
   const logger = pino(
@@ -115,6 +117,7 @@ export async function startActionsServer(options: {
     actions: {
       signingKeys: [ACTIONS_KEY, PREVIOUS_ACTIONS_KEY],
       clientIds: options.clientIds ?? [],
+      deadlineMs: options.deadlineMs ?? 10_000,
       policy: createSignupPolicy({
         reservedUsernames: ['admin', 'root', 'support', 'liverty-music'],
         blockedEmailDomains: ['mailinator.com'],
