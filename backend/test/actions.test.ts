@@ -344,6 +344,41 @@ describe('identity enricher with the database down', () => {
   });
 });
 
+describe('the enricher remembers', () => {
+  it('answers a repeat call with an unchanged profile without the database, and asks again when it changed', async () => {
+    const database = await createTestDatabase('pglite');
+    let queries = 0;
+    const counted = {
+      db: database.handle.db,
+      query: <T>(text: string, params: unknown[]) => {
+        queries++;
+        return database.handle.query<T>(text, params);
+      },
+    };
+    const enrich = createIdentityEnricher({
+      database: counted,
+      clientIds: [],
+      isUnavailable: isDatabaseUnavailable,
+    });
+    const userId = newUserId();
+    const context = (familyName: string) =>
+      parseFunctionCall(Buffer.from(functionContext({ userId, familyName })));
+    try {
+      const first = await enrich(context('Mouse'));
+      expect(first.outcome).toBe('provisioned');
+      expect(queries).toBe(1);
+      const again = await enrich(context('Mouse'));
+      expect(again).toEqual({ outcome: 'remembered', response: first.response });
+      expect(queries).toBe(1);
+      const renamed = await enrich(context('Renamed'));
+      expect(renamed).toEqual({ outcome: 'found', response: first.response });
+      expect(queries).toBe(2);
+    } finally {
+      await database.drop();
+    }
+  });
+});
+
 describe('the enricher’s database breaker', () => {
   it('after backing off, lets one probe try the database while the others still fail fast', async () => {
     const blackHole = await startBlackHole();

@@ -319,6 +319,9 @@ ${rows.join('\n')}
   call costs. Either way ZITADEL, with
   \`interruptOnError: false\` (docs/decisions/021), issues the token without the claim instead of
   waiting for its 2 s target timeout.
+- **Existing users** are mostly answered from the enricher's memory (their profile was seen in
+  the last minute, decision 020): no database work. **New users** are the cold path: one insert
+  and its commit per call.
 - **GetOrCreate and GetMe** run at ${RPC_RATE} calls/s, below this machine's saturation.
   **GetOrCreate with the claim** skips the issuer's userinfo: during the first run the backend
   fetched userinfo ${results.userinfoCalls.without} times without the claim and

@@ -143,7 +143,7 @@ export function createActionsHandler(deps: ActionsDeps) {
     try {
       const outcome = await answer(target, rawBody, res);
       done(outcome);
-      if (outcome !== 'found' && outcome !== 'allowed') {
+      if (outcome !== 'found' && outcome !== 'remembered' && outcome !== 'allowed') {
         deps.logger.info({ target, outcome }, 'action call');
       }
     } catch (error) {

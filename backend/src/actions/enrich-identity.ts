@@ -17,6 +17,8 @@ export interface ContextInfoResponse {
 export type EnrichOutcome =
   /** The row was there (and refreshed if ZITADEL's profile had changed). */
   | 'found'
+  /** Answered from memory: the same profile was seen for this user moments ago. */
+  | 'remembered'
   /** The row was created here, before any token reached the app. */
   | 'provisioned'
   /** Not ours to enrich: another application's token, a machine user, a blocked user. */
@@ -35,6 +37,12 @@ export class EnricherUnavailableError extends Error {
 const DEADLINE_MS = 250;
 const BACK_OFF_MS = 2000;
 const TIMEOUTS_BEFORE_BACK_OFF = 3;
+
+// A person's tokens are issued again and again (every refresh, every userinfo call) with the same
+// profile. The row's id never changes for a ZITADEL user, so the answer for an unchanged profile
+// is remembered for a while: no database work at all, and it survives a database outage.
+const REMEMBER_MS = 60_000;
+const REMEMBER_ENTRIES = 50_000;
 
 export interface EnricherDeps {
   database: Pick<DatabaseHandle, 'db' | 'query'>;
@@ -83,6 +91,10 @@ export function createIdentityEnricher(deps: EnricherDeps) {
   const clients = new Set(deps.clientIds);
   const deadlineMs = deps.deadlineMs ?? DEADLINE_MS;
   const breaker = createDatabaseBreaker(deps.backOffMs ?? BACK_OFF_MS, deadlineMs);
+  const remembered = new Map<string, { profile: string; id: string; until: number }>();
+  const answer = (id: string): ContextInfoResponse => ({
+    append_claims: [{ key: APP_USER_ID_CLAIM, value: id }],
+  });
 
   return async (
     call: FunctionCall,
@@ -90,6 +102,11 @@ export function createIdentityEnricher(deps: EnricherDeps) {
     const person = call.person;
     if (!person || (clients.size > 0 && (!call.clientId || !clients.has(call.clientId)))) {
       return { outcome: 'skipped', response: {} };
+    }
+    const profile = JSON.stringify(person);
+    const memory = remembered.get(call.zitadelUserId);
+    if (memory && memory.profile === profile && memory.until > Date.now()) {
+      return { outcome: 'remembered', response: answer(memory.id) };
     }
     const ticket = breaker.admit();
     if (!ticket) throw new EnricherUnavailableError('database unavailable (backing off)');
@@ -113,12 +130,24 @@ export function createIdentityEnricher(deps: EnricherDeps) {
         deadline,
       ]);
       breaker.succeeded(ticket);
+      if (remembered.size >= REMEMBER_ENTRIES) {
+        // Insertion order: the oldest entry goes.
+        const oldest = remembered.keys().next().value;
+        if (oldest !== undefined) remembered.delete(oldest);
+      }
+      remembered.delete(call.zitadelUserId);
+      remembered.set(call.zitadelUserId, {
+        profile,
+        id: result.user.id,
+        until: Date.now() + REMEMBER_MS,
+      });
       return {
         outcome: result.inserted ? 'provisioned' : 'found',
-        response: { append_claims: [{ key: APP_USER_ID_CLAIM, value: result.user.id }] },
+        response: answer(result.user.id),
       };
     } catch (error) {
       if (error instanceof UserBlockedError) {
+        remembered.delete(call.zitadelUserId);
         breaker.succeeded(ticket);
         return { outcome: 'skipped', response: {} };
       }
