@@ -164,8 +164,21 @@ export async function measureEnricher(
       await response.arrayBuffer();
     });
 
+    // A second set, provisioned by GetOrCreate: rows the enricher has never answered for, so its
+    // first call for each is a database read and its second is answered from memory.
+    const others = Array.from({ length: users }, (_, n) => existingSub(users + n));
+    await inParallel(others, 8, async (sub) => {
+      const response = await post(getOrCreateRequest(issuer.sign(sub)));
+      if (response.status !== 200) throw new Error(`GetOrCreate answered ${response.status}`);
+      await response.arrayBuffer();
+    });
+
     let cursor = 0;
     const existing = () => existingSub(cursor++ % users);
+    const cycle = (list: string[]) => {
+      let index = 0;
+      return () => list[index++ % list.length];
+    };
     let fresh = NEW_OFFSET;
     const measure = async (
       label: string,
@@ -209,7 +222,14 @@ export async function measureEnricher(
         () => String(n++),
         (item) => signed('add-human-user', addHumanUserBody(Number(item))),
       );
-      await measure('enricher, existing users', run, existing, (sub) =>
+      // Run 2 comes more than a minute later: the memory has forgotten them again.
+      await measure(
+        'enricher, existing users, first call (database read)',
+        run,
+        cycle(others),
+        (sub) => signed('preaccesstoken', functionBody(sub)),
+      );
+      await measure('enricher, existing users, again (remembered)', run, cycle(others), (sub) =>
         signed('preaccesstoken', functionBody(sub)),
       );
       await measure(
@@ -284,7 +304,8 @@ export function renderEnricherReport(results: EnricherResults, machine: MachineD
     const ratio = chosen && baseline ? chosen.result.p99 / baseline.result.p99 : Number.NaN;
     return `| ${label} | ${runs[0]?.rate ?? ''} | ${runs.map((run) => `${ms(run.result.p50)} / ${ms(run.result.p99)}`).join(' · ')} | ${ms(chosen?.result.max ?? Number.NaN)} | ${Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '—'} | ${runs.reduce((sum, run) => sum + run.result.errors, 0)} |`;
   });
-  const existing = best(results, 'enricher, existing users');
+  const existing = best(results, 'enricher, existing users, first call (database read)');
+  const remembered = best(results, 'enricher, existing users, again (remembered)');
   const fresh = best(results, 'enricher, new users (provisioned on the way)');
   const met = (point: EnricherPoint | undefined) =>
     point && point.result.p99 <= TARGET_P99_MS && point.result.errors === 0
@@ -304,7 +325,8 @@ the same signature check and JSON parsing, no database.
 
 | target | measured |
 | --- | --- |
-| enricher p99 ≤ ${TARGET_P99_MS} ms at ${results.rate} calls/s, existing users | ${ms(existing?.result.p99 ?? Number.NaN)} ms ${met(existing)} |
+| enricher p99 ≤ ${TARGET_P99_MS} ms at ${results.rate} calls/s, existing users, first call | ${ms(existing?.result.p99 ?? Number.NaN)} ms ${met(existing)} |
+| enricher p99 ≤ ${TARGET_P99_MS} ms at ${results.rate} calls/s, existing users, again | ${ms(remembered?.result.p99 ?? Number.NaN)} ms ${met(remembered)} |
 | enricher p99 ≤ ${TARGET_P99_MS} ms at ${results.rate} calls/s, new users | ${ms(fresh?.result.p99 ?? Number.NaN)} ms ${met(fresh)} |
 
 | point | calls/s | p50 / p99 ms (run 1 · run 2) | max ms | p99 ÷ baseline | errors |
@@ -319,8 +341,9 @@ ${rows.join('\n')}
   call costs. Either way ZITADEL, with
   \`interruptOnError: false\` (docs/decisions/021), issues the token without the claim instead of
   waiting for its 2 s target timeout.
-- **Existing users** are mostly answered from the enricher's memory (their profile was seen in
-  the last minute, decision 020): no database work. **New users** are the cold path: one insert
+- **Existing users, first call**: rows made by GetOrCreate, which the enricher reads once
+  (one indexed read, nothing written). **Again**: the same users within the minute the enricher
+  remembers an unchanged profile (decision 020): no database work. **New users**: one insert
   and its commit per call.
 - **GetOrCreate and GetMe** run at ${RPC_RATE} calls/s, below this machine's saturation.
   **GetOrCreate with the claim** skips the issuer's userinfo: during the first run the backend
