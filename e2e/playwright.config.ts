@@ -48,6 +48,14 @@ export default defineConfig<StackFixtureOptions>({
       use: { serverSide: zitadel },
     },
     {
+      // The Actions v2 targets on, webhook and reconciler off: the enricher alone provisions
+      // before the SPA holds a token. The other projects leave them off, since their journeys
+      // stop the backend during signup, which the signup policy then refuses (decision 022).
+      name: 'actions',
+      testMatch: /tests\/actions\/.*\.spec\.ts/,
+      use: { serverSide: zitadel, actions: true },
+    },
+    {
       // Webhook and reconciler on, as `npm start` runs them.
       name: 'server-side',
       testMatch: /server-side\/.*\.spec\.ts/,

@@ -27,6 +27,8 @@ export interface StackOptions {
   web: 'dev' | 'preview';
   /** Deliver the identity provider's events to the backend's webhook. */
   webhook?: boolean;
+  /** Have the identity provider call the backend's Actions v2 targets (enricher, signup policy). */
+  actions?: boolean;
   /** Run the Event API reconciler in the backend. */
   reconciler?: boolean;
   reconcilerIntervalMs?: number;
@@ -49,7 +51,7 @@ export interface Stack {
   issuer: string;
   apiUrl: string;
   /** Dev-only secrets generated on first start and shared by the identity provider and backend. */
-  secrets: { webhookSigningKey: string; pat: string };
+  secrets: DevSecrets;
   idp: Service;
   backend: Service;
   web: Service;
@@ -59,15 +61,23 @@ export interface Stack {
 interface DevSecrets {
   webhookSigningKey: string;
   pat: string;
+  actionsSigningKey: string;
 }
 
 /** Generated once per data folder (git-ignored): dev-only, never committed, never reused elsewhere. */
 function loadDevSecrets(dataDir: string): DevSecrets {
   const file = join(dataDir, 'dev-secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
+  const generate = () => `dev-only-${randomBytes(24).toString('base64url')}`;
+  const stored = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DevSecrets>)
+    : {};
+  // A folder from before a secret existed gets the missing one added.
+  if (stored.webhookSigningKey && stored.pat && stored.actionsSigningKey)
+    return stored as DevSecrets;
   const secrets = {
-    webhookSigningKey: `dev-only-${randomBytes(24).toString('base64url')}`,
-    pat: `dev-only-${randomBytes(24).toString('base64url')}`,
+    webhookSigningKey: stored.webhookSigningKey ?? generate(),
+    pat: stored.pat ?? generate(),
+    actionsSigningKey: stored.actionsSigningKey ?? generate(),
   };
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   return secrets;
@@ -143,6 +153,22 @@ function createService(options: {
   };
 }
 
+/**
+ * The identity provider calls the backend's Actions v2 targets as ZITADEL would after
+ * zitadel-setup: the identity enricher on every access token and userinfo answer, the signup
+ * policy on every registration. Each call times out after 2 s, like the targets zitadel-setup creates.
+ */
+function actionTargetsEnv(apiUrl: string | undefined, secrets: DevSecrets): NodeJS.ProcessEnv {
+  const url = (target: string) => (apiUrl ? `${apiUrl}/actions/zitadel/${target}` : '');
+  return {
+    LOCAL_IDP_ACTIONS_PREACCESSTOKEN_URL: url('preaccesstoken'),
+    LOCAL_IDP_ACTIONS_PREUSERINFO_URL: url('preuserinfo'),
+    LOCAL_IDP_ACTIONS_ADD_HUMAN_USER_URL: url('add-human-user'),
+    LOCAL_IDP_ACTIONS_SIGNING_KEY: secrets.actionsSigningKey,
+    LOCAL_IDP_ACTIONS_TIMEOUT_MS: '2000',
+  };
+}
+
 export async function startStack(options: StackOptions): Promise<Stack> {
   const dataDir = resolve(options.dataDir);
   const logDir = join(dataDir, 'logs');
@@ -191,6 +217,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       LOCAL_IDP_PAT: secrets.pat,
       LOCAL_IDP_WEBHOOK_SIGNING_KEY: secrets.webhookSigningKey,
       LOCAL_IDP_WEBHOOK_TARGETS: options.webhook === false ? '' : `${apiUrl}/webhooks/zitadel`,
+      ...actionTargetsEnv(options.actions === false ? undefined : apiUrl, secrets),
     },
   });
   const backend = createService({
@@ -212,6 +239,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       OIDC_CLIENT_IDS: LOCAL_CLIENT_ID,
       CORS_ORIGINS: appOrigins.join(','),
       ZITADEL_WEBHOOK_SIGNING_KEYS: secrets.webhookSigningKey,
+      ZITADEL_ACTIONS_SIGNING_KEYS: options.actions === false ? '' : secrets.actionsSigningKey,
+      ZITADEL_ACTIONS_CLIENT_IDS: LOCAL_CLIENT_ID,
       ZITADEL_API_URL: options.reconciler === false ? '' : issuer,
       ZITADEL_PAT: options.reconciler === false ? '' : secrets.pat,
       RECONCILER_INTERVAL_MS: String(options.reconcilerIntervalMs ?? 5000),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_BLOCKED_EMAIL_DOMAINS, DEFAULT_RESERVED_USERNAMES } from './actions/signup-policy';
 
 const commaList = z.string().transform((value) =>
   value
@@ -34,6 +35,16 @@ const fields = {
   // Actions v2 target signing keys, comma-separated (several during rotation). Unset: the
   // webhook endpoint is off.
   ZITADEL_WEBHOOK_SIGNING_KEYS: commaList.default([]),
+  // Actions v2 restCall targets (identity enricher, signup policy): their signing keys,
+  // comma-separated, one per target and several during rotation. Unset: /actions/zitadel/* is off.
+  ZITADEL_ACTIONS_SIGNING_KEYS: commaList.default([]),
+  // Only tokens for these client ids are enriched (and their users provisioned); unset: every
+  // client. A function execution runs for every application of the instance, the console's too.
+  ZITADEL_ACTIONS_CLIENT_IDS: commaList.default([]),
+  // Refused at signup as a username or an email's local part, case-insensitively.
+  SIGNUP_RESERVED_USERNAMES: commaList.default([...DEFAULT_RESERVED_USERNAMES]),
+  // Refused at signup as an email domain (and their subdomains).
+  SIGNUP_BLOCKED_EMAIL_DOMAINS: commaList.default([...DEFAULT_BLOCKED_EMAIL_DOMAINS]),
   // Event API access for the reconciler; both or neither. Unset: the reconciler is off.
   ZITADEL_API_URL: httpUrl.transform((url) => url.replace(/\/+$/, '')).optional(),
   ZITADEL_PAT: z.string().min(1).optional(),

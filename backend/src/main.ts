@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { createSignupPolicy } from './actions/signup-policy';
 import { createTokenAuthentication } from './auth/create-token-authentication';
 import { readIntrospectionKeyFile } from './auth/introspection-credentials';
 import { configOrExit, loadConfig } from './config';
@@ -77,6 +78,14 @@ const server = createServer({
   metrics,
   corsOrigins: config.CORS_ORIGINS,
   webhookSigningKeys: config.ZITADEL_WEBHOOK_SIGNING_KEYS,
+  actions: {
+    signingKeys: config.ZITADEL_ACTIONS_SIGNING_KEYS,
+    clientIds: config.ZITADEL_ACTIONS_CLIENT_IDS,
+    policy: createSignupPolicy({
+      reservedUsernames: config.SIGNUP_RESERVED_USERNAMES,
+      blockedEmailDomains: config.SIGNUP_BLOCKED_EMAIL_DOMAINS,
+    }),
+  },
 });
 server.listen(config.PORT, config.HOST);
 await once(server, 'listening');
@@ -109,6 +118,7 @@ reconciler?.start();
 logger.info(
   {
     webhook: config.ZITADEL_WEBHOOK_SIGNING_KEYS.length > 0,
+    actionTargets: config.ZITADEL_ACTIONS_SIGNING_KEYS.length > 0,
     reconciler: reconciler ? { intervalMs: config.RECONCILER_INTERVAL_MS } : false,
   },
   'server-side provisioning',

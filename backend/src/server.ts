@@ -1,4 +1,6 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
+import { ACTIONS_PATH_PREFIX, createActionsHandler } from './actions/actions-handler';
+import type { SignupPolicy } from './actions/signup-policy';
 import type { Authenticate } from './auth/authenticate';
 import type { DatabaseHandle } from './db/open-database';
 import { applyCors } from './http/cors';
@@ -17,6 +19,13 @@ export interface ServerDeps {
   corsOrigins: readonly string[];
   /** Empty: the webhook endpoint answers 404. */
   webhookSigningKeys?: readonly string[];
+  /** Actions v2 restCall targets; no signing keys: /actions/zitadel/* answers 404. */
+  actions?: {
+    signingKeys: readonly string[];
+    clientIds: readonly string[];
+    policy: SignupPolicy;
+    deadlineMs?: number;
+  };
 }
 
 // GetOrCreate bodies are a few bytes; anything near this is abuse.
@@ -42,6 +51,16 @@ export function createServer(deps: ServerDeps): Server {
       ? createWebhookHandler({
           db: deps.database.db,
           signingKeys: deps.webhookSigningKeys,
+          logger: deps.logger,
+          metrics: deps.metrics,
+        })
+      : undefined;
+
+  const actions =
+    deps.actions && deps.actions.signingKeys.length > 0
+      ? createActionsHandler({
+          ...deps.actions,
+          database: deps.database,
           logger: deps.logger,
           metrics: deps.metrics,
         })
@@ -90,6 +109,13 @@ export function createServer(deps: ServerDeps): Server {
     if (path === '/webhooks/zitadel' && webhook) {
       webhook(req, res).catch((error: unknown) => {
         deps.logger.error({ err: error }, 'webhook handler crashed');
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+      return;
+    }
+    if (path?.startsWith(ACTIONS_PATH_PREFIX) && actions) {
+      actions(req, res).catch((error: unknown) => {
+        deps.logger.error({ err: error }, 'action handler crashed');
         if (!res.headersSent) res.writeHead(500).end();
       });
       return;

@@ -23,6 +23,28 @@ describe('configuration from the environment', () => {
     expect(config.DATABASE_URL).toBeUndefined();
   });
 
+  it('has the Actions v2 targets off and sensible signup-policy defaults', () => {
+    const config = loadConfig(valid);
+    expect(config.ZITADEL_ACTIONS_SIGNING_KEYS).toEqual([]);
+    expect(config.ZITADEL_ACTIONS_CLIENT_IDS).toEqual([]);
+    expect(config.SIGNUP_RESERVED_USERNAMES).toEqual(
+      expect.arrayContaining(['admin', 'root', 'support', 'liverty-music']),
+    );
+    expect(config.SIGNUP_BLOCKED_EMAIL_DOMAINS).toContain('mailinator.com');
+    expect(
+      loadConfig({
+        ...valid,
+        ZITADEL_ACTIONS_SIGNING_KEYS: 'new-key, old-key',
+        SIGNUP_RESERVED_USERNAMES: 'boss',
+        SIGNUP_BLOCKED_EMAIL_DOMAINS: 'spam.example,',
+      }),
+    ).toMatchObject({
+      ZITADEL_ACTIONS_SIGNING_KEYS: ['new-key', 'old-key'],
+      SIGNUP_RESERVED_USERNAMES: ['boss'],
+      SIGNUP_BLOCKED_EMAIL_DOMAINS: ['spam.example'],
+    });
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ ...valid, DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
   });

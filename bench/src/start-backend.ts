@@ -18,6 +18,8 @@ export async function startBackend(options: {
    * with tsx as an import hook instead of through the tsx launcher.
    */
   nodeArgs?: string[];
+  /** More environment for the backend (e.g. the Actions v2 signing keys). */
+  env?: Record<string, string>;
 }): Promise<RunningServer> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
@@ -40,6 +42,7 @@ export async function startBackend(options: {
       ZITADEL_API_URL: '',
       ZITADEL_PAT: '',
       LOG_LEVEL: 'warn',
+      ...options.env,
     },
     readyUrl: `${origin}/readyz`,
   });

@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 
 export interface Person {
   email: string;
@@ -16,4 +16,6 @@ export interface IdentityProviderPages {
   logIn(person: Pick<Person, 'email' | 'password'>): Promise<void>;
   cancel(): Promise<void>;
   userByEmail(email: string): Promise<{ id: string; email: string } | undefined>;
+  /** Where a refused registration says why. */
+  registrationError(): Locator;
 }

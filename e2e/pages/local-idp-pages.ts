@@ -38,6 +38,10 @@ export class LocalIdpPages implements IdentityProviderPages {
     await this.page.getByRole('button', { name: LABELS.cancel, exact: true }).click();
   }
 
+  registrationError() {
+    return this.page.getByRole('alert');
+  }
+
   /** The provider's own record (dev-only admin API), to learn the ZITADEL-style user id. */
   async userByEmail(email: string): Promise<{ id: string; email: string } | undefined> {
     const response = await fetch(`${this.issuer}/__dev/users`);

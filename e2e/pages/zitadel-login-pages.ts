@@ -67,6 +67,11 @@ export class ZitadelLoginPages implements IdentityProviderPages {
     throw new Error('ZITADEL Login V2 has no cancel button');
   }
 
+  /** Login V2 shows its own text for any refused AddHumanUser, never the target's message. */
+  registrationError() {
+    return this.page.getByText(/could not register user/i);
+  }
+
   async userByEmail(email: string) {
     if (!this.pat) throw new Error('E2E_ZITADEL_PAT is needed to look users up in ZITADEL');
     // zitadel.user.v2.UserService/ListUsers over its REST mapping.

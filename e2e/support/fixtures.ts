@@ -42,6 +42,8 @@ function composeStack(): E2EStack {
 export interface StackFixtureOptions {
   /** Whether the stack runs the webhook and the reconciler. */
   serverSide: boolean;
+  /** Whether the identity provider calls the Actions v2 targets (enricher, signup policy). */
+  actions: boolean;
 }
 
 interface WorkerFixtures extends StackFixtureOptions {
@@ -71,6 +73,7 @@ async function freePort(): Promise<number> {
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   serverSide: [false, { option: true, scope: 'worker' }],
+  actions: [false, { option: true, scope: 'worker' }],
 
   database: [
     // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies by destructuring.
@@ -89,7 +92,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   ],
 
   stack: [
-    async ({ serverSide, database }, use) => {
+    async ({ serverSide, actions, database }, use) => {
       if (TARGET === 'zitadel') {
         await use(composeStack());
         return;
@@ -104,6 +107,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         web: 'preview',
         webhook: serverSide,
         reconciler: serverSide,
+        actions,
         reconcilerIntervalMs: 1000,
         logLevel: 'warn',
       });

@@ -11,6 +11,7 @@ import {
   CLAIMS_BY_SCOPE,
   RESOURCE_OWNER_SCOPE,
 } from './account-claims.ts';
+import type { ActionTargets } from './action-targets.ts';
 import { originsOf } from './cors.ts';
 import { html } from './html.ts';
 import { interactionPath } from './login-pages.ts';
@@ -55,6 +56,8 @@ export interface ProviderSettings {
   users: UserAccounts;
   lifetimes: TokenLifetimes;
   onServerError: (error: Error) => void;
+  /** Actions v2 function executions (preaccesstoken), when configured. */
+  actions?: ActionTargets | undefined;
 }
 
 export function projectAudienceScope(projectId: string): string {
@@ -195,6 +198,9 @@ export function createProvider(settings: ProviderSettings): Provider {
             client_id: clientId,
             ...accessTokenPrivateClaims(scope.split(' ')),
           };
+          // ZITADEL runs `preaccesstoken` for JWT access tokens only, after its own claims.
+          const user = settings.actions ? users.get(String(original.sub)) : undefined;
+          if (user) await settings.actions?.preAccessToken(jwt.payload, { user, clientId });
           // The token carries no scope, so remember it (like ZITADEL's token storage) for userinfo.
           state.recordAccessToken({
             jti,

@@ -55,5 +55,21 @@ export function readEnvOptions(env: NodeJS.ProcessEnv = process.env): LocalIdpOp
   if (targets) options.webhookTargets = targets;
   const signingKey = nonEmpty(env.LOCAL_IDP_WEBHOOK_SIGNING_KEY);
   if (signingKey !== undefined) options.webhookSigningKey = signingKey;
+  const actionTargets: NonNullable<LocalIdpOptions['actionTargets']> = {};
+  const preAccessToken = nonEmpty(env.LOCAL_IDP_ACTIONS_PREACCESSTOKEN_URL);
+  if (preAccessToken !== undefined) actionTargets.preAccessToken = preAccessToken;
+  const preUserinfo = nonEmpty(env.LOCAL_IDP_ACTIONS_PREUSERINFO_URL);
+  if (preUserinfo !== undefined) actionTargets.preUserinfo = preUserinfo;
+  const addHumanUser = nonEmpty(env.LOCAL_IDP_ACTIONS_ADD_HUMAN_USER_URL);
+  if (addHumanUser !== undefined) actionTargets.addHumanUser = addHumanUser;
+  const actionsKey = nonEmpty(env.LOCAL_IDP_ACTIONS_SIGNING_KEY);
+  if (actionsKey !== undefined) actionTargets.signingKey = actionsKey;
+  const actionsTimeout = nonEmpty(env.LOCAL_IDP_ACTIONS_TIMEOUT_MS);
+  if (actionsTimeout !== undefined) {
+    if (!/^\d+$/.test(actionsTimeout) || Number(actionsTimeout) < 1)
+      throw new Error(`LOCAL_IDP_ACTIONS_TIMEOUT_MS is not a positive number: ${actionsTimeout}`);
+    actionTargets.timeoutMs = Number(actionsTimeout);
+  }
+  if (Object.keys(actionTargets).length > 0) options.actionTargets = actionTargets;
   return options;
 }

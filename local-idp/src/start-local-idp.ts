@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type Provider from 'oidc-provider';
 import { AccessTokenVerifier } from './access-token-verifier.ts';
+import { type ActionTarget, ActionTargets } from './action-targets.ts';
 import { applyCors, originsOf } from './cors.ts';
 import {
   type AccessTokenType,
@@ -75,6 +76,20 @@ export interface LocalIdpOptions {
   webhookSigningKey?: string;
   /** Per-delivery timeout, default 10 000 ms (ZITADEL requires one per target). */
   webhookTimeoutMs?: number;
+  /**
+   * Actions v2 restCall targets, called as ZITADEL calls them: URLs for the functions
+   * `preaccesstoken` and `preuserinfo` (interruptOnError false unless given) and for the request
+   * execution on AddHumanUser (interruptOnError true unless given).
+   */
+  actionTargets?: {
+    preAccessToken?: string | ActionTarget;
+    preUserinfo?: string | ActionTarget;
+    addHumanUser?: string | ActionTarget;
+    /** Default: generated once, stored in `<dataDir>/actions-signing-key`. */
+    signingKey?: string;
+    /** Per call, default 5000 ms. */
+    timeoutMs?: number;
+  };
   /** Token lifetimes in seconds (ZITADEL defaults otherwise). */
   tokenLifetimes?: Partial<TokenLifetimes>;
   /** Receives one line per request and operational messages; `false` silences. Default console.log. */
@@ -124,6 +139,8 @@ export interface LocalIdp {
   postLogoutRedirectUris: readonly string[];
   /** The Event API PAT (dev-only secret). */
   adminPat: string;
+  /** HMAC key of the Actions v2 restCall targets (dev-only secret). */
+  actionsSigningKey: string;
   users: LocalIdpUsers;
   events: LocalIdpEvents;
   webhooks: LocalIdpWebhooks;
@@ -201,7 +218,10 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
   const keyRing = SigningKeyRing.loadOrCreate(dataDir);
   const state = new OidcStateStore(dataDir);
   const events = new EventLog(dataDir, { instanceId: INSTANCE_ID, resourceOwner: ORG_ID });
-  const accounts = new UserAccounts(new UserStore(dataDir), events);
+  const actions = createActionTargets(options.actionTargets, dataDir, log);
+  const accounts = new UserAccounts(new UserStore(dataDir), events, (input) =>
+    actions.addHumanUser(input),
+  );
   const webhooks = new WebhookDispatcher({
     targets: options.webhookTargets ?? [],
     signingKey: webhookSigningKey,
@@ -232,6 +252,7 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
       users: accounts,
       lifetimes,
       onServerError: (error) => log(`oidc-provider server_error: ${error.message}`),
+      actions,
     });
     providerHandler = provider.callback() as (req: IncomingMessage, res: ServerResponse) => void;
   };
@@ -263,7 +284,7 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
       return handleAdminApi(req, res, path, { pat: adminPat, events });
     if (path === ROUTES.userinfo) {
       if (applyCors(req, res, corsOrigins, 'GET, POST')) return;
-      return handleUserinfo(req, res, { issuer, verifier });
+      return handleUserinfo(req, res, { issuer, verifier, actions });
     }
     if (path === ROUTES.introspection) {
       if (applyCors(req, res, corsOrigins, 'POST')) return;
@@ -361,6 +382,7 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     redirectUris,
     postLogoutRedirectUris,
     adminPat,
+    actionsSigningKey: actions.signingKey,
     users: {
       list: () => accounts.list(),
       get: (id) => accounts.get(id),
@@ -395,6 +417,34 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     rotateKeys,
     close,
   };
+}
+
+function createActionTargets(
+  config: LocalIdpOptions['actionTargets'],
+  dataDir: string,
+  log: (line: string) => void,
+): ActionTargets {
+  const target = (value: string | ActionTarget | undefined, interruptOnError: boolean) => {
+    if (value === undefined) return undefined;
+    const resolved = typeof value === 'string' ? { url: value, interruptOnError } : value;
+    const url = URL.parse(resolved.url);
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+      throw new Error(`action target is not an http(s) URL: ${resolved.url}`);
+    return resolved;
+  };
+  return new ActionTargets({
+    // Our recommendation (docs/decisions/021): the enricher fails open, the signup policy closed.
+    preAccessToken: target(config?.preAccessToken, false),
+    preUserinfo: target(config?.preUserinfo, false),
+    addHumanUser: target(config?.addHumanUser, true),
+    signingKey:
+      config?.signingKey ??
+      loadOrCreateSecret(join(dataDir, 'actions-signing-key'), () =>
+        randomBytes(24).toString('base64url'),
+      ),
+    timeoutMs: config?.timeoutMs,
+    log,
+  });
 }
 
 /**

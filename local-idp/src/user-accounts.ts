@@ -99,9 +99,17 @@ export class UserAccounts {
   readonly #store: UserStore;
   readonly #events: EventLog;
 
-  constructor(store: UserStore, events: EventLog) {
+  readonly #beforeRegister: ((input: NewUserInput) => Promise<NewUserInput>) | undefined;
+
+  /** `beforeRegister`: the AddHumanUser request execution (action-targets.ts), which may refuse. */
+  constructor(
+    store: UserStore,
+    events: EventLog,
+    beforeRegister?: (input: NewUserInput) => Promise<NewUserInput>,
+  ) {
     this.#store = store;
     this.#events = events;
+    this.#beforeRegister = beforeRegister;
   }
 
   list(): User[] {
@@ -119,8 +127,9 @@ export class UserAccounts {
   }
 
   /** Self-registration from the hosted registration page (editor: the login client, like Login V2). */
-  register(input: NewUserInput): Promise<User> {
-    return this.create({ ...input, emailVerified: false }, LOGIN_CLIENT_EDITOR);
+  async register(input: NewUserInput): Promise<User> {
+    const checked = this.#beforeRegister ? await this.#beforeRegister(input) : input;
+    return this.create({ ...checked, emailVerified: false }, LOGIN_CLIENT_EDITOR);
   }
 
   async create(input: NewUserInput, editor: EventEditor = DEV_ADMIN_EDITOR): Promise<User> {

@@ -21,6 +21,9 @@
  * @property {string} webhookUrl Where ZITADEL posts Actions v2 events (reached from ZITADEL itself).
  * @property {string[]} executionEventGroups
  * @property {string[]} executionEvents
+ * @property {boolean} ensureActions Create the backend's restCall targets (enricher, signup policy).
+ * @property {string} actionsUrl Where ZITADEL reaches them, without the target's own path.
+ * @property {string} actionsTargetPrefix Their names start with this.
  * @property {boolean} ensureLegalLinks
  * @property {string} tosLink
  * @property {string} privacyLink
@@ -135,6 +138,9 @@ export function loadConfig(env = process.env) {
     webhookUrl: url('WEBHOOK_URL', 'http://127.0.0.1:3001/webhooks/zitadel'),
     executionEventGroups: list('EXECUTION_EVENT_GROUPS', ['user.human']),
     executionEvents: list('EXECUTION_EVENTS', DEFAULT_EVENTS),
+    ensureActions: bool('ENSURE_ACTIONS', true),
+    actionsUrl: url('ACTIONS_URL', 'http://127.0.0.1:3001/actions/zitadel'),
+    actionsTargetPrefix: read('ACTIONS_TARGET_PREFIX') ?? 'liverty-music',
     ensureLegalLinks: bool('ENSURE_LEGAL_LINKS', true),
     tosLink: url('TOS_LINK', `${appOrigin}/terms`),
     privacyLink: url('PRIVACY_LINK', `${appOrigin}/privacy`),

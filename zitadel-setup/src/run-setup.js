@@ -1,3 +1,4 @@
+import { ensureActionTargets } from './ensure-action-targets.js';
 import { ensureApiApp } from './ensure-api-app.js';
 import { ensureExecutions } from './ensure-executions.js';
 import { ensureLegalLinks } from './ensure-legal-links.js';
@@ -87,6 +88,18 @@ export async function runSetup(config, { log = console.log, fetch = globalThis.f
     log,
   });
 
+  const actions = config.ensureActions
+    ? await ensureActionTargets(client, {
+        baseUrl: config.actionsUrl,
+        namePrefix: config.actionsTargetPrefix,
+        known: {
+          targetIds: splitList(previousEnv.ZITADEL_ACTIONS_TARGET_IDS),
+          signingKeys: splitList(previousEnv.ZITADEL_ACTIONS_SIGNING_KEYS),
+        },
+        log,
+      })
+    : undefined;
+
   const frontendConfig = await writeFileIfChanged(
     config.frontendConfigFile,
     renderFrontendConfig({
@@ -109,6 +122,7 @@ export async function runSetup(config, { log = console.log, fetch = globalThis.f
       reconciler: { userId: reconciler.userId, pat: reconciler.pat },
       targetId: target.id,
       signingKey: target.signingKey,
+      actions: actions && { ...actions, clientIds: [app.clientId] },
     }),
     { mode: 0o600, owner: config.backendEnvOwner },
   );
@@ -122,6 +136,7 @@ export async function runSetup(config, { log = console.log, fetch = globalThis.f
     apiClientId: apiApp.clientId,
     reconcilerUserId: reconciler.userId,
     targetId: target.id,
+    actionTargetIds: actions?.targetIds ?? [],
     files: { frontendConfig, backendEnv },
   };
 }
@@ -144,4 +159,9 @@ async function signedInUserId({ apiUrl, pat, fetch }) {
   }
   const body = /** @type {any} */ (await response.json().catch(() => ({})));
   return body?.user?.id === undefined ? undefined : String(body.user.id);
+}
+
+/** @param {string | undefined} value */
+function splitList(value) {
+  return (value ?? '').split(',').filter((item) => item !== '');
 }

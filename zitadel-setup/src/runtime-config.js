@@ -36,6 +36,7 @@ export function renderFrontendConfig({ issuer, clientId, projectId, apiBaseUrl }
  *   reconciler: { userId: string, pat: string },
  *   targetId: string,
  *   signingKey: string,
+ *   actions?: { targetIds: string[], signingKeys: string[], clientIds: string[] } | undefined,
  * }} values
  */
 export function renderBackendEnv({
@@ -47,6 +48,7 @@ export function renderBackendEnv({
   reconciler,
   targetId,
   signingKey,
+  actions,
 }) {
   /** @type {Array<[string, string]>} */
   const entries = [
@@ -61,6 +63,15 @@ export function renderBackendEnv({
     ['ZITADEL_RECONCILER_USER_ID', reconciler.userId],
     ['ZITADEL_WEBHOOK_SIGNING_KEYS', signingKey],
     ['ZITADEL_WEBHOOK_TARGET_ID', targetId],
+    ...(actions
+      ? /** @type {Array<[string, string]>} */ ([
+          // The enricher's and the signup policy's targets, ids and keys in the same order.
+          ['ZITADEL_ACTIONS_SIGNING_KEYS', actions.signingKeys.join(',')],
+          ['ZITADEL_ACTIONS_TARGET_IDS', actions.targetIds.join(',')],
+          // Enrich only the SPA's tokens, not the console's.
+          ['ZITADEL_ACTIONS_CLIENT_IDS', actions.clientIds.join(',')],
+        ])
+      : []),
     ['ZITADEL_PROJECT_ID', projectId],
     ['ZITADEL_CLIENT_ID', clientId],
   ];

@@ -12,6 +12,8 @@ export interface Caller {
   zitadelUserId: string;
   /** The OAuth client the token was issued to. */
   clientId: string;
+  /** The app user's id, when the token carries the enricher's claim (docs/decisions/020). */
+  appUserId: string | undefined;
   /** Email and profile from the issuer's userinfo for this token; fetched once, on demand. */
   identity(): Promise<Identity>;
 }
@@ -59,6 +61,7 @@ export function createAuthenticator(deps: {
       return {
         zitadelUserId: verified.sub,
         clientId: verified.clientId,
+        appUserId: verified.appUserId,
         identity: () => {
           identity ??= logged(token, () => deps.fetchUserinfo(token, verified.sub)).then((info) => {
             const givenName = info.given_name ?? '';

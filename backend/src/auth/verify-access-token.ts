@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConnectError } from '@connectrpc/connect';
 import { createLocalJWKSet, decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
+import { APP_USER_ID_CLAIM } from '../actions/enrich-identity';
 import { permissionDenied, unauthenticated } from './auth-error';
 import type { IntrospectAccessToken, IntrospectionResponse } from './introspect-access-token';
 import type { IssuerKeySet } from './issuer-key-set';
@@ -38,7 +39,14 @@ export interface VerifiedToken {
   clientId: string;
   /** How it was checked: signature (JWT) or the issuer's introspection (opaque). */
   kind: 'jwt' | 'opaque';
+  /**
+   * The app user's id from the enricher's claim (docs/decisions/020). Only JWT access tokens carry
+   * it: ZITADEL runs `preaccesstoken` for JWT access tokens only.
+   */
+  appUserId?: string;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AccessTokenVerifierOptions {
   issuer: string;
@@ -110,8 +118,14 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
       );
     }
     const clientId = acceptClient(payload.client_id);
+    const appUserId = payload[APP_USER_ID_CLAIM];
     return {
-      token: { sub: payload.sub, clientId, kind: 'jwt' },
+      token: {
+        sub: payload.sub,
+        clientId,
+        kind: 'jwt',
+        appUserId: typeof appUserId === 'string' && UUID.test(appUserId) ? appUserId : undefined,
+      },
       exp: (payload.exp ?? 0) * 1000,
     };
   }

@@ -10,7 +10,7 @@ import {
 import type { DatabaseHandle } from '../../src/db/open-database';
 import { createMetrics } from '../../src/http/metrics';
 import { createLogger, type Logger } from '../../src/logger';
-import { createServer } from '../../src/server';
+import { createServer, type ServerDeps } from '../../src/server';
 import { TEST_CLIENT_ID } from './test-issuer';
 
 export const APP_ORIGIN = 'http://localhost:5173';
@@ -26,6 +26,7 @@ export async function startTestServer(options: {
   keySet?: TokenAuthenticationSettings['keySet'];
   logger?: Logger;
   webhookSigningKeys?: string[];
+  actions?: ServerDeps['actions'];
 }) {
   const logger = options.logger ?? createLogger('silent');
   const server = createServer({
@@ -44,6 +45,7 @@ export async function startTestServer(options: {
     metrics: createMetrics(),
     corsOrigins: [APP_ORIGIN],
     webhookSigningKeys: options.webhookSigningKeys ?? [],
+    ...(options.actions ? { actions: options.actions } : {}),
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

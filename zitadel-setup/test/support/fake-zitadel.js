@@ -390,8 +390,7 @@ export async function startFakeZitadel({ token = 'test-pat-do-not-use' } = {}) {
       });
     }
     if (method === 'PUT' && path === '/v2/actions/executions') {
-      const event = body?.condition?.event;
-      if (!event || (!event.group && !event.event) || !Array.isArray(body.targets)) {
+      if (!isValidCondition(body?.condition) || !Array.isArray(body.targets)) {
         return send(response, 400, {
           code: 'invalid_argument',
           message: 'Errors.Execution.Invalid',
@@ -463,4 +462,25 @@ function invalidOidcConfig(body, { requireName }) {
     return 'Errors.Project.App.OIDCConfigInvalid (auth method none needs the code flow)';
   }
   return undefined;
+}
+
+// What SetExecution accepts (proto zitadel/action/v2/execution.proto Condition): an event, a
+// function ZITADEL knows (domain.ActionFunction: preuserinfo, preaccesstoken, presamlresponse) or
+// a request by method ("/package.Service/Method"), service or all.
+const FUNCTIONS = new Set(['preuserinfo', 'preaccesstoken', 'presamlresponse']);
+
+/** @param {any} condition */
+function isValidCondition(condition) {
+  const event = condition?.event;
+  if (event) return Boolean(event.group || event.event || event.all);
+  if (condition?.function) return FUNCTIONS.has(condition.function.name);
+  const request = condition?.request;
+  if (request) {
+    return (
+      (typeof request.method === 'string' && /^\/[\w.]+\/\w+$/.test(request.method)) ||
+      typeof request.service === 'string' ||
+      request.all === true
+    );
+  }
+  return false;
 }
