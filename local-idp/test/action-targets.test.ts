@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LocalIdp } from '../src/index.ts';
 import {
   buildAuthorizationRequest,
+  completeRegistration,
   decodeJwt,
   exchangeCode,
   expectPage,
@@ -180,7 +181,8 @@ describe('Actions v2 restCall targets called by the local provider', () => {
       const page = expectPage(
         await browser.navigate(buildAuthorizationRequest(idp, { prompt: 'create' }).url),
       );
-      return { user, result: await browser.submit(page, '/register', { ...user }) };
+      // Both of Login V2's steps; the execution runs when the account is created, after the second.
+      return { user, result: await completeRegistration(browser, page, user) };
     }
 
     // internal/execution/execution.go HandleResponse: a 4xx forwardedStatusCode reaches the caller.

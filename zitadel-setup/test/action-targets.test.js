@@ -98,8 +98,20 @@ test('a second run only reads; a lost env file rotates the unknown keys, and the
   const third = fixture.zitadel.requests.length;
   await runSetup(config, { log: fixture.log });
   const writes = fixture.zitadel.requests.slice(third).filter((request) => !isRead(request));
-  assert.equal(writes.length, 4, 'the webhook target and the three action targets are rotated');
-  assert.ok(writes.every((request) => request.body?.expirationSigningKey === '0s'));
+  const rotations = writes.filter((request) => request.body?.expirationSigningKey === '0s');
+  assert.equal(rotations.length, 4, 'the webhook target and the three action targets are rotated');
+  // The other secrets that lived only in the lost file are renewed too: the API app's client
+  // secret and the reconciler's personal access token (ensure-api-app.js, ensure-reconciler-user.js).
+  assert.deepEqual(
+    writes
+      .filter((request) => !rotations.includes(request))
+      .map((request) => request.path.replace(/\/\d+/g, '/{id}'))
+      .sort(),
+    [
+      '/management/v1/projects/{id}/apps/{id}/api_config/_generate_client_secret',
+      '/management/v1/users/{id}/pats',
+    ],
+  );
   const env = parseEnv(await readFile(config.backendEnvFile, 'utf8'));
   assert.match(
     String(env.ZITADEL_ACTIONS_SIGNING_KEYS),
