@@ -4,6 +4,8 @@ import type { AppConfig } from '../config/load-config';
 export function createUserManager(config: AppConfig, origin = window.location.origin) {
   return new UserManager({
     authority: config.oidcAuthority,
+    // From config.json when the deployment wrote it: no discovery request before the token.
+    metadata: config.oidcMetadata,
     client_id: config.oidcClientId,
     redirect_uri: `${origin}/callback`,
     post_logout_redirect_uri: `${origin}/`,
