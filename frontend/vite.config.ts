@@ -4,10 +4,13 @@ import { defineConfig } from 'vitest/config';
 import { assetCaching } from './vite-plugins/asset-caching.ts';
 import { linkCallbackScripts } from './vite-plugins/link-callback-scripts.ts';
 import { runtimeConfig } from './vite-plugins/runtime-config.ts';
+import { securityHeaders } from './vite-plugins/security-headers.ts';
 
 export default defineConfig({
   plugins: [
     react(),
+    // First: its headers go on every response, /config.json included.
+    securityHeaders(),
     runtimeConfig(),
     assetCaching(),
     linkCallbackScripts({ callback: 'callback.html', landing: 'index.html' }),
