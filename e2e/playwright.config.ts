@@ -1,8 +1,14 @@
+import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
 import type { StackFixtureOptions } from './support/fixtures';
 
 // Debian's Chromium (apt-get install chromium); Playwright's own browser downloads are not used.
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (!existsSync(executablePath)) {
+  throw new Error(
+    `No Chromium at ${executablePath}. Install Debian's (apt-get install chromium) or set CHROMIUM_PATH to a Chromium or Chrome binary (README, Troubleshooting).`,
+  );
+}
 // Against docker compose, ZITADEL always runs the webhook and reconciler.
 const zitadel = process.env.E2E_TARGET === 'zitadel';
 

@@ -1,6 +1,7 @@
 // Starts the whole product on one machine without Docker: the local identity provider, the backend
 // and the frontend, each as its own process, and waits until each answers. `npm start` uses it
-// with fixed ports; the end-to-end suite uses it with its own ports, data folder and Postgres.
+// with the person's ports (or the defaults); the end-to-end suite uses it with its own ports,
+// data folder and Postgres.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,8 @@ export interface StackOptions {
   reconciler?: boolean;
   reconcilerIntervalMs?: number;
   logLevel?: string;
+  /** Aborting it while the stack starts stops whatever already runs; startStack then rejects. */
+  signal?: AbortSignal;
 }
 
 export interface Service {
@@ -218,6 +221,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       PGLITE_DIR: join(dataDir, 'pglite'),
       OIDC_ISSUER: issuer,
       OIDC_AUDIENCE: LOCAL_PROJECT_ID,
+      OIDC_CLIENT_IDS: LOCAL_CLIENT_ID,
       CORS_ORIGINS: appOrigins.join(','),
       ZITADEL_WEBHOOK_SIGNING_KEYS: secrets.webhookSigningKey,
       ZITADEL_API_URL: options.reconciler === false ? '' : issuer,
@@ -254,13 +258,21 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 
   const services = [idp, backend, web];
+  const stopAll = () => Promise.all(services.map((service) => service.stop()));
+  // Ending the processes makes the readiness waits below fail at once.
+  const onAbort = () => void stopAll();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    options.signal?.throwIfAborted();
     // The backend discovers the issuer lazily, so order matters only for a clean first request.
     await idp.start();
     await addOidcMetadata(configFile, issuer);
+    options.signal?.throwIfAborted();
     await Promise.all([backend.start(), web.start()]);
+    options.signal?.throwIfAborted();
   } catch (error) {
-    await Promise.all(services.map((service) => service.stop()));
+    await stopAll();
+    if (options.signal?.aborted) throw options.signal.reason;
     const failed = services.find((service) => !service.running() && existsSync(service.logFile));
     const tail = failed
       ? readFileSync(failed.logFile, 'utf8').split('\n').slice(-25).join('\n')
@@ -270,6 +282,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     );
   }
 
+  options.signal?.removeEventListener('abort', onAbort);
   return {
     appUrl,
     issuer,
@@ -279,7 +292,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     backend,
     web,
     async stop() {
-      await Promise.all(services.map((service) => service.stop()));
+      await stopAll();
     },
   };
 }

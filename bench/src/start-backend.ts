@@ -1,5 +1,5 @@
 import { BACKEND_DIR, BENCH_DIR, TSX } from './bench-config';
-import { BENCH_AUDIENCE } from './bench-identity';
+import { BENCH_AUDIENCE, BENCH_CLIENT_ID } from './bench-identity';
 import { freePort } from './free-port';
 import { type ChildService, startChildService } from './start-child-service';
 
@@ -34,6 +34,7 @@ export async function startBackend(options: {
       DATABASE_URL: options.databaseUrl,
       OIDC_ISSUER: options.issuer,
       OIDC_AUDIENCE: BENCH_AUDIENCE,
+      OIDC_CLIENT_IDS: BENCH_CLIENT_ID,
       CORS_ORIGINS: '',
       ZITADEL_WEBHOOK_SIGNING_KEYS: '',
       ZITADEL_API_URL: '',
@@ -65,6 +66,7 @@ export async function startPeer(options: {
       DATABASE_URL: options.databaseUrl,
       OIDC_ISSUER: options.issuer,
       OIDC_AUDIENCE: BENCH_AUDIENCE,
+      OIDC_CLIENT_IDS: BENCH_CLIENT_ID,
     },
     readyUrl: `${origin}/readyz`,
   });

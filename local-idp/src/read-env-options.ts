@@ -31,6 +31,22 @@ export function readEnvOptions(env: NodeJS.ProcessEnv = process.env): LocalIdpOp
   if (redirectUris) options.redirectUris = redirectUris;
   const postLogoutRedirectUris = list(env.LOCAL_IDP_POST_LOGOUT_REDIRECT_URIS);
   if (postLogoutRedirectUris) options.postLogoutRedirectUris = postLogoutRedirectUris;
+  const tokenType = nonEmpty(env.LOCAL_IDP_ACCESS_TOKEN_TYPE);
+  if (tokenType !== undefined) {
+    if (tokenType !== 'jwt' && tokenType !== 'opaque')
+      throw new Error(`LOCAL_IDP_ACCESS_TOKEN_TYPE must be jwt or opaque: ${tokenType}`);
+    options.accessTokenType = tokenType;
+  }
+  const introspectionId = nonEmpty(env.LOCAL_IDP_INTROSPECTION_CLIENT_ID);
+  const introspectionSecret = nonEmpty(env.LOCAL_IDP_INTROSPECTION_CLIENT_SECRET);
+  if (Boolean(introspectionId) !== Boolean(introspectionSecret))
+    throw new Error(
+      'LOCAL_IDP_INTROSPECTION_CLIENT_ID and LOCAL_IDP_INTROSPECTION_CLIENT_SECRET go together',
+    );
+  if (introspectionId && introspectionSecret)
+    options.introspectionClients = [
+      { clientId: introspectionId, clientSecret: introspectionSecret },
+    ];
   const dataDir = nonEmpty(env.LOCAL_IDP_DATA_DIR);
   if (dataDir !== undefined) options.dataDir = dataDir;
   const pat = nonEmpty(env.LOCAL_IDP_PAT);

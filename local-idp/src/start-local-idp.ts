@@ -6,16 +6,22 @@ import { join, resolve } from 'node:path';
 import type Provider from 'oidc-provider';
 import { AccessTokenVerifier } from './access-token-verifier.ts';
 import { applyCors, originsOf } from './cors.ts';
-import { createProvider, ROUTES, type TokenLifetimes } from './create-provider.ts';
+import {
+  type AccessTokenType,
+  createProvider,
+  ROUTES,
+  type TokenLifetimes,
+} from './create-provider.ts';
 import { loadOrCreateSecret, readJsonIfExists, writeJsonAtomic } from './data-files.ts';
 import { DEV_ADMIN_PREFIX, handleDevAdmin } from './dev-admin-api.ts';
+import { devAdminHosts } from './dev-admin-guard.ts';
 import { handleAdminApi } from './event-api.ts';
 import { type EventListener, EventLog, type LoggedEvent } from './event-log.ts';
 import { parseEventSearchRequest, searchEvents, toEventApiEvent } from './event-search.ts';
 import { INSTANCE_ID, ORG_ID } from './fixed-identities.ts';
 import { sendJson, sendText } from './http-io.ts';
 import { handleInteraction, isInteractionPath } from './interaction-routes.ts';
-import { handleIntrospection } from './introspection-endpoint.ts';
+import { handleIntrospection, type IntrospectionClient } from './introspection-endpoint.ts';
 import { OidcStateStore } from './oidc-state-store.ts';
 import { logRequest } from './request-log.ts';
 import { type PublicSigningJwk, SigningKeyRing } from './signing-keys.ts';
@@ -23,6 +29,7 @@ import { type NewUserInput, UserAccounts, type UserPatch } from './user-accounts
 import { type User, UserStore } from './user-store.ts';
 import { handleUserinfo } from './userinfo-endpoint.ts';
 import { WebhookDispatcher } from './webhook-delivery.ts';
+import { toProviderIdTokenHint } from './zitadel-id-token.ts';
 
 export const DEFAULTS = {
   issuer: 'http://127.0.0.1:8080',
@@ -50,6 +57,13 @@ export interface LocalIdpOptions {
   clientId?: string;
   /** The ZITADEL project id: part of the access token `aud`. 18 digits. */
   projectId?: string;
+  /**
+   * The SPA app's access token type: `jwt` (default here, what zitadel-setup configures) or
+   * `opaque` (ZITADEL's default, BEARER), which resource servers must introspect.
+   */
+  accessTokenType?: AccessTokenType;
+  /** API applications of the project that may introspect tokens. Default: none. */
+  introspectionClients?: IntrospectionClient[];
   redirectUris?: string[];
   postLogoutRedirectUris?: string[];
   /** Where keys, users, events and secrets live. Default `.local-idp` in the cwd. */
@@ -163,6 +177,8 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
   const port = options.port ?? defaultPort(configuredIssuer);
   const clientId = options.clientId ?? DEFAULTS.clientId;
   const projectId = options.projectId ?? DEFAULTS.projectId;
+  const accessTokenType = options.accessTokenType ?? 'jwt';
+  const introspectionClients = [...(options.introspectionClients ?? [])];
   if (!/^\d{1,20}$/.test(projectId))
     throw new Error(`projectId must be a decimal id: ${projectId}`);
   const redirectUris = [...(options.redirectUris ?? DEFAULTS.redirectUris)];
@@ -200,12 +216,14 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
   let provider: Provider | undefined;
   let providerHandler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   let verifier: AccessTokenVerifier | undefined;
+  let devHosts: Set<string> = new Set();
 
   const buildProvider = () => {
     provider = createProvider({
       issuer,
       clientId,
       projectId,
+      accessTokenType,
       redirectUris,
       postLogoutRedirectUris,
       signingKeys: keyRing.privateJwks(),
@@ -235,7 +253,11 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
       return;
     }
     if (path === DEV_ADMIN_PREFIX || path.startsWith(`${DEV_ADMIN_PREFIX}/`)) {
-      return handleDevAdmin(req, res, path, { users: accounts, rotateKeys });
+      return handleDevAdmin(req, res, path, {
+        guard: { hosts: devHosts },
+        users: accounts,
+        rotateKeys,
+      });
     }
     if (path.startsWith('/admin/v1/'))
       return handleAdminApi(req, res, path, { pat: adminPat, events });
@@ -245,7 +267,11 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     }
     if (path === ROUTES.introspection) {
       if (applyCors(req, res, corsOrigins, 'POST')) return;
-      return handleIntrospection(req, res, verifier);
+      return handleIntrospection(req, res, {
+        verifier,
+        clients: introspectionClients,
+        projectId,
+      });
     }
     if (isInteractionPath(path)) {
       const current = provider;
@@ -257,6 +283,14 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     }
     if (path === ROUTES.authorization && req.method === 'GET')
       requestConsentForOfflineAccess(req, url);
+    const hint = url.searchParams.get('id_token_hint');
+    if (path === ROUTES.end_session && req.method === 'GET' && hint) {
+      url.searchParams.set(
+        'id_token_hint',
+        await toProviderIdTokenHint(hint, keyRing.privateJwks()),
+      );
+      req.url = `${url.pathname}${url.search}`;
+    }
     providerHandler(req, res);
   };
 
@@ -288,6 +322,7 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
         : address.address;
   const url = `http://${address.family === 'IPv6' ? `[${reachable}]` : reachable}:${address.port}`;
   issuer ||= url;
+  devHosts = devAdminHosts(issuer, address.port);
   buildProvider();
   verifier = new AccessTokenVerifier({
     issuer,

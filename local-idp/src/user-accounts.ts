@@ -57,7 +57,7 @@ export type AuthenticationResult =
 const EMAIL_PATTERN =
   /^[^\s@]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
-function requireEmail(value: unknown): string {
+export function requireEmail(value: unknown): string {
   const email = typeof value === 'string' ? value.trim() : '';
   if (!email) throw new UserAccountError('invalid_argument', 'Email is required', 'email');
   if (!EMAIL_PATTERN.test(email))
@@ -65,7 +65,7 @@ function requireEmail(value: unknown): string {
   return email;
 }
 
-function requireName(value: unknown, field: 'givenName' | 'familyName'): string {
+export function requireName(value: unknown, field: 'givenName' | 'familyName'): string {
   const name = typeof value === 'string' ? value.trim() : '';
   if (!name) {
     throw new UserAccountError(

@@ -12,6 +12,8 @@
  * @property {string} backendZitadelApiUrl Where the backend calls ZITADEL's APIs (its reconciler).
  * @property {string} projectName
  * @property {string} appName
+ * @property {string} apiAppName The API app the backend introspects opaque tokens with.
+ * @property {string} reconcilerUserName The backend's machine user (Event API, ListUsers).
  * @property {string[]} redirectUris
  * @property {string[]} postLogoutRedirectUris
  * @property {string} apiBaseUrl Where the SPA calls the backend.
@@ -124,6 +126,8 @@ export function loadConfig(env = process.env) {
     backendZitadelApiUrl: url('BACKEND_ZITADEL_API_URL', zitadelApiUrl),
     projectName: read('PROJECT_NAME') ?? 'liverty-music',
     appName: read('APP_NAME') ?? 'liverty-music-spa',
+    apiAppName: read('API_APP_NAME') ?? 'liverty-music-api',
+    reconcilerUserName: read('RECONCILER_USER_NAME') ?? 'liverty-reconciler',
     redirectUris: urlList('REDIRECT_URIS', [`${appOrigin}/callback`]),
     postLogoutRedirectUris: urlList('POST_LOGOUT_REDIRECT_URIS', [`${appOrigin}/`]),
     apiBaseUrl: url('API_BASE_URL', 'http://localhost:3001'),

@@ -1,7 +1,9 @@
+import { ensureApiApp } from './ensure-api-app.js';
 import { ensureExecutions } from './ensure-executions.js';
 import { ensureLegalLinks } from './ensure-legal-links.js';
 import { ensureOidcApp } from './ensure-oidc-app.js';
 import { ensureProject } from './ensure-project.js';
+import { ensureReconcilerUser } from './ensure-reconciler-user.js';
 import { ensureWebhookTarget } from './ensure-webhook-target.js';
 import {
   readEnvFile,
@@ -54,6 +56,21 @@ export async function runSetup(config, { log = console.log, fetch = globalThis.f
     });
   }
   const previousEnv = await readEnvFile(config.backendEnvFile);
+  const apiApp = await ensureApiApp(client, {
+    projectId: project.id,
+    name: config.apiAppName,
+    known: {
+      clientId: previousEnv.OIDC_INTROSPECTION_CLIENT_ID,
+      clientSecret: previousEnv.OIDC_INTROSPECTION_CLIENT_SECRET,
+    },
+    log,
+  });
+  const reconciler = await ensureReconcilerUser(client, {
+    userName: config.reconcilerUserName,
+    known: { userId: previousEnv.ZITADEL_RECONCILER_USER_ID, pat: previousEnv.ZITADEL_PAT },
+    checkPat: (pat) => signedInUserId({ apiUrl: config.zitadelApiUrl, pat, fetch }),
+    log,
+  });
   const target = await ensureWebhookTarget(client, {
     name: config.webhookTargetName,
     endpoint: config.webhookUrl,
@@ -87,8 +104,9 @@ export async function runSetup(config, { log = console.log, fetch = globalThis.f
       issuer: config.oidcIssuer,
       projectId: project.id,
       clientId: app.clientId,
+      introspection: { clientId: apiApp.clientId, clientSecret: apiApp.clientSecret },
       zitadelApiUrl: config.backendZitadelApiUrl,
-      pat: token,
+      reconciler: { userId: reconciler.userId, pat: reconciler.pat },
       targetId: target.id,
       signingKey: target.signingKey,
     }),
@@ -101,7 +119,29 @@ export async function runSetup(config, { log = console.log, fetch = globalThis.f
     projectId: project.id,
     appId: app.appId,
     clientId: app.clientId,
+    apiClientId: apiApp.clientId,
+    reconcilerUserId: reconciler.userId,
     targetId: target.id,
     files: { frontendConfig, backendEnv },
   };
+}
+
+/**
+ * The user id a personal access token signs in as (auth v1 GetMyUser, GET /auth/v1/users/me), or
+ * undefined when ZITADEL refuses it.
+ *
+ * @param {{ apiUrl: string, pat: string, fetch: typeof globalThis.fetch }} options
+ * @returns {Promise<string | undefined>}
+ */
+async function signedInUserId({ apiUrl, pat, fetch }) {
+  const response = await fetch(`${apiUrl}/auth/v1/users/me`, {
+    headers: { authorization: `Bearer ${pat}`, accept: 'application/json' },
+    signal: AbortSignal.timeout(15_000),
+  });
+  if (!response.ok) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  const body = /** @type {any} */ (await response.json().catch(() => ({})));
+  return body?.user?.id === undefined ? undefined : String(body.user.id);
 }
