@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { LABELS } from '../../local-idp/src/login-pages.ts';
 import {
   ACCOUNT_READY,
   LONG_TASK_RECORDER,
@@ -99,13 +100,21 @@ export async function measureSignupTime(config: BenchConfig): Promise<SignupResu
               performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN,
           );
           await signUp.click();
+          // The local provider takes Login V2's two registration steps (local-idp/src/login-pages.ts).
           const id = `${Date.now().toString(36)}${i}`;
-          await page.getByLabel('Email').fill(`bench-${id}@example.com`);
-          await page.getByLabel('Given name').fill('Bench');
-          await page.getByLabel('Family name').fill(`Signup ${id}`);
-          await page.getByLabel('Password').fill(`bench-pass-${i}7`);
+          await page.getByLabel(LABELS.email, { exact: true }).fill(`bench-${id}@example.com`);
+          await page.getByLabel(LABELS.givenName, { exact: true }).fill('Bench');
+          await page.getByLabel(LABELS.familyName, { exact: true }).fill(`Signup ${id}`);
+          await page.getByRole('checkbox', { name: LABELS.termsOfService, exact: true }).check();
+          await page.getByRole('checkbox', { name: LABELS.privacyPolicy, exact: true }).check();
+          await page.getByRole('radio', { name: LABELS.passwordMethod, exact: true }).check();
+          await page.getByRole('button', { name: LABELS.continue, exact: true }).click();
+          // ZITADEL's default password complexity: upper, lower, digit, symbol.
+          const password = `Bench-pass-${i}7`;
+          await page.getByLabel(LABELS.password, { exact: true }).fill(password);
+          await page.getByLabel(LABELS.confirmPassword, { exact: true }).fill(password);
           const cdp = await context.newCDPSession(page);
-          await page.getByRole('button', { name: 'Create account' }).click();
+          await page.getByRole('button', { name: LABELS.createAccount, exact: true }).click();
           await waitUntil(
             async () =>
               (

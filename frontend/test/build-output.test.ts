@@ -54,7 +54,19 @@ describe('the production build', () => {
     expect(initial.some((key) => key.startsWith('_react-'))).toBe(true);
     expect(initial.filter((key) => /^_(sign-in|api)-/.test(key))).toEqual([]);
     const html = readFileSync(join(outDir, 'index.html'), 'utf8');
-    expect(html).not.toMatch(/assets\/(sign-in|api)-/);
+    expect(html).not.toMatch(/(src|modulepreload" crossorigin href)="\/assets\/(sign-in|api)-/);
+  });
+
+  it("has the landing page prefetch the callback's scripts, for after the provider's form", () => {
+    const landing = readFileSync(join(outDir, 'index.html'), 'utf8');
+    const callback = readFileSync(join(outDir, 'callback.html'), 'utf8');
+    const scripts = [...callback.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map(
+      ([, path]) => path,
+    );
+    expect(scripts.length).toBeGreaterThanOrEqual(4);
+    // Each is a script of the landing page itself or prefetched by it.
+    for (const path of scripts) expect(landing, path).toContain(`"${path}"`);
+    expect(landing).toContain('rel="prefetch" crossorigin href="/assets/sign-in-');
   });
 
   it('has the pages fetch /config.json beside their scripts', () => {
