@@ -169,6 +169,18 @@ function actionTargetsEnv(apiUrl: string | undefined, secrets: DevSecrets): Node
   };
 }
 
+/**
+ * Copies the identity provider's discovery document into the SPA's config.json, so the callback
+ * redeems the code without fetching it first (frontend/src/config/load-config.ts).
+ */
+async function addOidcMetadata(configFile: string, issuer: string) {
+  const discovery = await fetch(`${issuer}/.well-known/openid-configuration`);
+  if (!discovery.ok) throw new Error(`${issuer} discovery answered HTTP ${discovery.status}`);
+  const config = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+  config.oidcMetadata = await discovery.json();
+  writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
+}
+
 export async function startStack(options: StackOptions): Promise<Stack> {
   const dataDir = resolve(options.dataDir);
   const logDir = join(dataDir, 'logs');
@@ -283,6 +295,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     options.signal?.throwIfAborted();
     // The backend discovers the issuer lazily, so order matters only for a clean first request.
     await idp.start();
+    await addOidcMetadata(configFile, issuer);
     options.signal?.throwIfAborted();
     await Promise.all([backend.start(), web.start()]);
     options.signal?.throwIfAborted();

@@ -11,6 +11,7 @@ import type {
 import type { InitialJsResults } from './measure-initial-js';
 import type { ScalingResults } from './measure-scaling';
 import type { SignupResults } from './measure-signup-time';
+import { signupLimits, signupSection, signupTargetRow } from './signup-report';
 
 export interface BenchResults {
   config: BenchConfig;
@@ -136,13 +137,7 @@ function targetRows(results: BenchResults): TargetRow[] {
       ok: results.backfill.eventsPerSecond >= TARGETS.backfillEventsPerSecond,
     });
   }
-  if (results.signup) {
-    rows.push({
-      target: 'callback → "Your account is ready", median (no target)',
-      measured: `${ms(results.signup.median.callbackToReady)} ms over ${results.signup.samples.length} signups`,
-      ok: undefined,
-    });
-  }
+  if (results.signup) rows.push(signupTargetRow(results.signup));
   return rows;
 }
 
@@ -397,14 +392,7 @@ function limitsText(results: BenchResults): string {
       }. COPY of the same rows reaches ${rate(b.copyEventsPerSecond)} events/s: no per-row conflict checks, no JSON to parse.`,
     );
   }
-  const s = results.signup;
-  if (s) {
-    const m = s.median;
-    const gap = m.firstIssuerRequest - m.appFilesLoaded;
-    lines.push(
-      `- **Callback → ready** (median ${ms(m.callbackToReady)} ms): the app's files are loaded by ${ms(m.appFilesLoaded)} ms, the first request to the identity provider starts at ${ms(m.firstIssuerRequest)} ms, the token exchange takes ${ms(m.tokenExchange)} ms and GetOrCreate ${ms(m.getOrCreate)} ms. ${gap > 200 && m.longTasks < gap / 4 ? `In the ${ms(gap)} ms between the files and the first request the main thread ran long tasks for only ${ms(m.longTasks)} ms: the page is waiting, not working. The callback page is a lazy component behind a Suspense boundary, and React 19 reveals suspended content no sooner than 300 ms after its fallback appeared (react-dom: \`globalMostRecentFallbackTime + 300\`); sign-in completion starts in the page's effect, after that reveal.` : 'The rest is the browser: parsing, oidc-client-ts and React rendering.'}`,
-    );
-  }
+  if (results.signup) lines.push(signupLimits(results.signup));
   return lines.join('\n');
 }
 
@@ -486,25 +474,6 @@ function backfillSection(b: BackfillResults): string {
           ),
         ]
       : []),
-  ].join('\n\n');
-}
-
-function signupSection(s: SignupResults): string {
-  const m = s.median;
-  return [
-    table(
-      [`median over ${s.samples.length} signups`, 'ms'],
-      [
-        ['callback → "Your account is ready"', ms(m.callbackToReady)],
-        ['… app files loaded (from callback navigation start)', ms(m.appFilesLoaded)],
-        ['… first request to the identity provider starts', ms(m.firstIssuerRequest)],
-        ['… token exchange (duration)', ms(m.tokenExchange)],
-        ['… GetOrCreate (duration)', ms(m.getOrCreate)],
-        ['… main-thread long tasks before ready (sum)', ms(m.longTasks)],
-        ['home page first contentful paint (baseline)', ms(m.homeFirstRender)],
-      ],
-    ),
-    `Ratio to the home page's first render: **${times(s.ratio)}**. Each signup runs in a fresh Chromium context against \`vite preview\` of the production build, the local identity provider and the backend on Postgres, with webhook and reconciler off; the time is \`performance.getEntriesByName('account-ready')[0].startTime\` on the callback page. One unmeasured signup first warms the backend's issuer discovery.`,
   ].join('\n\n');
 }
 
