@@ -1,8 +1,14 @@
+import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
 import type { StackFixtureOptions } from './support/fixtures';
 
 // Debian's Chromium (apt-get install chromium); Playwright's own browser downloads are not used.
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (!existsSync(executablePath)) {
+  throw new Error(
+    `No Chromium at ${executablePath}. Install Debian's (apt-get install chromium) or set CHROMIUM_PATH to a Chromium or Chrome binary (README, Troubleshooting).`,
+  );
+}
 // Against docker compose, ZITADEL always runs the webhook and reconciler.
 const zitadel = process.env.E2E_TARGET === 'zitadel';
 
@@ -40,6 +46,14 @@ export default defineConfig<StackFixtureOptions>({
       name: 'client-side',
       testMatch: /client-side\/.*\.spec\.ts/,
       use: { serverSide: zitadel },
+    },
+    {
+      // The Actions v2 targets on, webhook and reconciler off: the enricher alone provisions
+      // before the SPA holds a token. The other projects leave them off, since their journeys
+      // stop the backend during signup, which the signup policy then refuses (decision 022).
+      name: 'actions',
+      testMatch: /tests\/actions\/.*\.spec\.ts/,
+      use: { serverSide: zitadel, actions: true },
     },
     {
       // Webhook and reconciler on, as `npm start` runs them.

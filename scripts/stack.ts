@@ -1,6 +1,7 @@
 // Starts the whole product on one machine without Docker: the local identity provider, the backend
 // and the frontend, each as its own process, and waits until each answers. `npm start` uses it
-// with fixed ports; the end-to-end suite uses it with its own ports, data folder and Postgres.
+// with the person's ports (or the defaults); the end-to-end suite uses it with its own ports,
+// data folder and Postgres.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,10 +27,14 @@ export interface StackOptions {
   web: 'dev' | 'preview';
   /** Deliver the identity provider's events to the backend's webhook. */
   webhook?: boolean;
+  /** Have the identity provider call the backend's Actions v2 targets (enricher, signup policy). */
+  actions?: boolean;
   /** Run the Event API reconciler in the backend. */
   reconciler?: boolean;
   reconcilerIntervalMs?: number;
   logLevel?: string;
+  /** Aborting it while the stack starts stops whatever already runs; startStack then rejects. */
+  signal?: AbortSignal;
 }
 
 export interface Service {
@@ -46,7 +51,7 @@ export interface Stack {
   issuer: string;
   apiUrl: string;
   /** Dev-only secrets generated on first start and shared by the identity provider and backend. */
-  secrets: { webhookSigningKey: string; pat: string };
+  secrets: DevSecrets;
   idp: Service;
   backend: Service;
   web: Service;
@@ -56,15 +61,23 @@ export interface Stack {
 interface DevSecrets {
   webhookSigningKey: string;
   pat: string;
+  actionsSigningKey: string;
 }
 
 /** Generated once per data folder (git-ignored): dev-only, never committed, never reused elsewhere. */
 function loadDevSecrets(dataDir: string): DevSecrets {
   const file = join(dataDir, 'dev-secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
+  const generate = () => `dev-only-${randomBytes(24).toString('base64url')}`;
+  const stored = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DevSecrets>)
+    : {};
+  // A folder from before a secret existed gets the missing one added.
+  if (stored.webhookSigningKey && stored.pat && stored.actionsSigningKey)
+    return stored as DevSecrets;
   const secrets = {
-    webhookSigningKey: `dev-only-${randomBytes(24).toString('base64url')}`,
-    pat: `dev-only-${randomBytes(24).toString('base64url')}`,
+    webhookSigningKey: stored.webhookSigningKey ?? generate(),
+    pat: stored.pat ?? generate(),
+    actionsSigningKey: stored.actionsSigningKey ?? generate(),
   };
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   return secrets;
@@ -140,6 +153,34 @@ function createService(options: {
   };
 }
 
+/**
+ * The identity provider calls the backend's Actions v2 targets as ZITADEL would after
+ * zitadel-setup: the identity enricher on every access token and userinfo answer, the signup
+ * policy on every registration. Each call times out after 2 s, like the targets zitadel-setup creates.
+ */
+function actionTargetsEnv(apiUrl: string | undefined, secrets: DevSecrets): NodeJS.ProcessEnv {
+  const url = (target: string) => (apiUrl ? `${apiUrl}/actions/zitadel/${target}` : '');
+  return {
+    LOCAL_IDP_ACTIONS_PREACCESSTOKEN_URL: url('preaccesstoken'),
+    LOCAL_IDP_ACTIONS_PREUSERINFO_URL: url('preuserinfo'),
+    LOCAL_IDP_ACTIONS_ADD_HUMAN_USER_URL: url('add-human-user'),
+    LOCAL_IDP_ACTIONS_SIGNING_KEY: secrets.actionsSigningKey,
+    LOCAL_IDP_ACTIONS_TIMEOUT_MS: '2000',
+  };
+}
+
+/**
+ * Copies the identity provider's discovery document into the SPA's config.json, so the callback
+ * redeems the code without fetching it first (frontend/src/config/load-config.ts).
+ */
+async function addOidcMetadata(configFile: string, issuer: string) {
+  const discovery = await fetch(`${issuer}/.well-known/openid-configuration`);
+  if (!discovery.ok) throw new Error(`${issuer} discovery answered HTTP ${discovery.status}`);
+  const config = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+  config.oidcMetadata = await discovery.json();
+  writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
+}
+
 export async function startStack(options: StackOptions): Promise<Stack> {
   const dataDir = resolve(options.dataDir);
   const logDir = join(dataDir, 'logs');
@@ -188,6 +229,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       LOCAL_IDP_PAT: secrets.pat,
       LOCAL_IDP_WEBHOOK_SIGNING_KEY: secrets.webhookSigningKey,
       LOCAL_IDP_WEBHOOK_TARGETS: options.webhook === false ? '' : `${apiUrl}/webhooks/zitadel`,
+      ...actionTargetsEnv(options.actions === false ? undefined : apiUrl, secrets),
     },
   });
   const backend = createService({
@@ -206,8 +248,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       PGLITE_DIR: join(dataDir, 'pglite'),
       OIDC_ISSUER: issuer,
       OIDC_AUDIENCE: LOCAL_PROJECT_ID,
+      OIDC_CLIENT_IDS: LOCAL_CLIENT_ID,
       CORS_ORIGINS: appOrigins.join(','),
       ZITADEL_WEBHOOK_SIGNING_KEYS: secrets.webhookSigningKey,
+      ZITADEL_ACTIONS_SIGNING_KEYS: options.actions === false ? '' : secrets.actionsSigningKey,
+      ZITADEL_ACTIONS_CLIENT_IDS: LOCAL_CLIENT_ID,
       ZITADEL_API_URL: options.reconciler === false ? '' : issuer,
       ZITADEL_PAT: options.reconciler === false ? '' : secrets.pat,
       RECONCILER_INTERVAL_MS: String(options.reconcilerIntervalMs ?? 5000),
@@ -242,12 +287,21 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 
   const services = [idp, backend, web];
+  const stopAll = () => Promise.all(services.map((service) => service.stop()));
+  // Ending the processes makes the readiness waits below fail at once.
+  const onAbort = () => void stopAll();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    options.signal?.throwIfAborted();
     // The backend discovers the issuer lazily, so order matters only for a clean first request.
     await idp.start();
+    await addOidcMetadata(configFile, issuer);
+    options.signal?.throwIfAborted();
     await Promise.all([backend.start(), web.start()]);
+    options.signal?.throwIfAborted();
   } catch (error) {
-    await Promise.all(services.map((service) => service.stop()));
+    await stopAll();
+    if (options.signal?.aborted) throw options.signal.reason;
     const failed = services.find((service) => !service.running() && existsSync(service.logFile));
     const tail = failed
       ? readFileSync(failed.logFile, 'utf8').split('\n').slice(-25).join('\n')
@@ -257,6 +311,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     );
   }
 
+  options.signal?.removeEventListener('abort', onAbort);
   return {
     appUrl,
     issuer,
@@ -266,7 +321,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     backend,
     web,
     async stop() {
-      await Promise.all(services.map((service) => service.stop()));
+      await stopAll();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_BLOCKED_EMAIL_DOMAINS, DEFAULT_RESERVED_USERNAMES } from './actions/signup-policy';
 
 const commaList = z.string().transform((value) =>
   value
@@ -18,10 +19,32 @@ const fields = {
   PGLITE_DIR: z.string().min(1).default('.data/pglite'),
   OIDC_ISSUER: httpUrl.transform((url) => url.replace(/\/+$/, '')),
   OIDC_AUDIENCE: commaList.pipe(z.array(z.string()).min(1, 'must name at least one audience')),
+  // The clients (ZITADEL: the SPA app's client id) whose access tokens this API accepts. Every
+  // app and machine user of the instance can get a token with the project in its audience.
+  OIDC_CLIENT_IDS: commaList.pipe(z.array(z.string()).min(1, 'must name at least one client id')),
+  // Opaque access tokens are checked at the issuer's introspection endpoint (RFC 7662) with the
+  // API application's credentials: a client id and secret (client_secret_basic), or ZITADEL's
+  // JSON key file (private_key_jwt). Unset: only JWT access tokens are accepted.
+  OIDC_INTROSPECTION_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_INTROSPECTION_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_INTROSPECTION_KEY_FILE: z.string().min(1).optional(),
+  // While the issuer's key set cannot be refetched, keep verifying with the last one fetched for
+  // at most this long.
+  OIDC_JWKS_MAX_STALE_SECONDS: z.coerce.number().int().min(0).default(3600),
   CORS_ORIGINS: commaList.pipe(z.array(z.url({ error: 'each origin must be a URL' }))).default([]),
   // Actions v2 target signing keys, comma-separated (several during rotation). Unset: the
   // webhook endpoint is off.
   ZITADEL_WEBHOOK_SIGNING_KEYS: commaList.default([]),
+  // Actions v2 restCall targets (identity enricher, signup policy): their signing keys,
+  // comma-separated, one per target and several during rotation. Unset: /actions/zitadel/* is off.
+  ZITADEL_ACTIONS_SIGNING_KEYS: commaList.default([]),
+  // Only tokens for these client ids are enriched (and their users provisioned); unset: every
+  // client. A function execution runs for every application of the instance, the console's too.
+  ZITADEL_ACTIONS_CLIENT_IDS: commaList.default([]),
+  // Refused at signup as a username or an email's local part, case-insensitively.
+  SIGNUP_RESERVED_USERNAMES: commaList.default([...DEFAULT_RESERVED_USERNAMES]),
+  // Refused at signup as an email domain (and their subdomains).
+  SIGNUP_BLOCKED_EMAIL_DOMAINS: commaList.default([...DEFAULT_BLOCKED_EMAIL_DOMAINS]),
   // Event API access for the reconciler; both or neither. Unset: the reconciler is off.
   ZITADEL_API_URL: httpUrl.transform((url) => url.replace(/\/+$/, '')).optional(),
   ZITADEL_PAT: z.string().min(1).optional(),
@@ -45,6 +68,29 @@ const fields = {
 const schema = z.object(fields);
 
 const refined = schema.superRefine((config, context) => {
+  if (config.OIDC_INTROSPECTION_CLIENT_SECRET && config.OIDC_INTROSPECTION_KEY_FILE) {
+    context.addIssue({
+      code: 'custom',
+      path: ['OIDC_INTROSPECTION_KEY_FILE'],
+      message: 'and OIDC_INTROSPECTION_CLIENT_SECRET are two ways to authenticate: set one',
+    });
+  }
+  if (
+    Boolean(config.OIDC_INTROSPECTION_CLIENT_ID) !==
+      Boolean(config.OIDC_INTROSPECTION_CLIENT_SECRET) &&
+    !config.OIDC_INTROSPECTION_KEY_FILE
+  ) {
+    context.addIssue({
+      code: 'custom',
+      path: [
+        config.OIDC_INTROSPECTION_CLIENT_ID
+          ? 'OIDC_INTROSPECTION_CLIENT_SECRET'
+          : 'OIDC_INTROSPECTION_CLIENT_ID',
+      ],
+      message:
+        'must be set together with the other (OIDC_INTROSPECTION_CLIENT_ID and OIDC_INTROSPECTION_CLIENT_SECRET)',
+    });
+  }
   if (Boolean(config.ZITADEL_API_URL) !== Boolean(config.ZITADEL_PAT)) {
     context.addIssue({
       code: 'custom',

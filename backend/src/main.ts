@@ -1,9 +1,8 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createAuthenticator } from './auth/authenticate';
-import { createIssuerDiscovery } from './auth/discover-issuer';
-import { createUserinfoFetcher } from './auth/fetch-userinfo';
-import { createAccessTokenVerifier } from './auth/verify-access-token';
+import { createSignupPolicy } from './actions/signup-policy';
+import { createTokenAuthentication } from './auth/create-token-authentication';
+import { readIntrospectionKeyFile } from './auth/introspection-credentials';
 import { configOrExit, loadConfig, retryPolicyOf } from './config';
 import { isDatabaseUnavailable } from './db/is-database-unavailable';
 import { openDatabase } from './db/open-database';
@@ -34,15 +33,42 @@ for (let attempt = 1; ; attempt++) {
   }
 }
 
-const discover = createIssuerDiscovery({ issuer: config.OIDC_ISSUER });
-const authenticate = createAuthenticator({
-  verifyAccessToken: createAccessTokenVerifier({
+const authenticate = createTokenAuthentication(
+  {
     issuer: config.OIDC_ISSUER,
     audience: config.OIDC_AUDIENCE,
-    discover,
-  }),
-  fetchUserinfo: createUserinfoFetcher({ discover }),
-});
+    clientIds: config.OIDC_CLIENT_IDS,
+    introspection: introspectionCredentials(),
+    keySet: { maxStaleMs: config.OIDC_JWKS_MAX_STALE_SECONDS * 1000 },
+  },
+  logger,
+);
+
+function introspectionCredentials() {
+  if (config.OIDC_INTROSPECTION_KEY_FILE) {
+    try {
+      const credentials = readIntrospectionKeyFile(config.OIDC_INTROSPECTION_KEY_FILE);
+      const expected = config.OIDC_INTROSPECTION_CLIENT_ID;
+      if (expected && expected !== credentials.clientId) {
+        throw new Error(
+          `the key file belongs to client ${credentials.clientId}, not OIDC_INTROSPECTION_CLIENT_ID ${expected}`,
+        );
+      }
+      return credentials;
+    } catch (error) {
+      logger.fatal({ err: error }, 'OIDC_INTROSPECTION_KEY_FILE cannot be used');
+      process.exit(1);
+    }
+  }
+  if (config.OIDC_INTROSPECTION_CLIENT_ID && config.OIDC_INTROSPECTION_CLIENT_SECRET) {
+    return {
+      method: 'client_secret_basic' as const,
+      clientId: config.OIDC_INTROSPECTION_CLIENT_ID,
+      clientSecret: config.OIDC_INTROSPECTION_CLIENT_SECRET,
+    };
+  }
+  return undefined;
+}
 
 const metrics = createMetrics();
 let reconciler: Reconciler | undefined;
@@ -54,12 +80,28 @@ const server = createServer({
   corsOrigins: config.CORS_ORIGINS,
   webhookSigningKeys: config.ZITADEL_WEBHOOK_SIGNING_KEYS,
   syncHealth: () => reconciler?.health(),
+  actions: {
+    signingKeys: config.ZITADEL_ACTIONS_SIGNING_KEYS,
+    clientIds: config.ZITADEL_ACTIONS_CLIENT_IDS,
+    policy: createSignupPolicy({
+      reservedUsernames: config.SIGNUP_RESERVED_USERNAMES,
+      blockedEmailDomains: config.SIGNUP_BLOCKED_EMAIL_DOMAINS,
+    }),
+  },
 });
 server.listen(config.PORT, config.HOST);
 await once(server, 'listening');
 const { port } = server.address() as AddressInfo;
 logger.info(
-  { port, database: database.kind, issuer: config.OIDC_ISSUER },
+  {
+    port,
+    database: database.kind,
+    issuer: config.OIDC_ISSUER,
+    clientIds: config.OIDC_CLIENT_IDS,
+    opaqueTokens: Boolean(
+      config.OIDC_INTROSPECTION_CLIENT_ID || config.OIDC_INTROSPECTION_KEY_FILE,
+    ),
+  },
   `backend listening on http://${config.HOST}:${port}`,
 );
 
@@ -85,6 +127,7 @@ reconciler?.start();
 logger.info(
   {
     webhook: config.ZITADEL_WEBHOOK_SIGNING_KEYS.length > 0,
+    actionTargets: config.ZITADEL_ACTIONS_SIGNING_KEYS.length > 0,
     reconciler: reconciler ? { intervalMs: config.RECONCILER_INTERVAL_MS } : false,
   },
   'server-side provisioning',

@@ -1,4 +1,6 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
+import { ACTIONS_PATH_PREFIX, createActionsHandler } from './actions/actions-handler';
+import type { SignupPolicy } from './actions/signup-policy';
 import type { Authenticate } from './auth/authenticate';
 import type { DatabaseHandle } from './db/open-database';
 import { applyCors } from './http/cors';
@@ -19,6 +21,13 @@ export interface ServerDeps {
   webhookSigningKeys?: readonly string[];
   /** The reconciler's health for `GET /sync/health`; undefined while the reconciler is off. */
   syncHealth?: () => { status: string } | undefined;
+  /** Actions v2 restCall targets; no signing keys: /actions/zitadel/* answers 404. */
+  actions?: {
+    signingKeys: readonly string[];
+    clientIds: readonly string[];
+    policy: SignupPolicy;
+    deadlineMs?: number;
+  };
 }
 
 // GetOrCreate bodies are a few bytes; anything near this is abuse.
@@ -44,6 +53,16 @@ export function createServer(deps: ServerDeps): Server {
       ? createWebhookHandler({
           db: deps.database.db,
           signingKeys: deps.webhookSigningKeys,
+          logger: deps.logger,
+          metrics: deps.metrics,
+        })
+      : undefined;
+
+  const actions =
+    deps.actions && deps.actions.signingKeys.length > 0
+      ? createActionsHandler({
+          ...deps.actions,
+          database: deps.database,
           logger: deps.logger,
           metrics: deps.metrics,
         })
@@ -101,6 +120,13 @@ export function createServer(deps: ServerDeps): Server {
     if (path === '/webhooks/zitadel' && webhook) {
       webhook(req, res).catch((error: unknown) => {
         deps.logger.error({ err: error }, 'webhook handler crashed');
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+      return;
+    }
+    if (path?.startsWith(ACTIONS_PATH_PREFIX) && actions) {
+      actions(req, res).catch((error: unknown) => {
+        deps.logger.error({ err: error }, 'action handler crashed');
         if (!res.headersSent) res.writeHead(500).end();
       });
       return;

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config';
 
-const valid = { OIDC_ISSUER: 'http://127.0.0.1:8080/', OIDC_AUDIENCE: '336500000000000100, spa' };
+const valid = {
+  OIDC_ISSUER: 'http://127.0.0.1:8080/',
+  OIDC_AUDIENCE: '336500000000000100, spa',
+  OIDC_CLIENT_IDS: '336500000000000200',
+};
 
 describe('configuration from the environment', () => {
   it('applies defaults and normalises lists and the issuer', () => {
@@ -10,11 +14,35 @@ describe('configuration from the environment', () => {
       PORT: 3000,
       OIDC_ISSUER: 'http://127.0.0.1:8080',
       OIDC_AUDIENCE: ['336500000000000100', 'spa'],
+      OIDC_CLIENT_IDS: ['336500000000000200'],
+      OIDC_JWKS_MAX_STALE_SECONDS: 3600,
       CORS_ORIGINS: [],
       ZITADEL_WEBHOOK_SIGNING_KEYS: [],
       RECONCILER_INTERVAL_MS: 10_000,
     });
     expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it('has the Actions v2 targets off and sensible signup-policy defaults', () => {
+    const config = loadConfig(valid);
+    expect(config.ZITADEL_ACTIONS_SIGNING_KEYS).toEqual([]);
+    expect(config.ZITADEL_ACTIONS_CLIENT_IDS).toEqual([]);
+    expect(config.SIGNUP_RESERVED_USERNAMES).toEqual(
+      expect.arrayContaining(['admin', 'root', 'support', 'liverty-music']),
+    );
+    expect(config.SIGNUP_BLOCKED_EMAIL_DOMAINS).toContain('mailinator.com');
+    expect(
+      loadConfig({
+        ...valid,
+        ZITADEL_ACTIONS_SIGNING_KEYS: 'new-key, old-key',
+        SIGNUP_RESERVED_USERNAMES: 'boss',
+        SIGNUP_BLOCKED_EMAIL_DOMAINS: 'spam.example,',
+      }),
+    ).toMatchObject({
+      ZITADEL_ACTIONS_SIGNING_KEYS: ['new-key', 'old-key'],
+      SIGNUP_RESERVED_USERNAMES: ['boss'],
+      SIGNUP_BLOCKED_EMAIL_DOMAINS: ['spam.example'],
+    });
   });
 
   it('treats an empty variable as unset', () => {
@@ -28,12 +56,23 @@ describe('configuration from the environment', () => {
     [{ ...valid, CORS_ORIGINS: 'not a url' }, /CORS_ORIGINS/],
     [{ ...valid, ZITADEL_API_URL: 'http://127.0.0.1:8080' }, /ZITADEL_PAT must be set together/],
     [{ OIDC_ISSUER: 'http://x' }, /OIDC_AUDIENCE is missing/],
+    [{ ...valid, OIDC_CLIENT_IDS: ' , ' }, /OIDC_CLIENT_IDS must name at least one client id/],
+    [
+      { ...valid, OIDC_INTROSPECTION_CLIENT_ID: 'api' },
+      /OIDC_INTROSPECTION_CLIENT_SECRET must be set together/,
+    ],
+    [
+      { ...valid, OIDC_INTROSPECTION_CLIENT_SECRET: 's', OIDC_INTROSPECTION_KEY_FILE: '/k.json' },
+      /OIDC_INTROSPECTION_KEY_FILE and OIDC_INTROSPECTION_CLIENT_SECRET are two ways/,
+    ],
   ])('names what is wrong: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
   });
 
   it('reports every problem at once', () => {
-    expect(() => loadConfig({})).toThrow(/OIDC_ISSUER is missing[\s\S]*OIDC_AUDIENCE is missing/);
+    expect(() => loadConfig({})).toThrow(
+      /OIDC_ISSUER is missing[\s\S]*OIDC_AUDIENCE is missing[\s\S]*OIDC_CLIENT_IDS is missing/,
+    );
   });
 });

@@ -71,8 +71,12 @@ describe('GetOrCreate rejects every bad access token with unauthenticated and wr
     await expectRejected({ authorization: 'Basic dXNlcjpwYXNz' }, /not "Bearer/);
   });
 
-  it('malformed token (not a JWT)', async () => {
-    await expectRejected(bearer('not-a-jwt'), /malformed/);
+  it('not a JWT, with no introspection configured', async () => {
+    await expectRejected(bearer('not-a-jwt'), /not a JWT, and this API is not configured/);
+  });
+
+  it('malformed JWT (three parts, header not JSON)', async () => {
+    await expectRejected(bearer('not.a.jwt'), /malformed/);
   });
 
   it('expired beyond the 60 s skew', async () => {

@@ -9,7 +9,14 @@ export const FRONTEND_DIR = resolve(ROOT_DIR, 'frontend');
 export const TSX = resolve(ROOT_DIR, 'node_modules', '.bin', 'tsx');
 export const VITE = resolve(ROOT_DIR, 'node_modules', '.bin', 'vite');
 
-export const SECTIONS = ['get-or-create', 'frontend', 'backfill', 'browser', 'scaling'] as const;
+export const SECTIONS = [
+  'get-or-create',
+  'enricher',
+  'frontend',
+  'backfill',
+  'browser',
+  'scaling',
+] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchConfig {

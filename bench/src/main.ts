@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { loadBenchConfig, ROOT_DIR, SECTIONS, type Section } from './bench-config';
 import { describeMachine } from './describe-machine';
 import { measureBackfill } from './measure-backfill';
+import { measureEnricher, renderEnricherReport } from './measure-enricher';
 import { measureGetOrCreate } from './measure-get-or-create';
 import { measureInitialJs } from './measure-initial-js';
 import { measureScaling } from './measure-scaling';
@@ -47,9 +48,18 @@ async function run(section: Section, measure: () => Promise<void>) {
 }
 
 try {
-  if (wants('get-or-create') || wants('scaling')) issuer = await startBenchIssuer();
+  if (wants('get-or-create') || wants('scaling') || wants('enricher'))
+    issuer = await startBenchIssuer();
   await run('get-or-create', async () => {
     results.getOrCreate = await measureGetOrCreate(config, issuer as BenchIssuer);
+  });
+  await run('enricher', async () => {
+    // Its own report (docs/enricher.md): the token path is a separate concern from GetOrCreate.
+    const enricher = await measureEnricher(config, issuer as BenchIssuer);
+    const report = renderEnricherReport(enricher, results.machine);
+    writeFileSync(join(ROOT_DIR, 'docs', 'enricher.md'), report.markdown);
+    process.stdout.write(report.console);
+    progress('wrote docs/enricher.md');
   });
   await run('frontend', async () => {
     results.initialJs = await measureInitialJs();

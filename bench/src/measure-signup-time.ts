@@ -2,6 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { LABELS } from '../../local-idp/src/login-pages.ts';
+import {
+  ACCOUNT_READY,
+  LONG_TASK_RECORDER,
+  median,
+  readSignupTiming,
+  type SignupTiming,
+  type SignupTimingSummary,
+  summarizeSignupTimings,
+} from '../../scripts/signup-timing';
 import { startStack } from '../../scripts/stack';
 import type { BenchConfig } from './bench-config';
 import { createBenchDatabase } from './create-bench-database';
@@ -9,28 +19,21 @@ import { freePort } from './free-port';
 import { progress } from './progress-log';
 
 export interface SignupSample {
-  /** /callback navigation start → performance.mark('account-ready'), in ms. */
-  callbackToReady: number;
-  /**
-   * Where that span goes, from the callback page's resource timing (ms from navigation start):
-   * the last of the app's own files loaded, the first request to the identity provider, and the
-   * durations of the code-for-token exchange and of the GetOrCreate call.
-   */
-  appFilesLoaded: number;
-  firstIssuerRequest: number;
-  tokenExchange: number;
-  getOrCreate: number;
-  /** Main-thread long tasks (> 50 ms) on the callback page before "ready": busy, not waiting. */
-  longTasks: number;
+  timing: SignupTiming;
   /** The home page's first contentful paint on the same visit, in ms from its navigation start. */
   homeFirstRender: number;
 }
 
 export interface SignupResults {
   samples: SignupSample[];
-  median: SignupSample;
-  /** Median callback → ready over median home-page first render. */
-  ratio: number;
+  summary: SignupTimingSummary;
+  /** Same-run baselines for the app's share (median ms). */
+  baselines: {
+    /** The home page's first contentful paint: what loading one page of this app costs here. */
+    homeFirstRender: number;
+    /** Token request + GetOrCreate request, per signup: the network and servers alone. */
+    networkFloor: number;
+  };
 }
 
 // The launch flags the end-to-end suite uses with Debian's Chromium.
@@ -44,22 +47,14 @@ const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
-// Plain text, not a function: tsx would wrap a function's inner helpers in a `__name` call that
-// does not exist in the page.
-const LONG_TASK_RECORDER = `
-  window.__benchLongTasks = [];
-  new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) window.__benchLongTasks.push([entry.startTime, entry.duration]);
-  }).observe({ type: 'longtask', buffered: true });
-`;
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length / 2;
-  return sorted.length % 2
-    ? (sorted[Math.floor(middle)] ?? Number.NaN)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-};
+/** Polls a condition over CDP (no script injected into the page) every 10 ms, for up to 30 s. */
+async function waitUntil(condition: () => Promise<boolean>, what: string) {
+  const deadline = Date.now() + 30_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 /**
  * Item 1, fourth figure: real signups in Chromium against the production build (vite preview),
@@ -105,68 +100,39 @@ export async function measureSignupTime(config: BenchConfig): Promise<SignupResu
               performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN,
           );
           await signUp.click();
+          // The local provider takes Login V2's two registration steps (local-idp/src/login-pages.ts).
           const id = `${Date.now().toString(36)}${i}`;
-          await page.getByLabel('Email').fill(`bench-${id}@example.com`);
-          await page.getByLabel('Given name').fill('Bench');
-          await page.getByLabel('Family name').fill(`Signup ${id}`);
-          await page.getByLabel('Password').fill(`bench-pass-${i}7`);
-          await page.getByRole('button', { name: 'Create account' }).click();
+          await page.getByLabel(LABELS.email, { exact: true }).fill(`bench-${id}@example.com`);
+          await page.getByLabel(LABELS.givenName, { exact: true }).fill('Bench');
+          await page.getByLabel(LABELS.familyName, { exact: true }).fill(`Signup ${id}`);
+          await page.getByRole('checkbox', { name: LABELS.termsOfService, exact: true }).check();
+          await page.getByRole('checkbox', { name: LABELS.privacyPolicy, exact: true }).check();
+          await page.getByRole('radio', { name: LABELS.passwordMethod, exact: true }).check();
+          await page.getByRole('button', { name: LABELS.continue, exact: true }).click();
+          // ZITADEL's default password complexity: upper, lower, digit, symbol.
+          const password = `Bench-pass-${i}7`;
+          await page.getByLabel(LABELS.password, { exact: true }).fill(password);
+          await page.getByLabel(LABELS.confirmPassword, { exact: true }).fill(password);
+          const cdp = await context.newCDPSession(page);
+          await page.getByRole('button', { name: LABELS.createAccount, exact: true }).click();
+          await waitUntil(
+            async () =>
+              (
+                await cdp
+                  .send('Runtime.evaluate', { expression: ACCOUNT_READY, returnByValue: true })
+                  .catch(() => undefined)
+              )?.result.value === true,
+            'the callback page to mark "account ready"',
+          );
           await page
             .getByRole('heading', { name: 'Your account is ready' })
-            .waitFor({ timeout: 30_000 });
-          // No named helper functions in here: tsx would wrap them in a `__name` call that does
-          // not exist in the page.
-          const timing = await page.evaluate(
-            ([appOrigin, issuerOrigin]) => {
-              const resources = performance.getEntriesByType('resource');
-              let firstIssuerRequest = Number.POSITIVE_INFINITY;
-              let tokenExchange = 0;
-              let getOrCreate = 0;
-              for (const entry of resources) {
-                if (entry.name.startsWith(`${issuerOrigin}/`)) {
-                  firstIssuerRequest = Math.min(firstIssuerRequest, entry.startTime);
-                }
-                if (/\/token(\?|$)/.test(entry.name)) tokenExchange += entry.duration;
-                if (/UserService\/GetOrCreate/.test(entry.name)) getOrCreate += entry.duration;
-              }
-              // The app's files needed before sign-in can complete (later lazy chunks excluded).
-              let appFilesLoaded = 0;
-              for (const entry of resources) {
-                if (
-                  entry.name.startsWith(`${appOrigin}/`) &&
-                  entry.startTime < firstIssuerRequest
-                ) {
-                  appFilesLoaded = Math.max(appFilesLoaded, entry.startTime + entry.duration);
-                }
-              }
-              const ready = performance.getEntriesByName('account-ready')[0]?.startTime;
-              let longTasks = 0;
-              const recorded = (window as unknown as { __benchLongTasks?: [number, number][] })
-                .__benchLongTasks;
-              for (const [start, duration] of recorded ?? []) {
-                if (ready === undefined || start < ready) longTasks += duration;
-              }
-              return {
-                ready: ready ?? Number.NaN,
-                longTasks,
-                appFilesLoaded,
-                firstIssuerRequest,
-                tokenExchange,
-                getOrCreate,
-              };
-            },
-            [new URL(stack.appUrl).origin, new URL(stack.issuer).origin],
-          );
-          if (i === 0) continue;
-          samples.push({
-            callbackToReady: timing.ready,
-            appFilesLoaded: timing.appFilesLoaded,
-            firstIssuerRequest: timing.firstIssuerRequest,
-            tokenExchange: timing.tokenExchange,
-            getOrCreate: timing.getOrCreate,
-            longTasks: timing.longTasks,
-            homeFirstRender,
+            .waitFor({ timeout: 5_000 });
+          const timing = await page.evaluate(readSignupTiming, {
+            app: new URL(stack.appUrl).origin,
+            issuer: new URL(stack.issuer).origin,
           });
+          if (i === 0) continue;
+          samples.push({ timing, homeFirstRender });
         } finally {
           await context.close();
         }
@@ -175,20 +141,22 @@ export async function measureSignupTime(config: BenchConfig): Promise<SignupResu
       await browser.close();
       await stack.stop();
     }
-    const result: SignupSample = {
-      callbackToReady: median(samples.map((sample) => sample.callbackToReady)),
-      appFilesLoaded: median(samples.map((sample) => sample.appFilesLoaded)),
-      firstIssuerRequest: median(samples.map((sample) => sample.firstIssuerRequest)),
-      tokenExchange: median(samples.map((sample) => sample.tokenExchange)),
-      getOrCreate: median(samples.map((sample) => sample.getOrCreate)),
-      longTasks: median(samples.map((sample) => sample.longTasks)),
+    const summary = summarizeSignupTimings(samples.map((sample) => sample.timing));
+    const baselines = {
       homeFirstRender: median(samples.map((sample) => sample.homeFirstRender)),
+      networkFloor: median(
+        samples.map(
+          ({ timing }) =>
+            timing.token.end -
+            timing.token.start +
+            (timing.getOrCreate.end - timing.getOrCreate.start),
+        ),
+      ),
     };
-    const ratio = result.callbackToReady / result.homeFirstRender;
     progress(
-      `  median over ${samples.length} signups: callback → ready ${result.callbackToReady.toFixed(0)} ms (app files by ${result.appFilesLoaded.toFixed(0)} ms, first issuer request at ${result.firstIssuerRequest.toFixed(0)} ms, token ${result.tokenExchange.toFixed(0)} ms, GetOrCreate ${result.getOrCreate.toFixed(0)} ms); home first render ${result.homeFirstRender.toFixed(0)} ms → ${ratio.toFixed(2)}×`,
+      `  median over ${samples.length} signups: the app's share (callback first byte → ready) ${summary.appShare.median.toFixed(0)} ms (${summary.appShare.min.toFixed(0)}–${summary.appShare.max.toFixed(0)}), identity provider ${summary.identityProvider.median.toFixed(0)} ms; token + GetOrCreate ${baselines.networkFloor.toFixed(0)} ms; home first render ${baselines.homeFirstRender.toFixed(0)} ms`,
     );
-    return { samples, median: result, ratio };
+    return { samples, summary, baselines };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
     await database.drop();

@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import { getOrCreateRequest } from './get-or-create-request';
 import type { LoadResult } from './run-closed-loop';
 import { SampleBuffer, summarizeLatency } from './summarize-latency';
@@ -10,6 +10,10 @@ export interface OpenLoopOptions {
   seconds: number;
   connections: number;
   nextToken: () => string | undefined;
+  /** The request for one item; default a GetOrCreate call with the item as its token. */
+  request?: (item: string) => Dispatcher.RequestOptions;
+  /** Statuses that count as answered; default 200 only. */
+  accept?: (status: number) => boolean;
 }
 
 /**
@@ -26,14 +30,16 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadResult>
   let scheduled = 0;
   const total = Math.floor(options.rate * options.seconds);
   const intervalMs = 1000 / options.rate;
+  const request = options.request ?? getOrCreateRequest;
+  const accept = options.accept ?? ((status: number) => status === 200);
   const started = performance.now();
 
   const send = (dueAt: number, token: string) => {
     const call = pool
-      .request(getOrCreateRequest(token))
+      .request(request(token))
       .then(async (response) => {
         const body = await response.body.text();
-        if (response.statusCode === 200) latencies.push(performance.now() - dueAt);
+        if (accept(response.statusCode)) latencies.push(performance.now() - dueAt);
         else {
           errors++;
           if (errorSamples.length < 3) errorSamples.push(`${response.statusCode} ${body}`);

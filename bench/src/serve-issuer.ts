@@ -43,6 +43,9 @@ function subjectOf(authorization: string | undefined): string | undefined {
   }
 }
 
+// Userinfo requests answered, for sections that show which calls skip userinfo (GET /stats).
+let userinfoCalls = 0;
+
 const server = createServer((req, res) => {
   const send = (status: number, body: string) =>
     res.writeHead(status, { 'content-type': 'application/json' }).end(body);
@@ -51,7 +54,10 @@ const server = createServer((req, res) => {
       return send(200, discovery);
     case '/oauth/v2/keys':
       return send(200, keys);
+    case '/stats':
+      return send(200, JSON.stringify({ userinfo: userinfoCalls }));
     case '/oidc/v1/userinfo': {
+      userinfoCalls++;
       const sub = subjectOf(req.headers.authorization);
       if (!sub) return send(401, '{"error":"invalid_token"}');
       return send(200, JSON.stringify(profileFor(sub)));

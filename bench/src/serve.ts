@@ -12,12 +12,10 @@ import { Code, ConnectError, type ConnectRouter, type ServiceImpl } from '@conne
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { UserService, UserState } from '@liverty-music/gen/user/v1';
 import { eq } from 'drizzle-orm';
-import { createAuthenticator } from '../../backend/src/auth/authenticate';
-import { createIssuerDiscovery } from '../../backend/src/auth/discover-issuer';
-import { createUserinfoFetcher } from '../../backend/src/auth/fetch-userinfo';
-import { createAccessTokenVerifier } from '../../backend/src/auth/verify-access-token';
+import { createTokenAuthentication } from '../../backend/src/auth/create-token-authentication';
 import { type DatabaseHandle, openDatabase } from '../../backend/src/db/open-database';
 import { users } from '../../backend/src/db/schema';
+import { createLogger } from '../../backend/src/logger';
 import { toProtoUser } from '../../backend/src/user/to-proto-user';
 
 const port = Number(process.env.PORT);
@@ -63,15 +61,14 @@ function noopService(): ServiceImpl<typeof UserService> {
 
 async function naiveService(database: DatabaseHandle): Promise<ServiceImpl<typeof UserService>> {
   const issuer = process.env.OIDC_ISSUER ?? '';
-  const discover = createIssuerDiscovery({ issuer });
-  const authenticate = createAuthenticator({
-    verifyAccessToken: createAccessTokenVerifier({
+  const authenticate = createTokenAuthentication(
+    {
       issuer,
       audience: (process.env.OIDC_AUDIENCE ?? '').split(','),
-      discover,
-    }),
-    fetchUserinfo: createUserinfoFetcher({ discover }),
-  });
+      clientIds: (process.env.OIDC_CLIENT_IDS ?? '').split(','),
+    },
+    createLogger('warn'),
+  );
   const { db } = database;
 
   async function getOrCreate(headers: Headers) {

@@ -20,8 +20,8 @@ export interface PublicJwk {
 export interface TokenSigner {
   issuer: string;
   publicJwk: PublicJwk;
-  /** A ZITADEL-shaped JWT access token for `sub`, valid for an hour. */
-  sign(sub: string): string;
+  /** A ZITADEL-shaped JWT access token for `sub`, valid for an hour, plus `extraClaims`. */
+  sign(sub: string, extraClaims?: Record<string, unknown>): string;
 }
 
 const KID = 'bench-es256';
@@ -41,7 +41,7 @@ export function createTokenSigner(issuer: string): TokenSigner {
   return {
     issuer,
     publicJwk: { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y, kid: KID, alg: 'ES256', use: 'sig' },
-    sign(sub) {
+    sign(sub, extraClaims = {}) {
       const now = Math.floor(Date.now() / 1000);
       const payload = Buffer.from(
         JSON.stringify({
@@ -53,6 +53,7 @@ export function createTokenSigner(issuer: string): TokenSigner {
           iat: now,
           nbf: now,
           exp: now + 3600,
+          ...extraClaims,
         }),
       ).toString('base64url');
       const input = `${header}.${payload}`;

@@ -1,5 +1,5 @@
 import { BACKEND_DIR, BENCH_DIR, TSX } from './bench-config';
-import { BENCH_AUDIENCE } from './bench-identity';
+import { BENCH_AUDIENCE, BENCH_CLIENT_ID } from './bench-identity';
 import { freePort } from './free-port';
 import { type ChildService, startChildService } from './start-child-service';
 
@@ -18,6 +18,8 @@ export async function startBackend(options: {
    * with tsx as an import hook instead of through the tsx launcher.
    */
   nodeArgs?: string[];
+  /** More environment for the backend (e.g. the Actions v2 signing keys). */
+  env?: Record<string, string>;
 }): Promise<RunningServer> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
@@ -34,11 +36,13 @@ export async function startBackend(options: {
       DATABASE_URL: options.databaseUrl,
       OIDC_ISSUER: options.issuer,
       OIDC_AUDIENCE: BENCH_AUDIENCE,
+      OIDC_CLIENT_IDS: BENCH_CLIENT_ID,
       CORS_ORIGINS: '',
       ZITADEL_WEBHOOK_SIGNING_KEYS: '',
       ZITADEL_API_URL: '',
       ZITADEL_PAT: '',
       LOG_LEVEL: 'warn',
+      ...options.env,
     },
     readyUrl: `${origin}/readyz`,
   });
@@ -65,6 +69,7 @@ export async function startPeer(options: {
       DATABASE_URL: options.databaseUrl,
       OIDC_ISSUER: options.issuer,
       OIDC_AUDIENCE: BENCH_AUDIENCE,
+      OIDC_CLIENT_IDS: BENCH_CLIENT_ID,
     },
     readyUrl: `${origin}/readyz`,
   });

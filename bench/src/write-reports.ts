@@ -12,6 +12,7 @@ import type { InitialJsResults } from './measure-initial-js';
 import type { ScalingResults } from './measure-scaling';
 import type { SignupResults } from './measure-signup-time';
 import { backfillLimits, backfillSection, backfillTarget } from './report-backfill';
+import { signupLimits, signupSection, signupTargetRow } from './signup-report';
 
 export interface BenchResults {
   config: BenchConfig;
@@ -130,13 +131,7 @@ function targetRows(results: BenchResults): TargetRow[] {
     });
   }
   if (results.backfill) rows.push(backfillTarget(results.backfill));
-  if (results.signup) {
-    rows.push({
-      target: 'callback → "Your account is ready", median (no target)',
-      measured: `${ms(results.signup.median.callbackToReady)} ms over ${results.signup.samples.length} signups`,
-      ok: undefined,
-    });
-  }
+  if (results.signup) rows.push(signupTargetRow(results.signup));
   return rows;
 }
 
@@ -376,14 +371,7 @@ function limitsText(results: BenchResults): string {
     }
   }
   if (results.backfill) lines.push(backfillLimits(results.backfill));
-  const s = results.signup;
-  if (s) {
-    const m = s.median;
-    const gap = m.firstIssuerRequest - m.appFilesLoaded;
-    lines.push(
-      `- **Callback → ready** (median ${ms(m.callbackToReady)} ms): the app's files are loaded by ${ms(m.appFilesLoaded)} ms, the first request to the identity provider starts at ${ms(m.firstIssuerRequest)} ms, the token exchange takes ${ms(m.tokenExchange)} ms and GetOrCreate ${ms(m.getOrCreate)} ms. ${gap > 200 && m.longTasks < gap / 4 ? `In the ${ms(gap)} ms between the files and the first request the main thread ran long tasks for only ${ms(m.longTasks)} ms: the page is waiting, not working. The callback page is a lazy component behind a Suspense boundary, and React 19 reveals suspended content no sooner than 300 ms after its fallback appeared (react-dom: \`globalMostRecentFallbackTime + 300\`); sign-in completion starts in the page's effect, after that reveal.` : 'The rest is the browser: parsing, oidc-client-ts and React rendering.'}`,
-    );
-  }
+  if (results.signup) lines.push(signupLimits(results.signup));
   return lines.join('\n');
 }
 
@@ -431,25 +419,6 @@ function initialJsSection(js: InitialJsResults): string {
       ],
     ),
     `Ratio: **${times(js.ratio)}**. Initial = the HTML entry's chunk and its static imports in Vite's manifest (what the browser must fetch before the first render); dynamic imports are counted apart. Both built in this run by the repository's Vite with @vitejs/plugin-react; the plain app renders one heading with React 19.`,
-  ].join('\n\n');
-}
-
-function signupSection(s: SignupResults): string {
-  const m = s.median;
-  return [
-    table(
-      [`median over ${s.samples.length} signups`, 'ms'],
-      [
-        ['callback → "Your account is ready"', ms(m.callbackToReady)],
-        ['… app files loaded (from callback navigation start)', ms(m.appFilesLoaded)],
-        ['… first request to the identity provider starts', ms(m.firstIssuerRequest)],
-        ['… token exchange (duration)', ms(m.tokenExchange)],
-        ['… GetOrCreate (duration)', ms(m.getOrCreate)],
-        ['… main-thread long tasks before ready (sum)', ms(m.longTasks)],
-        ['home page first contentful paint (baseline)', ms(m.homeFirstRender)],
-      ],
-    ),
-    `Ratio to the home page's first render: **${times(s.ratio)}**. Each signup runs in a fresh Chromium context against \`vite preview\` of the production build, the local identity provider and the backend on Postgres, with webhook and reconciler off; the time is \`performance.getEntriesByName('account-ready')[0].startTime\` on the callback page. One unmeasured signup first warms the backend's issuer discovery.`,
   ].join('\n\n');
 }
 

@@ -1,23 +1,11 @@
 import type { Page } from '@playwright/test';
-
-export interface Person {
-  email: string;
-  givenName: string;
-  familyName: string;
-  password: string;
-}
-
-/** What the journeys do at an identity provider, whichever one runs. */
-export interface IdentityProviderPages {
-  register(person: Person): Promise<void>;
-  logIn(person: Pick<Person, 'email' | 'password'>): Promise<void>;
-  cancel(): Promise<void>;
-  userByEmail(email: string): Promise<{ id: string; email: string } | undefined>;
-}
+import { LABELS } from '../../local-idp/src/login-pages.ts';
+import type { IdentityProviderPages, Person } from './identity-provider-pages';
 
 /**
- * The local identity provider's registration and login pages. ZITADEL's Login V2 pages get their
- * own page object (docs/docker.md) so the journeys stay the same against either.
+ * The local identity provider's registration and login pages, with the labels the provider itself
+ * renders (its LABELS). Registration takes Login V2's steps (zitadel-login-pages.ts), so the
+ * journeys go through the same motions against either provider.
  */
 export class LocalIdpPages implements IdentityProviderPages {
   constructor(
@@ -26,21 +14,32 @@ export class LocalIdpPages implements IdentityProviderPages {
   ) {}
 
   async register(person: Person) {
-    await this.page.getByLabel('Email').fill(person.email);
-    await this.page.getByLabel('Given name').fill(person.givenName);
-    await this.page.getByLabel('Family name').fill(person.familyName);
-    await this.page.getByLabel('Password').fill(person.password);
-    await this.page.getByRole('button', { name: 'Create account' }).click();
+    await this.page.getByLabel(LABELS.email, { exact: true }).fill(person.email);
+    await this.page.getByLabel(LABELS.givenName, { exact: true }).fill(person.givenName);
+    await this.page.getByLabel(LABELS.familyName, { exact: true }).fill(person.familyName);
+    await this.page.getByRole('checkbox', { name: LABELS.termsOfService, exact: true }).check();
+    await this.page.getByRole('checkbox', { name: LABELS.privacyPolicy, exact: true }).check();
+    // Passkey is preselected, as in Login V2.
+    await this.page.getByRole('radio', { name: LABELS.passwordMethod, exact: true }).check();
+    await this.page.getByRole('button', { name: LABELS.continue, exact: true }).click();
+
+    await this.page.getByLabel(LABELS.password, { exact: true }).fill(person.password);
+    await this.page.getByLabel(LABELS.confirmPassword, { exact: true }).fill(person.password);
+    await this.page.getByRole('button', { name: LABELS.createAccount, exact: true }).click();
   }
 
   async logIn(person: Pick<Person, 'email' | 'password'>) {
-    await this.page.getByLabel('Email').fill(person.email);
-    await this.page.getByLabel('Password').fill(person.password);
-    await this.page.getByRole('button', { name: 'Log in' }).click();
+    await this.page.getByLabel(LABELS.email, { exact: true }).fill(person.email);
+    await this.page.getByLabel(LABELS.password, { exact: true }).fill(person.password);
+    await this.page.getByRole('button', { name: LABELS.logIn, exact: true }).click();
   }
 
   async cancel() {
-    await this.page.getByRole('button', { name: 'Cancel' }).click();
+    await this.page.getByRole('button', { name: LABELS.cancel, exact: true }).click();
+  }
+
+  registrationError() {
+    return this.page.getByRole('alert');
   }
 
   /** The provider's own record (dev-only admin API), to learn the ZITADEL-style user id. */

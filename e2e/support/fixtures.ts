@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
 import { ROOT, startStack } from '../../scripts/stack';
 import { AppPage } from '../pages/app-page';
-import { type IdentityProviderPages, LocalIdpPages } from '../pages/local-idp-pages';
+import type { IdentityProviderPages } from '../pages/identity-provider-pages';
+import { LocalIdpPages } from '../pages/local-idp-pages';
 import { ZitadelLoginPages } from '../pages/zitadel-login-pages';
 import { connectDatabase, createTestDatabase, type TestDatabase } from './test-database';
 
@@ -41,6 +42,8 @@ function composeStack(): E2EStack {
 export interface StackFixtureOptions {
   /** Whether the stack runs the webhook and the reconciler. */
   serverSide: boolean;
+  /** Whether the identity provider calls the Actions v2 targets (enricher, signup policy). */
+  actions: boolean;
 }
 
 interface WorkerFixtures extends StackFixtureOptions {
@@ -51,6 +54,8 @@ interface WorkerFixtures extends StackFixtureOptions {
 interface TestFixtures {
   app: AppPage;
   idp: IdentityProviderPages;
+  /** The provider's pages in another tab or browser context. */
+  idpPagesFor: (page: Page) => IdentityProviderPages;
   /** console.error lines a test expects; anything else fails it. */
   allowConsoleErrors: RegExp[];
 }
@@ -68,6 +73,7 @@ async function freePort(): Promise<number> {
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   serverSide: [false, { option: true, scope: 'worker' }],
+  actions: [false, { option: true, scope: 'worker' }],
 
   database: [
     // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies by destructuring.
@@ -86,7 +92,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   ],
 
   stack: [
-    async ({ serverSide, database }, use) => {
+    async ({ serverSide, actions, database }, use) => {
       if (TARGET === 'zitadel') {
         await use(composeStack());
         return;
@@ -101,6 +107,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         web: 'preview',
         webhook: serverSide,
         reconciler: serverSide,
+        actions,
         reconcilerIntervalMs: 1000,
         logLevel: 'warn',
       });
@@ -129,12 +136,16 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await use(new AppPage(page, stack.appUrl));
   },
 
-  idp: async ({ page, stack }, use) => {
-    await use(
+  idpPagesFor: async ({ stack }, use) => {
+    await use((page) =>
       TARGET === 'zitadel'
         ? new ZitadelLoginPages(page, stack.issuer, process.env.E2E_ZITADEL_PAT)
         : new LocalIdpPages(page, stack.issuer),
     );
+  },
+
+  idp: async ({ page, idpPagesFor }, use) => {
+    await use(idpPagesFor(page));
   },
 });
 
@@ -173,15 +184,4 @@ export async function holdCallback(page: Page, appUrl: string) {
   };
 }
 
-let counter = 0;
-/** A unique person for one journey. */
-export function newPerson(label: string) {
-  counter += 1;
-  const id = `${Date.now().toString(36)}${counter}`;
-  return {
-    email: `${label}-${id}@example.com`,
-    givenName: 'Minnie',
-    familyName: `Mouse ${id}`,
-    password: 'correct-horse-7',
-  };
-}
+export { newPerson } from './new-person';

@@ -19,7 +19,13 @@ export interface AppUserRow {
 export async function createTestDatabase() {
   const name = `liverty_e2e_${randomBytes(5).toString('hex')}`;
   const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
+  await admin.unsafe(`create database ${name}`).catch(async (error: NodeJS.ErrnoException) => {
+    await admin.end();
+    if (error.code !== 'ECONNREFUSED' && error.code !== 'ENOTFOUND') throw error;
+    throw new Error(
+      `No Postgres answers at ${new URL(TEST_DATABASE_URL).host} (${error.code}). Start it, or set TEST_DATABASE_URL (README, Troubleshooting).`,
+    );
+  });
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
   return queries(url.toString(), async () => {

@@ -207,6 +207,12 @@ const attacks: Attack[] = [
     authorization: async () => bearer(await forge({ kid: 'key-1' }, { pad: 'x'.repeat(9000) })),
   },
   {
+    // ZITADEL ID tokens share key, sub, aud and client_id with access tokens (zitadel/oidc
+    // pkg/oidc/token.go NewIDTokenClaims): only azp, at_hash and nonce give them away.
+    name: 'ID token instead of the access token',
+    authorization: async () => bearer(await issuer.issueIdToken(profile)),
+  },
+  {
     name: 'revoked (userinfo answers 401)',
     authorization: async () => {
       const token = await issuer.issue(profile);

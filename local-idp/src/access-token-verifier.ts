@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, type JWTPayload, jwtVerify } from 'jose';
 import type { IssuedAccessTokenRecord, OidcStateStore } from './oidc-state-store.ts';
 import type { PublicSigningJwk } from './signing-keys.ts';
@@ -10,6 +11,7 @@ export type AccessTokenCheck =
 
 export interface AccessTokenVerifierOptions {
   issuer: string;
+  /** ZITADEL's access token audience: the client id and the project id. */
   audiences: string[];
   publicJwks: () => { keys: PublicSigningJwk[] };
   state: OidcStateStore;
@@ -29,6 +31,7 @@ export class AccessTokenVerifier {
   }
 
   async check(token: string): Promise<AccessTokenCheck> {
+    if (token.split('.').length !== 3) return this.#checkOpaque(token);
     const { issuer, audiences, publicJwks, state, users } = this.#options;
     let claims: JWTPayload;
     try {
@@ -51,6 +54,47 @@ export class AccessTokenVerifier {
     const user = users.get(record.accountId);
     if (user?.state !== 'active') return { ok: false, description: 'user is not active' };
     return { ok: true, claims, record, user };
+  }
+
+  /**
+   * An opaque access token (ZITADEL's default token type): oidc-provider stores it by its value,
+   * and revocation or logout deletes it. The claims are what ZITADEL reports for it.
+   */
+  #checkOpaque(token: string): AccessTokenCheck {
+    const { issuer, audiences, state, users } = this.#options;
+    const stored = state.get('AccessToken', token) as
+      | {
+          accountId?: string;
+          clientId?: string;
+          scope?: string;
+          grantId?: string;
+          iat?: number;
+          exp?: number;
+        }
+      | undefined;
+    const now = Math.floor(Date.now() / 1000);
+    if (!stored?.accountId || !stored.clientId || (stored.exp ?? 0) <= now)
+      return { ok: false, description: 'access token revoked, expired or unknown' };
+    const user = users.get(stored.accountId);
+    if (user?.state !== 'active') return { ok: false, description: 'user is not active' };
+    const iat = stored.iat ?? now;
+    const exp = stored.exp ?? now;
+    // ZITADEL's token id, not the token: an opaque token is a credential, its id is not.
+    const jti = createHash('sha256').update(token).digest('hex').slice(0, 18);
+    return {
+      ok: true,
+      claims: { iss: issuer, sub: stored.accountId, aud: audiences, exp, iat, nbf: iat, jti },
+      record: {
+        jti,
+        accountId: stored.accountId,
+        clientId: stored.clientId,
+        grantId: stored.grantId,
+        scope: stored.scope ?? '',
+        iat,
+        exp,
+      },
+      user,
+    };
   }
 
   /** The `jti` of something that looks like one of our JWTs, without verifying it. */

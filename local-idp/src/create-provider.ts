@@ -11,6 +11,7 @@ import {
   CLAIMS_BY_SCOPE,
   RESOURCE_OWNER_SCOPE,
 } from './account-claims.ts';
+import type { ActionTargets } from './action-targets.ts';
 import { originsOf } from './cors.ts';
 import { html } from './html.ts';
 import { interactionPath } from './login-pages.ts';
@@ -18,6 +19,7 @@ import type { OidcStateStore } from './oidc-state-store.ts';
 import { renderPage } from './page-layout.ts';
 import type { PrivateSigningJwk } from './signing-keys.ts';
 import type { UserAccounts } from './user-accounts.ts';
+import { reshapeIdToken } from './zitadel-id-token.ts';
 
 /** ZITADEL's endpoint paths (cmd/defaults.yaml OIDC.CustomEndpoints), relative to the issuer. */
 export const ROUTES = {
@@ -38,10 +40,14 @@ export interface TokenLifetimes {
   refreshTokenAbsolute: number;
 }
 
+/** ZITADEL's app setting `accessTokenType`: BEARER (opaque, ZITADEL's default) or JWT. */
+export type AccessTokenType = 'jwt' | 'opaque';
+
 export interface ProviderSettings {
   issuer: string;
   clientId: string;
   projectId: string;
+  accessTokenType: AccessTokenType;
   redirectUris: string[];
   postLogoutRedirectUris: string[];
   signingKeys: PrivateSigningJwk[];
@@ -50,6 +56,8 @@ export interface ProviderSettings {
   users: UserAccounts;
   lifetimes: TokenLifetimes;
   onServerError: (error: Error) => void;
+  /** Actions v2 function executions (preaccesstoken), when configured. */
+  actions?: ActionTargets | undefined;
 }
 
 export function projectAudienceScope(projectId: string): string {
@@ -162,7 +170,7 @@ export function createProvider(settings: ProviderSettings): Provider {
             // oidc-provider allows a single string here; the customizer below sets ZITADEL's array.
             audience: clientId,
             accessTokenTTL: lifetimes.accessToken,
-            accessTokenFormat: 'jwt',
+            accessTokenFormat: settings.accessTokenType,
             jwt: { sign: { alg: 'RS256' } },
           };
         },
@@ -190,6 +198,9 @@ export function createProvider(settings: ProviderSettings): Provider {
             client_id: clientId,
             ...accessTokenPrivateClaims(scope.split(' ')),
           };
+          // ZITADEL runs `preaccesstoken` for JWT access tokens only, after its own claims.
+          const user = settings.actions ? users.get(String(original.sub)) : undefined;
+          if (user) await settings.actions?.preAccessToken(jwt.payload, { user, clientId });
           // The token carries no scope, so remember it (like ZITADEL's token storage) for userinfo.
           state.recordAccessToken({
             jti,
@@ -279,6 +290,19 @@ export function createProvider(settings: ProviderSettings): Provider {
     if (record && record.clientId === ctx.oidc.client.clientId) state.forgetAccessToken(jti);
     ctx.status = 200;
     ctx.body = '';
+  });
+  // ID tokens in ZITADEL's shape (see zitadel-id-token.ts), from the code and refresh grants alike.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.oidc?.route !== 'token' || ctx.status !== 200) return;
+    const body = ctx.body as { id_token?: unknown; access_token?: unknown } | undefined;
+    if (typeof body?.id_token !== 'string') return;
+    body.id_token = await reshapeIdToken(body.id_token, {
+      clientId,
+      projectId,
+      accessToken: typeof body.access_token === 'string' ? body.access_token : undefined,
+      signingKeys: settings.signingKeys,
+    });
   });
   // oidc-provider keeps offline_access grants alive across logout; ZITADEL ends the session's tokens
   // with it, so an app's "Log out" also invalidates its access and refresh tokens here.

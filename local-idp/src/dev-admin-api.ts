@@ -1,16 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type DevAdminGuard, devAdminRefusal } from './dev-admin-guard.ts';
 import { HttpError, readJsonObject, sendJson } from './http-io.ts';
-import { isLoopbackRequest } from './loopback-address.ts';
 import { UserAccountError, type UserAccounts, type UserPatch } from './user-accounts.ts';
 
 /**
- * DEV-ONLY user administration (`/__dev/…`), reachable only from loopback, for seeding and
- * manipulating users in tests. Not part of ZITADEL's API: ZITADEL's equivalents are the user
+ * DEV-ONLY user administration (`/__dev/…`), reachable only from loopback, by this server's own
+ * host names, with JSON bodies (see dev-admin-guard.ts), for seeding and manipulating users in tests. Not part of ZITADEL's API: ZITADEL's equivalents are the user
  * service's v2 endpoints, which need an authenticated admin.
  */
 export const DEV_ADMIN_PREFIX = '/__dev';
 
 export interface DevAdminDeps {
+  guard: DevAdminGuard;
   users: UserAccounts;
   rotateKeys: () => Promise<string>;
 }
@@ -67,11 +68,10 @@ export async function handleDevAdmin(
   pathname: string,
   deps: DevAdminDeps,
 ): Promise<void> {
-  if (!isLoopbackRequest(req)) {
-    send(res, 403, {
-      error: 'forbidden',
-      message: 'The dev admin API is only available from loopback addresses.',
-    });
+  // In front of every /__dev route.
+  const refusal = devAdminRefusal(req, deps.guard);
+  if (refusal) {
+    send(res, refusal.status, { error: refusal.error, message: refusal.message });
     return;
   }
   const parts = pathname

@@ -2,12 +2,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors, type InteractionResults, type Provider } from 'oidc-provider';
 import { ANSWERED_PROMPTS } from './create-provider.ts';
 import { readForm, sendHtml } from './http-io.ts';
+import { LOGIN_PATH_PREFIX, renderLoginPage, renderMessagePage } from './login-pages.ts';
+import { unmetPasswordRules } from './password-policy.ts';
 import {
-  LOGIN_PATH_PREFIX,
-  renderLoginPage,
-  renderMessagePage,
-  renderRegistrationPage,
-} from './login-pages.ts';
+  checkRegistrationDetails,
+  PASSWORD_MISMATCH_MESSAGE,
+  type RegistrationField,
+  readRegistrationDetails,
+} from './registration-form.ts';
+import { renderRegistrationPage, renderRegistrationPasswordPage } from './registration-pages.ts';
 import { UserAccountError, type UserAccounts } from './user-accounts.ts';
 
 export const INVALID_CREDENTIALS_MESSAGE = 'Invalid email or password';
@@ -23,7 +26,9 @@ export interface InteractionDeps {
   users: UserAccounts;
 }
 
-const ROUTE = new RegExp(`^${LOGIN_PATH_PREFIX}/([A-Za-z0-9_-]+)(?:/(login|register|cancel))?/?$`);
+const ROUTE = new RegExp(
+  `^${LOGIN_PATH_PREFIX}/([A-Za-z0-9_-]+)(?:/(login|register|register/password|cancel))?/?$`,
+);
 
 export function isInteractionPath(pathname: string): boolean {
   return pathname === LOGIN_PATH_PREFIX || pathname.startsWith(`${LOGIN_PATH_PREFIX}/`);
@@ -122,20 +127,90 @@ export async function handleInteraction(
     return finish(loggedInResult(result.user.id));
   }
 
-  const values = {
-    email: form.get('email') ?? '',
-    givenName: form.get('givenName') ?? '',
-    familyName: form.get('familyName') ?? '',
-  };
-  try {
-    const user = await deps.users.register({ ...values, password: form.get('password') ?? '' });
-    return finish(loggedInResult(user.id));
-  } catch (error) {
-    if (!(error instanceof UserAccountError)) throw error;
+  return handleRegistration(
+    res,
+    uid,
+    action as 'register' | 'register/password',
+    form,
+    deps.users,
+    finish,
+  );
+}
+
+/**
+ * The two registration steps: `register` checks names, email, consents and method and answers
+ * with the password step; `register/password` checks everything again (the first step's answers
+ * come back as hidden fields), then the password, and creates the user.
+ */
+async function handleRegistration(
+  res: ServerResponse,
+  uid: string,
+  action: 'register' | 'register/password',
+  form: URLSearchParams,
+  users: UserAccounts,
+  finish: (result: InteractionResults) => Promise<void>,
+): Promise<void> {
+  const registration = readRegistrationDetails(form);
+  const problem = checkRegistrationDetails(registration, users);
+  if (problem) {
     sendHtml(
       res,
       FORM_ERROR_STATUS,
-      renderRegistrationPage({ uid, values, error: error.message, invalidField: error.field }),
+      renderRegistrationPage({
+        uid,
+        values: registration,
+        error: problem.message,
+        invalidField: problem.field,
+      }),
+    );
+    return;
+  }
+  if (action === 'register') {
+    // Like Login V2's /register/password: the second step carries the first step's answers.
+    sendHtml(res, 200, renderRegistrationPasswordPage({ uid, details: registration }));
+    return;
+  }
+
+  const password = form.get('password') ?? '';
+  const unmetRules = unmetPasswordRules(password);
+  try {
+    // A policy failure is reported by UserAccounts (every way of setting a password goes there).
+    if (unmetRules.length === 0 && password !== (form.get('confirmPassword') ?? '')) {
+      throw new UserAccountError('invalid_argument', PASSWORD_MISMATCH_MESSAGE, 'confirmPassword');
+    }
+    const user = await users.register({
+      email: registration.email,
+      givenName: registration.givenName,
+      familyName: registration.familyName,
+      password,
+    });
+    return finish(loggedInResult(user.id));
+  } catch (error) {
+    if (!(error instanceof UserAccountError)) throw error;
+    if (error.field === 'password' || error.field === 'confirmPassword') {
+      sendHtml(
+        res,
+        FORM_ERROR_STATUS,
+        renderRegistrationPasswordPage({
+          uid,
+          details: registration,
+          error: error.message,
+          invalidField: error.field,
+          unmetRules,
+        }),
+      );
+      return;
+    }
+    // Another registration took the email meanwhile: back to the step that has the email field.
+    sendHtml(
+      res,
+      FORM_ERROR_STATUS,
+      renderRegistrationPage({
+        uid,
+        values: registration,
+        error: error.message,
+        invalidField: (error.field ?? 'email') as RegistrationField,
+      }),
     );
   }
 }

@@ -19,6 +19,12 @@ const STYLES = new SafeHtml(`
   button { font: inherit; padding: .55rem 1.1rem; border-radius: .4rem; cursor: pointer; border: 1px solid GrayText; }
   button.primary { background: #3949ab; color: #fff; border-color: #3949ab; }
   .switch { margin-top: 1.5rem; }
+  fieldset { border: 1px solid GrayText; border-radius: .4rem; margin: 0 0 1rem; padding: .6rem .8rem; }
+  legend { font-weight: 600; padding: 0 .3rem; }
+  .choice { display: flex; gap: .5rem; align-items: center; margin: .35rem 0; }
+  .choice label { font-weight: normal; }
+  .rules { margin: .2rem 0 0; padding-left: 1.2rem; }
+  .rules .unmet { color: #c62828; }
 `);
 
 /** Shared page chrome; every page states that it is a local development IdP, not ZITADEL. */

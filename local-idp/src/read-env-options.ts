@@ -31,6 +31,22 @@ export function readEnvOptions(env: NodeJS.ProcessEnv = process.env): LocalIdpOp
   if (redirectUris) options.redirectUris = redirectUris;
   const postLogoutRedirectUris = list(env.LOCAL_IDP_POST_LOGOUT_REDIRECT_URIS);
   if (postLogoutRedirectUris) options.postLogoutRedirectUris = postLogoutRedirectUris;
+  const tokenType = nonEmpty(env.LOCAL_IDP_ACCESS_TOKEN_TYPE);
+  if (tokenType !== undefined) {
+    if (tokenType !== 'jwt' && tokenType !== 'opaque')
+      throw new Error(`LOCAL_IDP_ACCESS_TOKEN_TYPE must be jwt or opaque: ${tokenType}`);
+    options.accessTokenType = tokenType;
+  }
+  const introspectionId = nonEmpty(env.LOCAL_IDP_INTROSPECTION_CLIENT_ID);
+  const introspectionSecret = nonEmpty(env.LOCAL_IDP_INTROSPECTION_CLIENT_SECRET);
+  if (Boolean(introspectionId) !== Boolean(introspectionSecret))
+    throw new Error(
+      'LOCAL_IDP_INTROSPECTION_CLIENT_ID and LOCAL_IDP_INTROSPECTION_CLIENT_SECRET go together',
+    );
+  if (introspectionId && introspectionSecret)
+    options.introspectionClients = [
+      { clientId: introspectionId, clientSecret: introspectionSecret },
+    ];
   const dataDir = nonEmpty(env.LOCAL_IDP_DATA_DIR);
   if (dataDir !== undefined) options.dataDir = dataDir;
   const pat = nonEmpty(env.LOCAL_IDP_PAT);
@@ -39,5 +55,21 @@ export function readEnvOptions(env: NodeJS.ProcessEnv = process.env): LocalIdpOp
   if (targets) options.webhookTargets = targets;
   const signingKey = nonEmpty(env.LOCAL_IDP_WEBHOOK_SIGNING_KEY);
   if (signingKey !== undefined) options.webhookSigningKey = signingKey;
+  const actionTargets: NonNullable<LocalIdpOptions['actionTargets']> = {};
+  const preAccessToken = nonEmpty(env.LOCAL_IDP_ACTIONS_PREACCESSTOKEN_URL);
+  if (preAccessToken !== undefined) actionTargets.preAccessToken = preAccessToken;
+  const preUserinfo = nonEmpty(env.LOCAL_IDP_ACTIONS_PREUSERINFO_URL);
+  if (preUserinfo !== undefined) actionTargets.preUserinfo = preUserinfo;
+  const addHumanUser = nonEmpty(env.LOCAL_IDP_ACTIONS_ADD_HUMAN_USER_URL);
+  if (addHumanUser !== undefined) actionTargets.addHumanUser = addHumanUser;
+  const actionsKey = nonEmpty(env.LOCAL_IDP_ACTIONS_SIGNING_KEY);
+  if (actionsKey !== undefined) actionTargets.signingKey = actionsKey;
+  const actionsTimeout = nonEmpty(env.LOCAL_IDP_ACTIONS_TIMEOUT_MS);
+  if (actionsTimeout !== undefined) {
+    if (!/^\d+$/.test(actionsTimeout) || Number(actionsTimeout) < 1)
+      throw new Error(`LOCAL_IDP_ACTIONS_TIMEOUT_MS is not a positive number: ${actionsTimeout}`);
+    actionTargets.timeoutMs = Number(actionsTimeout);
+  }
+  if (Object.keys(actionTargets).length > 0) options.actionTargets = actionTargets;
   return options;
 }

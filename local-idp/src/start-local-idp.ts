@@ -9,16 +9,23 @@ import type {
 } from '@zitadel/proto/zitadel/admin_pb';
 import type Provider from 'oidc-provider';
 import { AccessTokenVerifier } from './access-token-verifier.ts';
+import { type ActionTarget, ActionTargets } from './action-targets.ts';
 import { applyCors, originsOf } from './cors.ts';
-import { createProvider, ROUTES, type TokenLifetimes } from './create-provider.ts';
+import {
+  type AccessTokenType,
+  createProvider,
+  ROUTES,
+  type TokenLifetimes,
+} from './create-provider.ts';
 import { loadOrCreateSecret, readJsonIfExists, writeJsonAtomic } from './data-files.ts';
 import { DEV_ADMIN_PREFIX, handleDevAdmin } from './dev-admin-api.ts';
+import { devAdminHosts } from './dev-admin-guard.ts';
 import { type EventListener, EventLog, type LoggedEvent } from './event-log.ts';
 import { listEvents } from './event-search.ts';
 import { INSTANCE_ID, ORG_ID } from './fixed-identities.ts';
 import { sendJson, sendText } from './http-io.ts';
 import { handleInteraction, isInteractionPath } from './interaction-routes.ts';
-import { handleIntrospection } from './introspection-endpoint.ts';
+import { handleIntrospection, type IntrospectionClient } from './introspection-endpoint.ts';
 import { OidcStateStore } from './oidc-state-store.ts';
 import { logRequest } from './request-log.ts';
 import { type PublicSigningJwk, SigningKeyRing } from './signing-keys.ts';
@@ -33,6 +40,7 @@ import { type User, UserStore } from './user-store.ts';
 import { handleUserinfo } from './userinfo-endpoint.ts';
 import { WebhookDispatcher } from './webhook-delivery.ts';
 import { handleZitadelApi, isZitadelApiPath } from './zitadel-api.ts';
+import { toProviderIdTokenHint } from './zitadel-id-token.ts';
 
 export const DEFAULTS = {
   issuer: 'http://127.0.0.1:8080',
@@ -60,6 +68,13 @@ export interface LocalIdpOptions {
   clientId?: string;
   /** The ZITADEL project id: part of the access token `aud`. 18 digits. */
   projectId?: string;
+  /**
+   * The SPA app's access token type: `jwt` (default here, what zitadel-setup configures) or
+   * `opaque` (ZITADEL's default, BEARER), which resource servers must introspect.
+   */
+  accessTokenType?: AccessTokenType;
+  /** API applications of the project that may introspect tokens. Default: none. */
+  introspectionClients?: IntrospectionClient[];
   redirectUris?: string[];
   postLogoutRedirectUris?: string[];
   /** Where keys, users, events and secrets live. Default `.local-idp` in the cwd. */
@@ -71,6 +86,20 @@ export interface LocalIdpOptions {
   webhookSigningKey?: string;
   /** Per-delivery timeout, default 10 000 ms (ZITADEL requires one per target). */
   webhookTimeoutMs?: number;
+  /**
+   * Actions v2 restCall targets, called as ZITADEL calls them: URLs for the functions
+   * `preaccesstoken` and `preuserinfo` (interruptOnError false unless given) and for the request
+   * execution on AddHumanUser (interruptOnError true unless given).
+   */
+  actionTargets?: {
+    preAccessToken?: string | ActionTarget;
+    preUserinfo?: string | ActionTarget;
+    addHumanUser?: string | ActionTarget;
+    /** Default: generated once, stored in `<dataDir>/actions-signing-key`. */
+    signingKey?: string;
+    /** Per call, default 5000 ms. */
+    timeoutMs?: number;
+  };
   /** Token lifetimes in seconds (ZITADEL defaults otherwise). */
   tokenLifetimes?: Partial<TokenLifetimes>;
   /** Receives one line per request and operational messages; `false` silences. Default console.log. */
@@ -122,6 +151,8 @@ export interface LocalIdp {
   postLogoutRedirectUris: readonly string[];
   /** The Event API PAT (dev-only secret). */
   adminPat: string;
+  /** HMAC key of the Actions v2 restCall targets (dev-only secret). */
+  actionsSigningKey: string;
   users: LocalIdpUsers;
   events: LocalIdpEvents;
   webhooks: LocalIdpWebhooks;
@@ -175,6 +206,8 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
   const port = options.port ?? defaultPort(configuredIssuer);
   const clientId = options.clientId ?? DEFAULTS.clientId;
   const projectId = options.projectId ?? DEFAULTS.projectId;
+  const accessTokenType = options.accessTokenType ?? 'jwt';
+  const introspectionClients = [...(options.introspectionClients ?? [])];
   if (!/^\d{1,20}$/.test(projectId))
     throw new Error(`projectId must be a decimal id: ${projectId}`);
   const redirectUris = [...(options.redirectUris ?? DEFAULTS.redirectUris)];
@@ -197,7 +230,10 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
   const keyRing = SigningKeyRing.loadOrCreate(dataDir);
   const state = new OidcStateStore(dataDir);
   const events = new EventLog(dataDir, { instanceId: INSTANCE_ID, resourceOwner: ORG_ID });
-  const accounts = new UserAccounts(new UserStore(dataDir), events);
+  const actions = createActionTargets(options.actionTargets, dataDir, log);
+  const accounts = new UserAccounts(new UserStore(dataDir), events, (input) =>
+    actions.addHumanUser(input),
+  );
   const webhooks = new WebhookDispatcher({
     targets: options.webhookTargets ?? [],
     signingKey: webhookSigningKey,
@@ -212,12 +248,14 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
   let provider: Provider | undefined;
   let providerHandler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   let verifier: AccessTokenVerifier | undefined;
+  let devHosts: Set<string> = new Set();
 
   const buildProvider = () => {
     provider = createProvider({
       issuer,
       clientId,
       projectId,
+      accessTokenType,
       redirectUris,
       postLogoutRedirectUris,
       signingKeys: keyRing.privateJwks(),
@@ -226,6 +264,7 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
       users: accounts,
       lifetimes,
       onServerError: (error) => log(`oidc-provider server_error: ${error.message}`),
+      actions,
     });
     providerHandler = provider.callback() as (req: IncomingMessage, res: ServerResponse) => void;
   };
@@ -247,7 +286,11 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
       return;
     }
     if (path === DEV_ADMIN_PREFIX || path.startsWith(`${DEV_ADMIN_PREFIX}/`)) {
-      return handleDevAdmin(req, res, path, { users: accounts, rotateKeys });
+      return handleDevAdmin(req, res, path, {
+        guard: { hosts: devHosts },
+        users: accounts,
+        rotateKeys,
+      });
     }
     if (isZitadelApiPath(path)) {
       return handleZitadelApi(req, res, path, {
@@ -259,11 +302,15 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     }
     if (path === ROUTES.userinfo) {
       if (applyCors(req, res, corsOrigins, 'GET, POST')) return;
-      return handleUserinfo(req, res, { issuer, verifier });
+      return handleUserinfo(req, res, { issuer, verifier, actions });
     }
     if (path === ROUTES.introspection) {
       if (applyCors(req, res, corsOrigins, 'POST')) return;
-      return handleIntrospection(req, res, verifier);
+      return handleIntrospection(req, res, {
+        verifier,
+        clients: introspectionClients,
+        projectId,
+      });
     }
     if (isInteractionPath(path)) {
       const current = provider;
@@ -275,6 +322,14 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     }
     if (path === ROUTES.authorization && req.method === 'GET')
       requestConsentForOfflineAccess(req, url);
+    const hint = url.searchParams.get('id_token_hint');
+    if (path === ROUTES.end_session && req.method === 'GET' && hint) {
+      url.searchParams.set(
+        'id_token_hint',
+        await toProviderIdTokenHint(hint, keyRing.privateJwks()),
+      );
+      req.url = `${url.pathname}${url.search}`;
+    }
     providerHandler(req, res);
   };
 
@@ -306,6 +361,7 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
         : address.address;
   const url = `http://${address.family === 'IPv6' ? `[${reachable}]` : reachable}:${address.port}`;
   issuer ||= url;
+  devHosts = devAdminHosts(issuer, address.port);
   buildProvider();
   verifier = new AccessTokenVerifier({
     issuer,
@@ -344,6 +400,7 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     redirectUris,
     postLogoutRedirectUris,
     adminPat,
+    actionsSigningKey: actions.signingKey,
     users: {
       list: () => accounts.list(),
       get: (id) => accounts.get(id),
@@ -377,6 +434,34 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     rotateKeys,
     close,
   };
+}
+
+function createActionTargets(
+  config: LocalIdpOptions['actionTargets'],
+  dataDir: string,
+  log: (line: string) => void,
+): ActionTargets {
+  const target = (value: string | ActionTarget | undefined, interruptOnError: boolean) => {
+    if (value === undefined) return undefined;
+    const resolved = typeof value === 'string' ? { url: value, interruptOnError } : value;
+    const url = URL.parse(resolved.url);
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+      throw new Error(`action target is not an http(s) URL: ${resolved.url}`);
+    return resolved;
+  };
+  return new ActionTargets({
+    // Our recommendation (docs/decisions/021): the enricher fails open, the signup policy closed.
+    preAccessToken: target(config?.preAccessToken, false),
+    preUserinfo: target(config?.preUserinfo, false),
+    addHumanUser: target(config?.addHumanUser, true),
+    signingKey:
+      config?.signingKey ??
+      loadOrCreateSecret(join(dataDir, 'actions-signing-key'), () =>
+        randomBytes(24).toString('base64url'),
+      ),
+    timeoutMs: config?.timeoutMs,
+    log,
+  });
 }
 
 /**

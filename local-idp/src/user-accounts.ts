@@ -57,7 +57,7 @@ export type AuthenticationResult =
 const EMAIL_PATTERN =
   /^[^\s@]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
-function requireEmail(value: unknown): string {
+export function requireEmail(value: unknown): string {
   const email = typeof value === 'string' ? value.trim() : '';
   if (!email) throw new UserAccountError('invalid_argument', 'Email is required', 'email');
   if (!EMAIL_PATTERN.test(email))
@@ -65,7 +65,7 @@ function requireEmail(value: unknown): string {
   return email;
 }
 
-function requireName(value: unknown, field: 'givenName' | 'familyName'): string {
+export function requireName(value: unknown, field: 'givenName' | 'familyName'): string {
   const name = typeof value === 'string' ? value.trim() : '';
   if (!name) {
     throw new UserAccountError(
@@ -169,9 +169,17 @@ export class UserAccounts {
   readonly #store: UserStore;
   readonly #events: EventLog;
 
-  constructor(store: UserStore, events: EventLog) {
+  readonly #beforeRegister: ((input: NewUserInput) => Promise<NewUserInput>) | undefined;
+
+  /** `beforeRegister`: the AddHumanUser request execution (action-targets.ts), which may refuse. */
+  constructor(
+    store: UserStore,
+    events: EventLog,
+    beforeRegister?: (input: NewUserInput) => Promise<NewUserInput>,
+  ) {
     this.#store = store;
     this.#events = events;
+    this.#beforeRegister = beforeRegister;
   }
 
   list(): User[] {
@@ -189,9 +197,10 @@ export class UserAccounts {
   }
 
   /** Self-registration from the hosted registration page (editor: the login client, like Login V2). */
-  register(input: NewUserInput): Promise<User> {
+  async register(input: NewUserInput): Promise<User> {
+    const checked = this.#beforeRegister ? await this.#beforeRegister(input) : input;
     // Login V2's registration calls AddHumanUser asking for a verification code to be sent.
-    return this.create({ ...input, emailVerified: false }, LOGIN_CLIENT_EDITOR, {
+    return this.create({ ...checked, emailVerified: false }, LOGIN_CLIENT_EDITOR, {
       sendCode: true,
     });
   }

@@ -1,11 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccessTokenVerifier } from './access-token-verifier.ts';
 import { claimsForScopes } from './account-claims.ts';
+import type { ActionTargets } from './action-targets.ts';
 import { bearerToken, readForm, sendJson } from './http-io.ts';
 
 export interface UserinfoDeps {
   issuer: string;
   verifier: AccessTokenVerifier;
+  /** Actions v2 function executions (preuserinfo), when configured. */
+  actions?: ActionTargets | undefined;
 }
 
 function challenge(issuer: string, error?: { code: string; description: string }): string {
@@ -66,5 +69,19 @@ export async function handleUserinfo(
     );
     return;
   }
-  sendJson(res, 200, claimsForScopes(result.user, result.record.scope.split(' ')));
+  const claims: Record<string, unknown> = claimsForScopes(
+    result.user,
+    result.record.scope.split(' '),
+  );
+  try {
+    await deps.actions?.preUserinfo(claims, {
+      user: result.user,
+      clientId: result.record.clientId,
+    });
+  } catch {
+    // An interrupting target failed: ZITADEL answers userinfo with an error too.
+    sendJson(res, 500, { error: 'server_error', error_description: 'userinfo action failed' });
+    return;
+  }
+  sendJson(res, 200, claims);
 }

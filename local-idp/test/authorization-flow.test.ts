@@ -1,14 +1,16 @@
 import { decodeProtectedHeader } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { LocalIdp } from '../src/index.ts';
 import {
   buildAuthorizationRequest,
+  completeRegistration,
   decodeJwt,
   exchangeCode,
   expectLeftIdp,
   expectPage,
   newTestUser,
   postToken,
+  REGISTRATION_CHOICES,
   registerViaPromptCreate,
   verifyWithJwks,
 } from './support/oidc-client.ts';
@@ -21,6 +23,9 @@ async function userinfo(idp: LocalIdp, accessToken: string): Promise<Response> {
   });
 }
 
+const API_CLIENT = { clientId: '336500000000000300', clientSecret: 'test-only-api-secret' };
+const API_CLIENT_FORM = { client_id: API_CLIENT.clientId, client_secret: API_CLIENT.clientSecret };
+
 describe('authorization code + PKCE flow', () => {
   let idp: LocalIdp;
   let logs: string[];
@@ -31,7 +36,7 @@ describe('authorization code + PKCE flow', () => {
   });
   afterAll(() => stop());
 
-  it('prompt=create shows the registration page with the expected labels', async () => {
+  it('prompt=create shows the first registration step: fields, both consents, the method chooser', async () => {
     const browser = new TestBrowser(idp.issuer);
     const page = expectPage(
       await browser.navigate(buildAuthorizationRequest(idp, { prompt: 'create' }).url),
@@ -41,17 +46,52 @@ describe('authorization code + PKCE flow', () => {
       ['email', 'Email'],
       ['givenName', 'Given name'],
       ['familyName', 'Family name'],
-      ['password', 'Password'],
     ]) {
       expect(page.html).toContain(`<label for="${id}">${label}</label>`);
       expect(page.html).toMatch(new RegExp(`<input id="${id}" name="${id}"`));
     }
-    expect(page.html).toMatch(/<button type="submit" class="primary">Create account<\/button>/);
-    expect(page.html).toContain(
-      'At least 8 characters, including at least one letter and one digit.',
+    // Login V2 with both legal links set: two required checkboxes, neither ticked.
+    for (const [id, label] of [
+      ['tos', 'Terms of Service'],
+      ['privacyPolicy', 'Privacy Policy'],
+    ]) {
+      expect(page.html).toMatch(
+        new RegExp(`<input type="checkbox" id="${id}" name="${id}" value="accepted"\\s*>`),
+      );
+      expect(page.html).toContain(`<label for="${id}">${label}</label>`);
+    }
+    // Login V2's method chooser with its default login policy: Passkey preselected.
+    expect(page.html).toMatch(
+      /<input type="radio" id="method-passkey" name="method" value="passkey"\s+checked/,
     );
+    expect(page.html).toMatch(
+      /<input type="radio" id="method-password" name="method" value="password"\s*>/,
+    );
+    expect(page.html).toContain('<label for="method-password">Password</label>');
+    expect(page.html).toMatch(/<button type="submit" class="primary">Continue<\/button>/);
     expect(page.html).toMatch(/<a href="[^"]+\?view=login">Log in<\/a>/);
     expect(page.html).toMatch(/<button type="submit">Cancel<\/button>/);
+
+    const user = newTestUser('labels');
+    const { password: _, ...details } = user;
+    const second = expectPage(
+      await browser.submit(page, '/register', { ...details, ...REGISTRATION_CHOICES }),
+    );
+    expect(second.html).toContain('<label for="password">Password</label>');
+    expect(second.html).toContain('<label for="confirmPassword">Confirm password</label>');
+    for (const rule of [
+      'Must be at least 8 characters long.',
+      'Must include a symbol.',
+      'Must include a number.',
+      'Must include an uppercase letter.',
+      'Must include a lowercase letter.',
+    ]) {
+      expect(second.html).toContain(`<li>${rule}</li>`);
+    }
+    expect(second.html).toMatch(/<button type="submit" class="primary">Create account<\/button>/);
+    // The first step's answers travel with the form, not in the URL.
+    expect(second.url.search).toBe('');
+    expect(second.html).toContain(`<input type="hidden" name="email" value="${user.email}">`);
   });
 
   it('registers, exchanges the code and issues ZITADEL-shaped tokens', async () => {
@@ -95,13 +135,16 @@ describe('authorization code + PKCE flow', () => {
       state: 'active',
     });
 
-    // ID token: standard, carries profile and email (idTokenUserinfoAssertion).
+    // ID token: ZITADEL's shape (same audience as the access token, azp and client_id), carries
+    // profile and email (idTokenUserinfoAssertion).
     const idToken = await verifyWithJwks(idp, tokens.id_token);
     expect(idToken.header).toMatchObject({ alg: 'RS256', kid: idp.currentKid });
     expect(idToken.payload).toMatchObject({
       iss: idp.issuer,
       sub: payload.sub,
-      aud: idp.clientId,
+      aud: [idp.clientId, idp.projectId],
+      azp: idp.clientId,
+      client_id: idp.clientId,
       nonce: request.nonce,
       email: user.email,
       email_verified: false,
@@ -206,36 +249,140 @@ describe('authorization code + PKCE flow', () => {
     );
   });
 
-  it('refuses a duplicate email with a visible error', async () => {
+  it('refuses a duplicate email on the first step with a visible error', async () => {
     const user = newTestUser('dup');
     await idp.users.create(user);
     const browser = new TestBrowser(idp.issuer);
     const page = expectPage(
       await browser.navigate(buildAuthorizationRequest(idp, { prompt: 'create' }).url),
     );
+    const { password: _, ...details } = user;
     const result = expectPage(
-      await browser.submit(page, '/register', { ...user, email: user.email.toUpperCase() }),
+      await browser.submit(page, '/register', {
+        ...details,
+        ...REGISTRATION_CHOICES,
+        email: user.email.toUpperCase(),
+      }),
     );
     expect(result.status).toBe(200);
     expect(alertText(result.html)).toBe('An account with this email already exists');
     expect(result.html).toMatch(/id="email"[^>]*aria-invalid="true"/);
   });
 
-  it('enforces the password policy with a visible error', async () => {
+  it('requires both consents and the Password method before the password step', async () => {
     const browser = new TestBrowser(idp.issuer);
     const page = expectPage(
       await browser.navigate(buildAuthorizationRequest(idp, { prompt: 'create' }).url),
     );
-    for (const password of ['short1', 'longenoughbutnodigits', '1234567890']) {
+    const { password: _, ...details } = newTestUser('steps');
+    // Bad input tried: each consent left unticked, and the preselected Passkey left as it is.
+    const cases = [
+      {
+        omit: 'tos',
+        field: 'tos',
+        alert: 'Accept the Terms of Service and the Privacy Policy to create an account',
+      },
+      {
+        omit: 'privacyPolicy',
+        field: 'privacyPolicy',
+        alert: 'Accept the Terms of Service and the Privacy Policy to create an account',
+      },
+      {
+        omit: 'method',
+        field: 'method-passkey',
+        alert: 'Passkeys are not available on the local identity provider: choose Password',
+      },
+    ] as const;
+    for (const { omit, field, alert } of cases) {
+      const choices: Record<string, string> = { ...REGISTRATION_CHOICES };
+      delete choices[omit];
       const result = expectPage(
-        await browser.submit(page, '/register', { ...newTestUser('weak'), password }),
+        await browser.submit(page, '/register', { ...details, ...choices }),
+      );
+      expect(result.status).toBe(200);
+      expect(alertText(result.html)).toBe(alert);
+      expect(result.html).toMatch(new RegExp(`id="${field}"[^>]*aria-invalid="true"`));
+      // What was typed and ticked stays.
+      expect(result.html).toContain(`value="${details.email}"`);
+      expect(result.html).not.toContain('name="confirmPassword"');
+    }
+    expect(idp.users.findByEmail(details.email)).toBeUndefined();
+  });
+
+  it("enforces ZITADEL's default password policy and the confirmation, with visible errors", async () => {
+    const browser = new TestBrowser(idp.issuer);
+    const page = expectPage(
+      await browser.navigate(buildAuthorizationRequest(idp, { prompt: 'create' }).url),
+    );
+    const { password: _, ...details } = newTestUser('weak');
+    const passwordStep = expectPage(
+      await browser.submit(page, '/register', { ...details, ...REGISTRATION_CHOICES }),
+    );
+    // Bad input tried: each rule broken alone.
+    for (const [password, unmet] of [
+      ['Short1!', 'Must be at least 8 characters long.'],
+      ['lowercase-only-1', 'Must include an uppercase letter.'],
+      ['UPPERCASE-ONLY-1', 'Must include a lowercase letter.'],
+      ['No-digits-here', 'Must include a number.'],
+      ['NoSymbols123', 'Must include a symbol.'],
+    ] as const) {
+      const result = expectPage(
+        await browser.submit(passwordStep, '/register/password', {
+          password,
+          confirmPassword: password,
+        }),
       );
       expect(result.status).toBe(200);
       expect(alertText(result.html)).toBe(
-        'Password must be at least 8 characters long and contain at least one letter and one digit.',
+        'Password must be at least 8 characters long and include an uppercase letter, a lowercase letter, a number and a symbol.',
       );
       expect(result.html).toMatch(/id="password"[^>]*aria-invalid="true"/);
+      expect(result.html).toContain(
+        `<li class="unmet">${unmet} <span class="rule-state">(not met)</span></li>`,
+      );
+      expect(result.html).not.toContain(password);
     }
+    const mismatch = expectPage(
+      await browser.submit(passwordStep, '/register/password', {
+        password: 'Correct horse 1',
+        confirmPassword: 'Correct horse 2',
+      }),
+    );
+    expect(alertText(mismatch.html)).toBe('The passwords do not match');
+    expect(mismatch.html).toMatch(/id="confirmPassword"[^>]*aria-invalid="true"/);
+    expect(idp.users.findByEmail(details.email)).toBeUndefined();
+
+    expectLeftIdp(
+      await browser.submit(passwordStep, '/register/password', {
+        password: 'Correct horse 1',
+        confirmPassword: 'Correct horse 1',
+      }),
+    );
+    expect(idp.users.findByEmail(details.email)).toBeDefined();
+  });
+
+  it('checks the first step again on the second: forged hidden fields go back to the first step', async () => {
+    const browser = new TestBrowser(idp.issuer);
+    const page = expectPage(
+      await browser.navigate(buildAuthorizationRequest(idp, { prompt: 'create' }).url),
+    );
+    const { password, ...details } = newTestUser('forged');
+    const passwordStep = expectPage(
+      await browser.submit(page, '/register', { ...details, ...REGISTRATION_CHOICES }),
+    );
+    // Bad input tried: the consents removed from the hidden fields of the second step.
+    const forged = {
+      ...passwordStep,
+      html: passwordStep.html.replace(/<input type="hidden" name="(tos|privacyPolicy)"[^>]*>/g, ''),
+    };
+    const result = expectPage(
+      await browser.submit(forged, '/register/password', { password, confirmPassword: password }),
+    );
+    expect(alertText(result.html)).toBe(
+      'Accept the Terms of Service and the Privacy Policy to create an account',
+    );
+    expect(result.html).toMatch(/id="tos"[^>]*aria-invalid="true"/);
+    expect(idp.users.findByEmail(details.email)).toBeUndefined();
   });
 
   it('switches between the login and registration pages', async () => {
@@ -326,6 +473,8 @@ describe('authorization code + PKCE flow', () => {
   });
 
   it('userinfo refuses tokens of deactivated users and introspection reports them inactive', async () => {
+    const { idp, stop } = await startTestIdp({ introspectionClients: [API_CLIENT] });
+    onTestFinished(stop);
     const user = newTestUser('deactivated');
     const { request, callback } = await registerViaPromptCreate(idp, user);
     const tokens = await exchangeCode(idp, request, callback);
@@ -334,7 +483,7 @@ describe('authorization code + PKCE flow', () => {
         await fetch(new URL('/oauth/v2/introspect', idp.issuer), {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ token: tokens.access_token }).toString(),
+          body: new URLSearchParams({ ...API_CLIENT_FORM, token: tokens.access_token }).toString(),
         })
       ).json()) as Record<string, unknown>;
     expect(await introspect()).toMatchObject({
@@ -378,9 +527,7 @@ describe('authorization code + PKCE flow', () => {
       scope: `openid email urn:zitadel:iam:org:project:id:${idp.projectId}:aud urn:zitadel:iam:user:resourceowner`,
     });
     const page = expectPage(await browser.navigate(request.url));
-    const callback = expectLeftIdp(
-      await browser.submit(page, '/register', { ...newTestUser('owner') }),
-    );
+    const callback = expectLeftIdp(await completeRegistration(browser, page, newTestUser('owner')));
     const tokens = await exchangeCode(idp, request, callback);
     expect(tokens.refresh_token).toBeUndefined();
     const claims = decodeJwt(tokens.access_token);

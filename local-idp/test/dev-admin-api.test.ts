@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalIdp } from '../src/index.ts';
@@ -20,7 +21,8 @@ async function dev(
 ) {
   const response = await fetch(new URL(`/__dev${path}`, idp.issuer), {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    // Every request with a method other than GET declares JSON, with or without a body.
+    headers: { ...(method === 'GET' ? {} : { 'content-type': 'application/json' }), ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return {
@@ -104,6 +106,56 @@ describe('dev admin API', () => {
       ).toBe(200);
     },
   );
+
+  // Security review #12 item 9: any page open in the developer's browser could POST text/plain
+  // to loopback (a simple request, no preflight) and create users or rotate keys.
+  it('refuses a cross-site text/plain POST, as a page in the browser would send it, and creates nothing', async () => {
+    const before = idp.users.list().length;
+    const response = await fetch(new URL('/__dev/users', idp.issuer), {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain;charset=UTF-8' },
+      body: JSON.stringify({ ...newTestUser('csrf'), emailVerified: true }),
+    });
+    expect(response.status).toBe(415);
+    expect(((await response.json()) as { message: string }).message).toMatch(/application\/json/);
+    expect(idp.users.list().length).toBe(before);
+    const rotate = await fetch(new URL('/__dev/keys/rotate', idp.issuer), { method: 'POST' });
+    expect(rotate.status).toBe(415);
+  });
+
+  it('refuses JSON from a foreign Origin or a cross-site fetch', async () => {
+    const foreign = await dev(idp, 'POST', '/keys/rotate', undefined, {
+      origin: 'https://evil.example',
+    });
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.message).toMatch(/cross-origin/);
+    const crossSite = await dev(idp, 'GET', '/users', undefined, {
+      'sec-fetch-site': 'cross-site',
+    });
+    expect(crossSite.status).toBe(403);
+    const sameOrigin = await dev(idp, 'GET', '/users', undefined, { origin: idp.issuer });
+    expect(sameOrigin.status).toBe(200);
+  });
+
+  it('refuses a Host that is not one of its names (DNS rebinding)', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: idp.port,
+          path: '/__dev/users',
+          headers: { host: `rebound.example:${idp.port}` },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(403);
+  });
 
   it('creates, reads, updates and lists users without ever returning the hash', async () => {
     const input = newTestUser('admin');

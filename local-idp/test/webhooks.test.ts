@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalIdp } from '../src/index.ts';
 import {
   buildAuthorizationRequest,
+  completeRegistration,
   expectLeftIdp,
   expectPage,
   newTestUser,
@@ -88,7 +89,7 @@ describe('webhook delivery', () => {
     const page = expectPage(
       await browser.navigate(buildAuthorizationRequest(idp, { prompt: 'create' }).url),
     );
-    expectLeftIdp(await browser.submit(page, '/register', { ...user }));
+    expectLeftIdp(await completeRegistration(browser, page, user));
     await idp.webhooks.idle();
 
     const id = idp.users.findByEmail(user.email)?.id;

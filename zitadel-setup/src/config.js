@@ -12,6 +12,8 @@
  * @property {string} backendZitadelApiUrl Where the backend calls ZITADEL's APIs (its reconciler).
  * @property {string} projectName
  * @property {string} appName
+ * @property {string} apiAppName The API app the backend introspects opaque tokens with.
+ * @property {string} reconcilerUserName The backend's machine user (Event API, ListUsers).
  * @property {string[]} redirectUris
  * @property {string[]} postLogoutRedirectUris
  * @property {string} apiBaseUrl Where the SPA calls the backend.
@@ -19,6 +21,9 @@
  * @property {string} webhookUrl Where ZITADEL posts Actions v2 events (reached from ZITADEL itself).
  * @property {string[]} executionEventGroups
  * @property {string[]} executionEvents
+ * @property {boolean} ensureActions Create the backend's restCall targets (enricher, signup policy).
+ * @property {string} actionsUrl Where ZITADEL reaches them, without the target's own path.
+ * @property {string} actionsTargetPrefix Their names start with this.
  * @property {boolean} ensureLegalLinks
  * @property {string} tosLink
  * @property {string} privacyLink
@@ -124,6 +129,8 @@ export function loadConfig(env = process.env) {
     backendZitadelApiUrl: url('BACKEND_ZITADEL_API_URL', zitadelApiUrl),
     projectName: read('PROJECT_NAME') ?? 'liverty-music',
     appName: read('APP_NAME') ?? 'liverty-music-spa',
+    apiAppName: read('API_APP_NAME') ?? 'liverty-music-api',
+    reconcilerUserName: read('RECONCILER_USER_NAME') ?? 'liverty-reconciler',
     redirectUris: urlList('REDIRECT_URIS', [`${appOrigin}/callback`]),
     postLogoutRedirectUris: urlList('POST_LOGOUT_REDIRECT_URIS', [`${appOrigin}/`]),
     apiBaseUrl: url('API_BASE_URL', 'http://localhost:3001'),
@@ -131,6 +138,9 @@ export function loadConfig(env = process.env) {
     webhookUrl: url('WEBHOOK_URL', 'http://127.0.0.1:3001/webhooks/zitadel'),
     executionEventGroups: list('EXECUTION_EVENT_GROUPS', ['user.human']),
     executionEvents: list('EXECUTION_EVENTS', DEFAULT_EVENTS),
+    ensureActions: bool('ENSURE_ACTIONS', true),
+    actionsUrl: url('ACTIONS_URL', 'http://127.0.0.1:3001/actions/zitadel'),
+    actionsTargetPrefix: read('ACTIONS_TARGET_PREFIX') ?? 'liverty-music',
     ensureLegalLinks: bool('ENSURE_LEGAL_LINKS', true),
     tosLink: url('TOS_LINK', `${appOrigin}/terms`),
     privacyLink: url('PRIVACY_LINK', `${appOrigin}/privacy`),

@@ -1,6 +1,8 @@
 /**
- * Makes sure the webhook target is called for each event condition: an event group (such as
- * `user.human`, every `user.human.*` event) or a single event (such as `user.removed`). ZITADEL
+ * Makes sure a target is called for each execution condition: the webhook target for event groups
+ * (such as `user.human`, every `user.human.*` event) and single events (such as `user.removed`),
+ * the restCall targets for a function (`preaccesstoken`) or a request method
+ * (`/zitadel.user.v2.UserService/AddHumanUser`). ZITADEL
  * keeps one execution per condition, whose target list SetExecution replaces: targets already
  * there (someone else's) are kept, ours is appended. Conditions that already call the target are
  * only read.
@@ -29,6 +31,11 @@ export function conditionKey(condition) {
   if (event?.group) return `event group ${event.group}`;
   if (event?.event) return `event ${event.event}`;
   if (event?.all) return 'all events';
+  if (condition?.function?.name) return `function ${condition.function.name}`;
+  const request = condition?.request;
+  if (request?.method) return `request ${request.method}`;
+  if (request?.service) return `request service ${request.service}`;
+  if (request?.all) return 'all requests';
   return JSON.stringify(condition);
 }
 
@@ -42,12 +49,32 @@ export function conditionKey(condition) {
  * }} options
  * @returns {Promise<{ set: string[], unchanged: string[] }>}
  */
-export async function ensureExecutions(client, { targetId, groups, events, log }) {
-  const conditions = eventConditions({ groups, events });
-  if (conditions.length === 0) return { set: [], unchanged: [] };
+export function ensureExecutions(client, { targetId, groups, events, log }) {
+  const executions = eventConditions({ groups, events }).map((condition) => ({
+    condition,
+    targetId,
+  }));
+  return ensureExecutionsFor(client, { executions, log });
+}
+
+/**
+ * Makes sure each condition (event, function or request) calls its target, keeping the targets
+ * already there.
+ *
+ * @param {import('./zitadel-client.js').ZitadelClient} client
+ * @param {{
+ *   executions: { condition: any, targetId: string }[],
+ *   log: (line: string) => void,
+ * }} options
+ * @returns {Promise<{ set: string[], unchanged: string[] }>}
+ */
+export async function ensureExecutionsFor(client, { executions, log }) {
+  if (executions.length === 0) return { set: [], unchanged: [] };
   const found = await client.post('/v2/actions/executions/search', {
     pagination: { limit: 100 },
-    filters: [{ inConditionsFilter: { conditions } }],
+    filters: [
+      { inConditionsFilter: { conditions: executions.map((execution) => execution.condition) } },
+    ],
   });
   /** @type {Map<string, string[]>} */
   const targetsByCondition = new Map();
@@ -63,18 +90,18 @@ export async function ensureExecutions(client, { targetId, groups, events, log }
   const set = [];
   /** @type {string[]} */
   const unchanged = [];
-  for (const condition of conditions) {
+  for (const { condition, targetId } of executions) {
     const key = conditionKey(condition);
     const current = targetsByCondition.get(key) ?? [];
     if (current.includes(targetId)) {
-      unchanged.push(key);
+      unchanged.push(`${key} -> ${targetId}`);
       continue;
     }
     await client.put('/v2/actions/executions', { condition, targets: [...current, targetId] });
-    set.push(key);
+    targetsByCondition.set(key, [...current, targetId]);
+    set.push(`${key} -> ${targetId}`);
   }
-  if (set.length > 0) log(`executions: target ${targetId} now called on ${set.join(', ')}`);
-  if (unchanged.length > 0)
-    log(`executions: already calling ${targetId} on ${unchanged.join(', ')}`);
+  if (set.length > 0) log(`executions: now calling ${set.join(', ')}`);
+  if (unchanged.length > 0) log(`executions: already calling ${unchanged.join(', ')}`);
   return { set, unchanged };
 }

@@ -1,21 +1,10 @@
-/**
- * Finds the Actions v2 target for the backend's webhook by its exact name, or creates it.
- *
- * - Type `restWebhook` with `interruptOnError: false`: ZITADEL checks the answer's status (so a
- *   failing backend shows up in ZITADEL's logs) but a failure never blocks the user's action.
- * - Payload JSON, ZITADEL's default; the request leaves `payloadType` out so that it also works
- *   on versions without the field. JWT and JWE payloads never fire for event executions
- *   (zitadel#11985): a target found with one is switched back to JSON.
- * - ZITADEL refuses endpoints on private or loopback addresses unless its outgoing-HTTP denylist
- *   is overridden, and endpoints whose host does not resolve yet (zitadel#12244): docker-compose.yml
- *   takes care of both (an IP literal, and ZITADEL_HTTPCLIENT_DENYLIST).
- *
- * The signing key comes with the created target and with every listed target; when it is missing
- * from both the answer and what an earlier run wrote for this target (`known`), it is rotated,
- * which is the only way to learn it again.
- */
+import { ensureTarget } from './ensure-target.js';
 
 /**
+ * The Actions v2 target for the backend's webhook: `restWebhook` with `interruptOnError: false`.
+ * ZITADEL checks the answer's status (so a failing backend shows up in ZITADEL's logs) but a
+ * failure never blocks the user's action. See ensure-target.js for drift and signing keys.
+ *
  * @param {import('./zitadel-client.js').ZitadelClient} client
  * @param {{
  *   name: string,
@@ -23,66 +12,17 @@
  *   known?: { targetId?: string | undefined, signingKey?: string | undefined },
  *   log: (line: string) => void,
  * }} options
- * @returns {Promise<{ id: string, signingKey: string, created: boolean, updated: boolean }>}
+ * @returns {Promise<import('./ensure-target.js').EnsuredTarget>}
  */
-export async function ensureWebhookTarget(client, { name, endpoint, known = {}, log }) {
-  const found = await client.post('/v2/actions/targets/search', {
-    pagination: { limit: 10 },
-    filters: [{ targetNameFilter: { targetName: name, method: 'TEXT_FILTER_METHOD_EQUALS' } }],
+export function ensureWebhookTarget(client, { name, endpoint, known = {}, log }) {
+  return ensureTarget(client, {
+    name,
+    endpoint,
+    type: 'restWebhook',
+    interruptOnError: false,
+    timeout: '10s',
+    label: 'webhook',
+    known,
+    log,
   });
-  const existing = (found.targets ?? []).find(
-    (/** @type {{ name?: string }} */ target) => target.name === name,
-  );
-
-  if (!existing) {
-    const created = await client.post('/v2/actions/targets', {
-      name,
-      endpoint,
-      timeout: '10s',
-      restWebhook: { interruptOnError: false },
-    });
-    if (!created.signingKey)
-      throw new Error(`ZITADEL created target ${created.id} without a signing key`);
-    log(`webhook target "${name}": created ${created.id} -> ${endpoint}`);
-    return {
-      id: String(created.id),
-      signingKey: created.signingKey,
-      created: true,
-      updated: false,
-    };
-  }
-
-  const id = String(existing.id);
-  /** @type {Record<string, unknown>} */
-  const update = {};
-  /** @type {string[]} */
-  const reasons = [];
-  if (existing.endpoint !== endpoint) {
-    update.endpoint = endpoint;
-    reasons.push(`endpoint was ${existing.endpoint}`);
-  }
-  if (!existing.restWebhook || existing.restWebhook.interruptOnError === true) {
-    update.restWebhook = { interruptOnError: false };
-    reasons.push('type was not restWebhook without interruptOnError');
-  }
-  if (existing.payloadType === 'PAYLOAD_TYPE_JWT' || existing.payloadType === 'PAYLOAD_TYPE_JWE') {
-    update.payloadType = 'PAYLOAD_TYPE_JSON';
-    reasons.push(`payload type was ${existing.payloadType}`);
-  }
-  let signingKey =
-    existing.signingKey || (known.targetId === id ? known.signingKey : undefined) || undefined;
-  if (!signingKey) {
-    update.expirationSigningKey = '0s';
-    reasons.push('its signing key is unknown, so it is rotated');
-  }
-
-  if (reasons.length === 0) {
-    log(`webhook target "${name}": found ${id} -> ${endpoint}`);
-    return { id, signingKey: /** @type {string} */ (signingKey), created: false, updated: false };
-  }
-  const updated = await client.post(`/v2/actions/targets/${encodeURIComponent(id)}`, update);
-  if (update.expirationSigningKey !== undefined) signingKey = updated.signingKey;
-  if (!signingKey) throw new Error(`ZITADEL returned no signing key for target ${id}`);
-  log(`webhook target "${name}": updated ${id} (${reasons.join('; ')})`);
-  return { id, signingKey, created: false, updated: true };
 }

@@ -1,7 +1,10 @@
+import { ensureActionTargets } from './ensure-action-targets.js';
+import { ensureApiApp } from './ensure-api-app.js';
 import { ensureExecutions } from './ensure-executions.js';
 import { ensureLegalLinks } from './ensure-legal-links.js';
 import { ensureOidcApp } from './ensure-oidc-app.js';
 import { ensureProject } from './ensure-project.js';
+import { ensureReconcilerUser } from './ensure-reconciler-user.js';
 import { ensureWebhookTarget } from './ensure-webhook-target.js';
 import {
   readEnvFile,
@@ -54,6 +57,21 @@ export async function runSetup(config, { log = console.log, fetch = globalThis.f
     });
   }
   const previousEnv = await readEnvFile(config.backendEnvFile);
+  const apiApp = await ensureApiApp(client, {
+    projectId: project.id,
+    name: config.apiAppName,
+    known: {
+      clientId: previousEnv.OIDC_INTROSPECTION_CLIENT_ID,
+      clientSecret: previousEnv.OIDC_INTROSPECTION_CLIENT_SECRET,
+    },
+    log,
+  });
+  const reconciler = await ensureReconcilerUser(client, {
+    userName: config.reconcilerUserName,
+    known: { userId: previousEnv.ZITADEL_RECONCILER_USER_ID, pat: previousEnv.ZITADEL_PAT },
+    checkPat: (pat) => signedInUserId({ apiUrl: config.zitadelApiUrl, pat, fetch }),
+    log,
+  });
   const target = await ensureWebhookTarget(client, {
     name: config.webhookTargetName,
     endpoint: config.webhookUrl,
@@ -69,6 +87,18 @@ export async function runSetup(config, { log = console.log, fetch = globalThis.f
     events: config.executionEvents,
     log,
   });
+
+  const actions = config.ensureActions
+    ? await ensureActionTargets(client, {
+        baseUrl: config.actionsUrl,
+        namePrefix: config.actionsTargetPrefix,
+        known: {
+          targetIds: splitList(previousEnv.ZITADEL_ACTIONS_TARGET_IDS),
+          signingKeys: splitList(previousEnv.ZITADEL_ACTIONS_SIGNING_KEYS),
+        },
+        log,
+      })
+    : undefined;
 
   const frontendConfig = await writeFileIfChanged(
     config.frontendConfigFile,
@@ -87,10 +117,12 @@ export async function runSetup(config, { log = console.log, fetch = globalThis.f
       issuer: config.oidcIssuer,
       projectId: project.id,
       clientId: app.clientId,
+      introspection: { clientId: apiApp.clientId, clientSecret: apiApp.clientSecret },
       zitadelApiUrl: config.backendZitadelApiUrl,
-      pat: token,
+      reconciler: { userId: reconciler.userId, pat: reconciler.pat },
       targetId: target.id,
       signingKey: target.signingKey,
+      actions: actions && { ...actions, clientIds: [app.clientId] },
     }),
     { mode: 0o600, owner: config.backendEnvOwner },
   );
@@ -101,7 +133,35 @@ export async function runSetup(config, { log = console.log, fetch = globalThis.f
     projectId: project.id,
     appId: app.appId,
     clientId: app.clientId,
+    apiClientId: apiApp.clientId,
+    reconcilerUserId: reconciler.userId,
     targetId: target.id,
+    actionTargetIds: actions?.targetIds ?? [],
     files: { frontendConfig, backendEnv },
   };
+}
+
+/**
+ * The user id a personal access token signs in as (auth v1 GetMyUser, GET /auth/v1/users/me), or
+ * undefined when ZITADEL refuses it.
+ *
+ * @param {{ apiUrl: string, pat: string, fetch: typeof globalThis.fetch }} options
+ * @returns {Promise<string | undefined>}
+ */
+async function signedInUserId({ apiUrl, pat, fetch }) {
+  const response = await fetch(`${apiUrl}/auth/v1/users/me`, {
+    headers: { authorization: `Bearer ${pat}`, accept: 'application/json' },
+    signal: AbortSignal.timeout(15_000),
+  });
+  if (!response.ok) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  const body = /** @type {any} */ (await response.json().catch(() => ({})));
+  return body?.user?.id === undefined ? undefined : String(body.user.id);
+}
+
+/** @param {string | undefined} value */
+function splitList(value) {
+  return (value ?? '').split(',').filter((item) => item !== '');
 }

@@ -4,7 +4,8 @@ import { dirname } from 'node:path';
 /**
  * The files the setup step hands to the other services:
  * - the SPA's `config.json` (public: a PKCE client has no secret), served beside the app;
- * - the backend's env file (secret: the PAT and the webhook signing key), sourced by the
+ * - the backend's env file (secret: the reconciler's PAT, the API app's client secret and the
+ *   webhook signing key; never the setup step's instance-owner PAT), sourced by the
  *   backend's container before it starts. Values are single-quoted so that `sh` reads them
  *   verbatim.
  * Each file is written only when its content changes, through a temporary file and a rename, so
@@ -30,36 +31,55 @@ export function renderFrontendConfig({ issuer, clientId, projectId, apiBaseUrl }
  *   issuer: string,
  *   projectId: string,
  *   clientId: string,
+ *   introspection: { clientId: string, clientSecret: string },
  *   zitadelApiUrl: string,
- *   pat: string,
+ *   reconciler: { userId: string, pat: string },
  *   targetId: string,
  *   signingKey: string,
+ *   actions?: { targetIds: string[], signingKeys: string[], clientIds: string[] } | undefined,
  * }} values
  */
 export function renderBackendEnv({
   issuer,
   projectId,
   clientId,
+  introspection,
   zitadelApiUrl,
-  pat,
+  reconciler,
   targetId,
   signingKey,
+  actions,
 }) {
   /** @type {Array<[string, string]>} */
   const entries = [
     ['OIDC_ISSUER', issuer],
     ['OIDC_AUDIENCE', projectId],
+    // Only the SPA's access tokens: any app of the instance can get one with the project in aud.
+    ['OIDC_CLIENT_IDS', clientId],
+    ['OIDC_INTROSPECTION_CLIENT_ID', introspection.clientId],
+    ['OIDC_INTROSPECTION_CLIENT_SECRET', introspection.clientSecret],
     ['ZITADEL_API_URL', zitadelApiUrl],
-    ['ZITADEL_PAT', pat],
+    ['ZITADEL_PAT', reconciler.pat],
+    ['ZITADEL_RECONCILER_USER_ID', reconciler.userId],
     ['ZITADEL_WEBHOOK_SIGNING_KEYS', signingKey],
     ['ZITADEL_WEBHOOK_TARGET_ID', targetId],
+    ...(actions
+      ? /** @type {Array<[string, string]>} */ ([
+          // The enricher's and the signup policy's targets, ids and keys in the same order.
+          ['ZITADEL_ACTIONS_SIGNING_KEYS', actions.signingKeys.join(',')],
+          ['ZITADEL_ACTIONS_TARGET_IDS', actions.targetIds.join(',')],
+          // Enrich only the SPA's tokens, not the console's.
+          ['ZITADEL_ACTIONS_CLIENT_IDS', actions.clientIds.join(',')],
+        ])
+      : []),
     ['ZITADEL_PROJECT_ID', projectId],
     ['ZITADEL_CLIENT_ID', clientId],
   ];
   const lines = entries.map(([name, value]) => `${name}=${quoteForShell(value)}`);
   return [
     '# Written by zitadel-setup (docker compose): the backend sources this file before it starts.',
-    '# Secret: holds an IAM_OWNER personal access token. `docker compose down -v` deletes it.',
+    "# Secret: the reconciler machine user's PAT (instance role IAM_OWNER_VIEWER: read-only), the",
+    "# API app's client secret and the webhook signing key. `docker compose down -v` deletes it.",
     ...lines,
     '',
   ].join('\n');

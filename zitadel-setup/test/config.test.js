@@ -45,10 +45,12 @@ test('env values survive shell quoting, quotes included', () => {
     issuer: 'http://localhost:8080',
     projectId: '1',
     clientId: '2',
+    introspection: { clientId: '4', clientSecret: "s'e" },
     zitadelApiUrl: 'http://localhost:8080',
-    pat: "p'a't",
+    reconciler: { userId: '5', pat: "p'a't" },
     targetId: '3',
     signingKey: 'k',
   });
   assert.equal(parseEnv(rendered).ZITADEL_PAT, "p'a't");
+  assert.equal(parseEnv(rendered).OIDC_INTROSPECTION_CLIENT_SECRET, "s'e");
 });

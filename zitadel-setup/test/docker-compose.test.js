@@ -300,3 +300,18 @@ test('dev-only secrets have working defaults', { skip }, () => {
     env('db', 'POSTGRES_PASSWORD'),
   );
 });
+
+test('the backend never gets the instance-owner PAT: no bootstrap volume, its own PAT from setup', {
+  skip,
+}, () => {
+  const adminPatFile = env('setup', 'ZITADEL_PAT_FILE');
+  const bootstrap = volumeHolding('setup', adminPatFile);
+  for (const name of ['backend', 'frontend']) {
+    const mounts = mountsOf(service(name)).map((mount) => mount.source);
+    assert.ok(
+      !mounts.includes(bootstrap),
+      `${name} mounts ${bootstrap}, which holds the admin PAT`,
+    );
+  }
+  assert.equal(service('backend').environment?.ZITADEL_PAT, undefined);
+});

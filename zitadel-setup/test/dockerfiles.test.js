@@ -124,6 +124,27 @@ test('frontend/Dockerfile: the final image is an unprivileged nginx with the SPA
   assert.match(nginx, /listen 8080;/);
   assert.match(nginx, /try_files \$uri \$uri\/ \/index\.html;/, 'SPA routes such as /callback');
   assert.match(nginx, /location = \/config\.json \{\s*alias \/config\/public\/config\.json;/);
+  assert.match(nginx, /location = \/callback \{\s*try_files \/callback\.html =404;/);
+  // The security headers (CSP naming this deployment's API and issuer, frame-ancestors, referrer
+  // policy) are written at container start from config.json, and every location sends them: a
+  // location's own add_header would otherwise drop the server's.
+  const locations = nginx.split(/\n\s*location /).slice(1);
+  assert.ok(locations.length >= 4);
+  for (const location of locations) {
+    assert.match(location, /include \/etc\/nginx\/security-headers\.conf;/, `location ${location}`);
+  }
+  const copies = final?.instructions.map(({ args }) => args) ?? [];
+  assert.ok(
+    copies.includes(
+      '--chmod=755 frontend/docker/security-headers.sh /usr/local/bin/security-headers.sh',
+    ),
+  );
+  assert.ok(
+    copies.includes(
+      '--chmod=755 frontend/docker/40-security-headers.sh /docker-entrypoint.d/40-security-headers.sh',
+    ),
+    'the nginx image runs /docker-entrypoint.d/*.sh hooks before nginx starts',
+  );
 });
 
 for (const workspace of ['backend', 'frontend']) {

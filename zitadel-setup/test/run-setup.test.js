@@ -18,6 +18,10 @@ test('the first run creates the project, the OIDC app, the webhook target and it
     [
       'POST /management/v1/projects',
       'POST /management/v1/projects/:id/apps/oidc',
+      'POST /management/v1/projects/:id/apps/api',
+      'POST /management/v1/users/machine',
+      'POST /admin/v1/members',
+      'POST /management/v1/users/:id/pats',
       'POST /v2/actions/targets',
       ...Array.from({ length: 6 }, () => 'PUT /v2/actions/executions'),
     ],
@@ -72,12 +76,29 @@ test('the first run creates the project, the OIDC app, the webhook target and it
     apiBaseUrl: 'http://localhost:3001',
   });
 
+  const apiApp = fixture.zitadel.state.apps.find((candidate) => candidate.apiConfig);
+  assert.equal(apiApp?.name, 'liverty-music-api');
+  assert.equal(apiApp?.projectId, project?.id);
+  assert.equal(apiApp?.apiConfig.authMethodType, 'API_AUTH_METHOD_TYPE_BASIC');
+  const [reconciler] = fixture.zitadel.state.users;
+  assert.equal(reconciler?.userName, 'liverty-reconciler');
+  assert.deepEqual(fixture.zitadel.state.members, [
+    { userId: reconciler?.id, roles: ['IAM_OWNER_VIEWER'] },
+  ]);
+
   const backendEnv = parseEnv(await readFile(config.backendEnvFile, 'utf8'));
+  // Least privilege: the backend gets the reconciler's own PAT, never the setup step's admin one.
+  assert.notEqual(backendEnv.ZITADEL_PAT, fixture.zitadel.token);
+  assert.equal(fixture.zitadel.state.pats.get(backendEnv.ZITADEL_PAT ?? ''), reconciler?.id);
   assert.deepEqual(backendEnv, {
     OIDC_ISSUER: fixture.zitadel.url,
     OIDC_AUDIENCE: project?.id,
+    OIDC_CLIENT_IDS: app?.oidcConfig.clientId,
+    OIDC_INTROSPECTION_CLIENT_ID: apiApp?.apiConfig.clientId,
+    OIDC_INTROSPECTION_CLIENT_SECRET: apiApp?.secret,
     ZITADEL_API_URL: fixture.zitadel.url,
-    ZITADEL_PAT: fixture.zitadel.token,
+    ZITADEL_PAT: backendEnv.ZITADEL_PAT,
+    ZITADEL_RECONCILER_USER_ID: reconciler?.id,
     ZITADEL_WEBHOOK_SIGNING_KEYS: target?.signingKey,
     ZITADEL_WEBHOOK_TARGET_ID: target?.id,
     ZITADEL_PROJECT_ID: project?.id,
@@ -87,9 +108,11 @@ test('the first run creates the project, the OIDC app, the webhook target and it
   assert.equal((await stat(config.frontendConfigFile)).mode & 0o777, 0o644);
   assert.deepEqual(result.files, { frontendConfig: 'created', backendEnv: 'created' });
 
-  // The PAT and the signing key never reach the log.
+  // No PAT, client secret or signing key reaches the log.
   const log = fixture.logs.join('\n');
   assert.doesNotMatch(log, new RegExp(fixture.zitadel.token));
+  assert.doesNotMatch(log, new RegExp(String(backendEnv.ZITADEL_PAT)));
+  assert.doesNotMatch(log, new RegExp(String(apiApp?.secret)));
   assert.doesNotMatch(log, new RegExp(String(target?.signingKey)));
   assert.match(log, /open http:\/\/localhost:5173/);
 });
@@ -245,7 +268,8 @@ test('an app whose OIDC settings drifted gets its configuration replaced, nothin
   assert.deepEqual(writes[0]?.body.redirectUris, ['http://localhost:8081/callback']);
   assert.deepEqual(writes[0]?.body.postLogoutRedirectUris, ['http://localhost:8081/']);
   assert.equal(writes[0]?.body.accessTokenType, 'OIDC_TOKEN_TYPE_JWT');
-  assert.equal(fixture.zitadel.state.apps.length, 1);
+  // The SPA app and the API app: no new one.
+  assert.equal(fixture.zitadel.state.apps.length, 2);
 });
 
 test('an execution that already calls another target keeps it and gains ours', async (t) => {
@@ -284,7 +308,12 @@ test('a found target with unknown signing key gets its key rotated, and the new 
   const writes = fixture.zitadel.requests.slice(firstRun).filter((request) => !isRead(request));
   assert.deepEqual(
     writes.map(({ method, path, body }) => [`${method} ${path.replace(/\d{6,}/g, ':id')}`, body]),
-    [['POST /v2/actions/targets/:id', { expirationSigningKey: '0s' }]],
+    [
+      // Secrets ZITADEL shows only once cannot be read back: each is issued anew.
+      ['POST /management/v1/projects/:id/apps/:id/api_config/_generate_client_secret', {}],
+      ['POST /management/v1/users/:id/pats', {}],
+      ['POST /v2/actions/targets/:id', { expirationSigningKey: '0s' }],
+    ],
   );
   const env = parseEnv(await readFile(fixture.config().backendEnvFile, 'utf8'));
   assert.equal(env.ZITADEL_WEBHOOK_SIGNING_KEYS, fixture.zitadel.state.targets[0]?.signingKey);
@@ -294,6 +323,29 @@ test('a found target with unknown signing key gets its key rotated, and the new 
   const secondRun = fixture.zitadel.requests.length;
   await runSetup(fixture.config(), { log: fixture.log });
   assert.ok(fixture.zitadel.requests.slice(secondRun).every(isRead));
+});
+
+test('a reconciler left with a broader role is narrowed to IAM_OWNER_VIEWER, and a dead PAT replaced', async (t) => {
+  const fixture = await createFixture(t);
+  await runSetup(fixture.config(), { log: fixture.log });
+  const [member] = fixture.zitadel.state.members;
+  assert.ok(member);
+  member.roles = ['IAM_OWNER'];
+  fixture.zitadel.state.pats.clear();
+  const firstRun = fixture.zitadel.requests.length;
+
+  await runSetup(fixture.config(), { log: fixture.log });
+
+  const writes = fixture.zitadel.requests.slice(firstRun).filter((request) => !isRead(request));
+  assert.deepEqual(
+    writes.map(({ method, path, body }) => [`${method} ${path.replace(/\d{6,}/g, ':id')}`, body]),
+    [
+      ['PUT /admin/v1/members/:id', { roles: ['IAM_OWNER_VIEWER'] }],
+      ['POST /management/v1/users/:id/pats', {}],
+    ],
+  );
+  const env = parseEnv(await readFile(fixture.config().backendEnvFile, 'utf8'));
+  assert.equal(fixture.zitadel.state.pats.get(env.ZITADEL_PAT ?? ''), member.userId);
 });
 
 test('missing legal links are filled in, keeping the other privacy settings', async (t) => {

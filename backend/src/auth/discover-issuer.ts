@@ -5,6 +5,8 @@ const metadataSchema = z.object({
   issuer: z.string(),
   jwks_uri: z.url(),
   userinfo_endpoint: z.url(),
+  // Only needed for opaque access tokens (RFC 7662); ZITADEL publishes it as /oauth/v2/introspect.
+  introspection_endpoint: z.url().optional(),
 });
 
 export type IssuerMetadata = z.infer<typeof metadataSchema>;

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { ConnectError } from '@connectrpc/connect';
-import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
-import { issuerUnavailable, unauthenticated } from './auth-error';
-import type { IssuerMetadata } from './discover-issuer';
+import { createLocalJWKSet, decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
+import { APP_USER_ID_CLAIM } from '../actions/enrich-identity';
+import { permissionDenied, unauthenticated } from './auth-error';
+import type { IntrospectAccessToken, IntrospectionResponse } from './introspect-access-token';
+import type { IssuerKeySet } from './issuer-key-set';
 
 // Asymmetric only: with HS* a leaked public key would be a signing key, and `none` is no signature.
 export const ALLOWED_ALGORITHMS = [
@@ -20,74 +22,161 @@ export const ALLOWED_ALGORITHMS = [
 
 const CLOCK_SKEW_SECONDS = 60;
 
-export interface VerifiedToken extends JWTPayload {
+/**
+ * Claims only an ID token carries. ZITADEL signs ID and access tokens with the same key, `sub` and
+ * audience, and its ID tokens carry `client_id` too (zitadel/oidc pkg/oidc/token.go
+ * NewIDTokenClaims sets `azp` and `client_id`; NewAccessTokenClaims sets `client_id` only;
+ * ZITADEL internal/api/oidc/token.go createIDToken adds `at_hash`). So `client_id` cannot tell
+ * them apart: these can.
+ */
+export const ID_TOKEN_CLAIMS = ['azp', 'nonce', 'at_hash', 'c_hash'] as const;
+
+/** What a verified access token says about its caller. */
+export interface VerifiedToken {
+  /** ZITADEL's user id. */
   sub: string;
+  /** The OAuth client the token was issued to (RFC 9068 `client_id`). */
+  clientId: string;
+  /** How it was checked: signature (JWT) or the issuer's introspection (opaque). */
+  kind: 'jwt' | 'opaque';
+  /**
+   * The app user's id from the enricher's claim (docs/decisions/020). Only JWT access tokens carry
+   * it: ZITADEL runs `preaccesstoken` for JWT access tokens only.
+   */
+  appUserId?: string;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AccessTokenVerifierOptions {
   issuer: string;
-  audience: string[];
-  discover: () => Promise<IssuerMetadata>;
+  /** Accepted `aud` values: one of them must be in the token's audience. */
+  audience: readonly string[];
+  /** Clients whose access tokens this API accepts (OIDC_CLIENT_IDS). */
+  clientIds: readonly string[];
+  keySet: IssuerKeySet;
+  /** Unset: opaque (non-JWT) tokens are refused. */
+  introspect?: IntrospectAccessToken;
+  now?: () => number;
 }
 
 export type VerifyAccessToken = (token: string) => Promise<VerifiedToken>;
 
-// A verified token is trusted again, without a signature check, for at most this long (and never
-// past its `exp`): a signed-in SPA calls with the same token many times.
-const VERIFIED_CACHE_MS = 60_000;
-const VERIFIED_CACHE_ENTRIES = 10_000;
+// An accepted token is trusted again, without a signature check or introspection, for at most
+// this long (and never past its `exp`): a signed-in SPA calls with the same token many times.
+const ACCEPTED_CACHE_MS = 60_000;
+const ACCEPTED_CACHE_ENTRIES = 10_000;
 
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): VerifyAccessToken {
-  // Keyed by the token's hash, so the cache never holds a usable token. Only successes are kept.
-  const verified = new Map<string, { payload: VerifiedToken; until: number }>();
-  let jwks: { uri: string; keySet: ReturnType<typeof createRemoteJWKSet> } | undefined;
+  const now = options.now ?? Date.now;
+  const clientIds = new Set(options.clientIds);
+  // Keyed by the token's hash, so the cache never holds a usable token. Only acceptances are kept.
+  const accepted = new Map<string, { token: VerifiedToken; until: number }>();
 
-  async function keySet() {
-    const { jwks_uri } = await options.discover();
-    if (jwks?.uri !== jwks_uri) {
-      jwks = {
-        uri: jwks_uri,
-        // jose caches the key set and refetches on an unknown `kid`, at most once per cooldown,
-        // so a flood of forged kids cannot turn into a flood of requests to the issuer.
-        keySet: createRemoteJWKSet(new URL(jwks_uri), {
-          cacheMaxAge: 10 * 60 * 1000,
-          cooldownDuration: 30 * 1000,
-          timeoutDuration: 5000,
-        }),
-      };
+  function acceptClient(clientId: unknown): string {
+    if (typeof clientId !== 'string' || clientId === '') {
+      throw unauthenticated(
+        'access token has no client_id (RFC 9068 §2.2), so it was not issued to a client this API accepts',
+      );
     }
-    return jwks.keySet;
+    if (!clientIds.has(clientId)) {
+      throw permissionDenied(
+        `access token was issued to client "${clientId}", which may not call this API`,
+      );
+    }
+    return clientId;
+  }
+
+  async function verifyJwt(token: string): Promise<{ token: VerifiedToken; exp: number }> {
+    let kid: string | undefined;
+    try {
+      const header = decodeProtectedHeader(token);
+      kid = typeof header.kid === 'string' ? header.kid : undefined;
+    } catch {
+      throw unauthenticated('access token is malformed');
+    }
+    const keys = await options.keySet.forKid(kid);
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, createLocalJWKSet(keys), {
+        issuer: options.issuer,
+        audience: [...options.audience],
+        algorithms: ALLOWED_ALGORITHMS,
+        clockTolerance: CLOCK_SKEW_SECONDS,
+        requiredClaims: ['sub', 'exp'],
+      }));
+    } catch (error) {
+      throw explain(error);
+    }
+    if (typeof payload.sub !== 'string' || payload.sub === '') {
+      throw unauthenticated('access token has no subject');
+    }
+    const idTokenClaims = ID_TOKEN_CLAIMS.filter((claim) => payload[claim] !== undefined);
+    if (idTokenClaims.length > 0) {
+      throw unauthenticated(
+        `this is an ID token (it has ${idTokenClaims.join(', ')}), not an access token: send the access_token of the token response`,
+      );
+    }
+    const clientId = acceptClient(payload.client_id);
+    const appUserId = payload[APP_USER_ID_CLAIM];
+    return {
+      token: {
+        sub: payload.sub,
+        clientId,
+        kind: 'jwt',
+        appUserId: typeof appUserId === 'string' && UUID.test(appUserId) ? appUserId : undefined,
+      },
+      exp: (payload.exp ?? 0) * 1000,
+    };
+  }
+
+  async function verifyOpaque(token: string): Promise<{ token: VerifiedToken; exp: number }> {
+    if (!options.introspect) {
+      throw unauthenticated(
+        'access token is not a JWT, and this API is not configured to introspect opaque tokens',
+      );
+    }
+    const answer: IntrospectionResponse = await options.introspect(token);
+    if (!answer.active) {
+      throw unauthenticated(
+        'the identity provider reports this access token as inactive (revoked, expired or not an access token)',
+      );
+    }
+    if (!answer.sub) throw unauthenticated('introspection names no subject for this access token');
+    if (answer.iss !== undefined && answer.iss.replace(/\/+$/, '') !== options.issuer) {
+      throw unauthenticated('access token has the wrong issuer');
+    }
+    if (answer.exp !== undefined && (answer.exp + CLOCK_SKEW_SECONDS) * 1000 < now()) {
+      throw unauthenticated('access token expired');
+    }
+    const audience = answer.aud === undefined ? [] : [answer.aud].flat();
+    if (!audience.some((entry) => options.audience.includes(entry))) {
+      throw unauthenticated('access token is not meant for this API (audience)');
+    }
+    const clientId = acceptClient(answer.client_id);
+    return {
+      token: { sub: answer.sub, clientId, kind: 'opaque' },
+      exp: answer.exp === undefined ? Number.POSITIVE_INFINITY : answer.exp * 1000,
+    };
   }
 
   return async (token) => {
     const key = createHash('sha256').update(token).digest('base64url');
-    const hit = verified.get(key);
-    if (hit && hit.until > Date.now()) return hit.payload;
-    const keys = await keySet();
-    try {
-      const { payload } = await jwtVerify(token, keys, {
-        issuer: options.issuer,
-        audience: options.audience,
-        algorithms: ALLOWED_ALGORITHMS,
-        clockTolerance: CLOCK_SKEW_SECONDS,
-        requiredClaims: ['sub', 'exp'],
-      });
-      if (typeof payload.sub !== 'string' || payload.sub === '') {
-        throw unauthenticated('access token has no subject');
-      }
-      const exp = (payload.exp ?? 0) * 1000;
-      if (verified.size >= VERIFIED_CACHE_ENTRIES) {
-        const oldest = verified.keys().next().value;
-        if (oldest !== undefined) verified.delete(oldest);
-      }
-      verified.set(key, {
-        payload: payload as VerifiedToken,
-        until: Math.min(exp, Date.now() + VERIFIED_CACHE_MS),
-      });
-      return payload as VerifiedToken;
-    } catch (error) {
-      throw explain(error);
+    const hit = accepted.get(key);
+    if (hit && hit.until > now()) return hit.token;
+    // A JWS in compact form has exactly three parts; anything else (ZITADEL's opaque tokens are
+    // one base64url string) can only be checked by the issuer.
+    const result =
+      token.split('.').length === 3 ? await verifyJwt(token) : await verifyOpaque(token);
+    if (accepted.size >= ACCEPTED_CACHE_ENTRIES) {
+      const oldest = accepted.keys().next().value;
+      if (oldest !== undefined) accepted.delete(oldest);
     }
+    accepted.set(key, {
+      token: result.token,
+      until: Math.min(result.exp, now() + ACCEPTED_CACHE_MS),
+    });
+    return result.token;
   };
 }
 
@@ -120,17 +209,8 @@ function explain(error: unknown): ConnectError {
   if (error instanceof errors.JWSSignatureVerificationFailed) {
     return unauthenticated('access token signature is invalid');
   }
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) {
-    return issuerUnavailable('key set could not be loaded', error);
-  }
-  // jose reports a non-200 key set response as a bare JOSEError naming the key set.
-  if (error instanceof errors.JOSEError && error.message.includes('JSON Web Key Set')) {
-    return issuerUnavailable('key set could not be loaded', error);
-  }
   if (error instanceof errors.JOSEError) {
     return unauthenticated('access token is malformed');
   }
-  // fetch() failures while loading the key set
-  if (error instanceof TypeError) return issuerUnavailable('key set could not be loaded', error);
   return unauthenticated('access token could not be verified');
 }

@@ -1,5 +1,6 @@
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { UserService } from '@liverty-music/gen/user/v1';
+import { getOrCreateFromClaim } from '../actions/claimed-get-or-create';
 import type { Authenticate } from '../auth/authenticate';
 import type { DatabaseHandle } from '../db/open-database';
 import type { Metrics } from '../http/metrics';
@@ -19,10 +20,10 @@ export function createUserService(deps: UserServiceDeps): ServiceImpl<typeof Use
     async getOrCreate(request, context) {
       // Token and userinfo first: a caller without valid credentials never reaches the database.
       const caller = await deps.authenticate(context.requestHeader);
-      const { user, created, inserted } = await provisionFromToken(
-        deps.database,
-        await caller.identity(),
-      );
+      // A token that names its app user skips the issuer's userinfo (docs/decisions/020).
+      const { user, created, inserted } =
+        (await getOrCreateFromClaim(deps.database, caller)) ??
+        (await provisionFromToken(deps.database, await caller.identity()));
       if (inserted) deps.metrics.usersProvisioned.inc({ source: 'get_or_create' });
       // `is_registration` is the client's belief only: logged and counted, never acted on.
       deps.metrics.getOrCreate.inc({

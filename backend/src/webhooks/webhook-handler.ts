@@ -17,9 +17,10 @@ export interface WebhookDeps {
   metrics: Metrics;
 }
 
-class BodyTooLargeError extends Error {}
+export class BodyTooLargeError extends Error {}
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/** The raw request body, refused past `limit` bytes. Shared by the Actions v2 targets. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {

@@ -3,14 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
 import { UserService } from '@liverty-music/gen/user/v1';
-import { createAuthenticator } from '../../src/auth/authenticate';
-import { createIssuerDiscovery } from '../../src/auth/discover-issuer';
-import { createUserinfoFetcher } from '../../src/auth/fetch-userinfo';
-import { createAccessTokenVerifier } from '../../src/auth/verify-access-token';
+import {
+  createTokenAuthentication,
+  type TokenAuthenticationSettings,
+} from '../../src/auth/create-token-authentication';
 import type { DatabaseHandle } from '../../src/db/open-database';
 import { createMetrics } from '../../src/http/metrics';
-import { createLogger } from '../../src/logger';
-import { createServer } from '../../src/server';
+import { createLogger, type Logger } from '../../src/logger';
+import { createServer, type ServerDeps } from '../../src/server';
+import { TEST_CLIENT_ID } from './test-issuer';
 
 export const APP_ORIGIN = 'http://localhost:5173';
 
@@ -19,23 +20,32 @@ export async function startTestServer(options: {
   database: DatabaseHandle;
   issuer: string;
   audience: string[];
+  /** Default: the test issuer's SPA client. */
+  clientIds?: string[];
+  introspection?: TokenAuthenticationSettings['introspection'];
+  keySet?: TokenAuthenticationSettings['keySet'];
+  logger?: Logger;
   webhookSigningKeys?: string[];
+  actions?: ServerDeps['actions'];
 }) {
-  const discover = createIssuerDiscovery({ issuer: options.issuer });
+  const logger = options.logger ?? createLogger('silent');
   const server = createServer({
     database: options.database,
-    authenticate: createAuthenticator({
-      verifyAccessToken: createAccessTokenVerifier({
+    authenticate: createTokenAuthentication(
+      {
         issuer: options.issuer,
         audience: options.audience,
-        discover,
-      }),
-      fetchUserinfo: createUserinfoFetcher({ discover }),
-    }),
-    logger: createLogger('silent'),
+        clientIds: options.clientIds ?? [TEST_CLIENT_ID],
+        introspection: options.introspection,
+        keySet: options.keySet,
+      },
+      logger,
+    ),
+    logger,
     metrics: createMetrics(),
     corsOrigins: [APP_ORIGIN],
     webhookSigningKeys: options.webhookSigningKeys ?? [],
+    ...(options.actions ? { actions: options.actions } : {}),
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

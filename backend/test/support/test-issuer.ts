@@ -1,7 +1,16 @@
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
+import {
+  base64url,
+  exportJWK,
+  generateKeyPair,
+  type JWK,
+  type JWTPayload,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
 
 export interface TestUserinfo {
   sub: string;
@@ -12,55 +21,185 @@ export interface TestUserinfo {
   family_name?: string;
 }
 
+/** The SPA's client id: the one OIDC_CLIENT_IDS lists in tests. */
+export const TEST_CLIENT_ID = 'spa-client';
+/** Another app of the same project: its tokens carry the project in `aud` too. */
+export const OTHER_CLIENT_ID = 'other-app';
+const PROJECT_ID = 'project-336500000000000100';
+
+/** The API application the backend introspects with (ZITADEL: an API app of the project). */
+export const INTROSPECTION_CLIENT = { clientId: 'api-client', clientSecret: 'test-only-secret' };
+
+type Endpoint = 'discovery' | 'jwks' | 'introspection' | 'userinfo';
+
+interface OpaqueToken {
+  sub: string;
+  clientId: string;
+  aud: string[];
+  exp: number;
+  iat: number;
+  active: boolean;
+}
+
 /**
- * A real OIDC issuer over HTTP for tests: discovery, a JWKS, and a userinfo endpoint that
- * answers for tokens it issued. Counts requests so tests can assert caching.
+ * A real OIDC issuer over HTTP for tests: discovery, a JWKS, userinfo and RFC 7662 introspection
+ * (client authentication required, as ZITADEL requires it), answering for tokens it issued. Any
+ * endpoint can be made to fail, and requests are counted so tests can assert caching.
  */
 export async function startTestIssuer() {
   const signing = await generateKeyPair('RS256', { extractable: true });
   const other = await generateKeyPair('RS256', { extractable: true });
+  // ZITADEL's application key file carries a PKCS#1 PEM (internal/domain/application_key.go).
+  const apiKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const apiKeyId = '336500000000000900';
   const published: JWK[] = [
     { ...(await exportJWK(signing.publicKey)), kid: 'key-1', alg: 'RS256', use: 'sig' },
   ];
   const profiles = new Map<string, TestUserinfo>();
-  const counts = { discovery: 0, jwks: 0, userinfo: 0 };
-  let userinfoStatus = 200;
+  const opaque = new Map<string, OpaqueToken>();
+  const counts = { discovery: 0, jwks: 0, userinfo: 0, introspection: 0 };
+  const status: Record<Endpoint, number> = {
+    discovery: 200,
+    jwks: 200,
+    introspection: 200,
+    userinfo: 200,
+  };
+  const clientAuthentications: string[] = [];
+
+  async function readForm(req: IncomingMessage) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  }
+
+  /** zitadel/oidc pkg/op/server_http.go parseClientCredentials: Basic or client_assertion. */
+  async function authenticateClient(req: IncomingMessage, form: URLSearchParams) {
+    const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (basic) {
+      const [id = '', secret = ''] = Buffer.from(basic, 'base64')
+        .toString('utf8')
+        .split(':')
+        .map(decodeURIComponent);
+      clientAuthentications.push('client_secret_basic');
+      return id === INTROSPECTION_CLIENT.clientId && secret === INTROSPECTION_CLIENT.clientSecret
+        ? 'ok'
+        : 'unauthorized_client';
+    }
+    const assertion = form.get('client_assertion');
+    if (assertion) {
+      clientAuthentications.push('private_key_jwt');
+      if (
+        form.get('client_assertion_type') !==
+        'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
+      )
+        return 'invalid_request';
+      try {
+        const { payload, protectedHeader } = await jwtVerify(assertion, apiKey.publicKey, {
+          audience: issuer,
+          issuer: INTROSPECTION_CLIENT.clientId,
+          subject: INTROSPECTION_CLIENT.clientId,
+        });
+        return protectedHeader.kid === apiKeyId && payload.exp ? 'ok' : 'unauthorized_client';
+      } catch {
+        return 'unauthorized_client';
+      }
+    }
+    return 'invalid_client';
+  }
 
   const server: Server = createServer((req, res) => {
-    const json = (status: number, body: unknown) =>
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const json = (code: number, body: unknown) =>
+      res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const failing = (endpoint: Endpoint) => {
+      if (status[endpoint] === 200) return false;
+      json(status[endpoint], { error: 'temporarily_unavailable' });
+      return true;
+    };
     if (req.url === '/.well-known/openid-configuration') {
       counts.discovery++;
+      if (failing('discovery')) return;
       return json(200, {
         issuer,
         jwks_uri: `${issuer}/oauth/v2/keys`,
         userinfo_endpoint: `${issuer}/oidc/v1/userinfo`,
+        introspection_endpoint: `${issuer}/oauth/v2/introspect`,
         authorization_endpoint: `${issuer}/oauth/v2/authorize`,
         token_endpoint: `${issuer}/oauth/v2/token`,
       });
     }
     if (req.url === '/oauth/v2/keys') {
       counts.jwks++;
+      if (failing('jwks')) return;
       return json(200, { keys: published });
     }
     if (req.url === '/oidc/v1/userinfo') {
       counts.userinfo++;
-      if (userinfoStatus !== 200) return json(userinfoStatus, { error: 'unavailable' });
+      if (failing('userinfo')) return;
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       const profile = token ? profiles.get(token) : undefined;
       if (!profile) return json(401, { error: 'invalid_token' });
       return json(200, profile);
+    }
+    if (req.url === '/oauth/v2/introspect' && req.method === 'POST') {
+      counts.introspection++;
+      if (failing('introspection')) return;
+      void (async () => {
+        const form = await readForm(req);
+        const client = await authenticateClient(req, form);
+        if (client === 'invalid_client')
+          return json(400, {
+            error: 'invalid_client',
+            error_description: 'client must be authenticated',
+          });
+        if (client !== 'ok') return json(400, { error: client });
+        const token = opaque.get(form.get('token') ?? '');
+        // ZITADEL internal/api/oidc/introspect.go: inactive, unknown, and tokens whose audience
+        // holds neither the API app nor its project all answer {"active": false}.
+        if (
+          !token?.active ||
+          token.exp * 1000 < Date.now() ||
+          !token.aud.some(
+            (entry) => entry === PROJECT_ID || entry === INTROSPECTION_CLIENT.clientId,
+          )
+        ) {
+          return json(200, { active: false });
+        }
+        const profile = profiles.get(form.get('token') ?? '');
+        return json(200, {
+          active: true,
+          scope: 'openid profile email',
+          client_id: token.clientId,
+          token_type: 'Bearer',
+          exp: token.exp,
+          iat: token.iat,
+          nbf: token.iat,
+          sub: token.sub,
+          aud: token.aud,
+          iss: issuer,
+          jti: createHash('sha256')
+            .update(form.get('token') ?? '')
+            .digest('hex')
+            .slice(0, 18),
+          username: profile?.email,
+          ...profile,
+        });
+      })();
+      return;
     }
     json(404, { error: 'not found' });
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const now = () => Math.floor(Date.now() / 1000);
 
   return {
     issuer,
-    audience: 'project-336500000000000100',
+    audience: PROJECT_ID,
+    clientId: TEST_CLIENT_ID,
     counts,
+    /** Which client authentication each introspection request used, in order. */
+    clientAuthentications,
     /** A token exactly like ZITADEL's: no email/profile claims; userinfo knows the profile. */
     async issue(
       profile: TestUserinfo,
@@ -71,18 +210,17 @@ export async function startTestIssuer() {
         expiresIn?: string;
       } = {},
     ) {
-      const now = Math.floor(Date.now() / 1000);
       const builder = new SignJWT({
         iss: issuer,
         sub: profile.sub,
-        aud: ['spa-client', 'project-336500000000000100'],
-        client_id: 'spa-client',
+        aud: [TEST_CLIENT_ID, PROJECT_ID],
+        client_id: TEST_CLIENT_ID,
         jti: crypto.randomUUID(),
-        iat: now,
-        nbf: now,
+        iat: now(),
+        nbf: now(),
         // Overrides last, so a test can set any claim to a wrong value.
         ...overrides.claims,
-      }).setProtectedHeader({ alg: 'RS256', kid: overrides.kid ?? 'key-1' });
+      }).setProtectedHeader({ alg: 'RS256', kid: overrides.kid ?? 'key-1', typ: 'JWT' });
       if (overrides.claims?.exp === undefined)
         builder.setExpirationTime(overrides.expiresIn ?? '1h');
       const token = await builder.sign(
@@ -90,6 +228,61 @@ export async function startTestIssuer() {
       );
       profiles.set(token, profile);
       return token;
+    },
+    /**
+     * An ID token as ZITADEL signs it (zitadel/oidc pkg/oidc/token.go NewIDTokenClaims, ZITADEL
+     * internal/api/oidc/token.go createIDToken): same key, `sub` and audience as the access
+     * token, plus `azp` and `client_id` (both the client), `at_hash`, `auth_time`, `nonce` and the
+     * userinfo claims (idTokenUserinfoAssertion).
+     */
+    async issueIdToken(profile: TestUserinfo, options: { nonce?: boolean } = {}) {
+      const token = await new SignJWT({
+        ...profile,
+        iss: issuer,
+        aud: [TEST_CLIENT_ID, PROJECT_ID],
+        azp: TEST_CLIENT_ID,
+        client_id: TEST_CLIENT_ID,
+        at_hash: base64url.encode(randomBytes(16)),
+        auth_time: now(),
+        iat: now(),
+        amr: ['pwd'],
+        ...(options.nonce === false ? {} : { nonce: base64url.encode(randomBytes(12)) }),
+      })
+        .setProtectedHeader({ alg: 'RS256', kid: 'key-1', typ: 'JWT' })
+        .setExpirationTime('1h')
+        .sign(signing.privateKey);
+      profiles.set(token, profile);
+      return token;
+    },
+    /** An opaque access token (ZITADEL's default token type), known to introspection and userinfo. */
+    issueOpaque(profile: TestUserinfo, options: { clientId?: string; aud?: string[] } = {}) {
+      const token = base64url.encode(randomBytes(48));
+      opaque.set(token, {
+        sub: profile.sub,
+        clientId: options.clientId ?? TEST_CLIENT_ID,
+        aud: options.aud ?? [options.clientId ?? TEST_CLIENT_ID, PROJECT_ID],
+        iat: now(),
+        exp: now() + 3600,
+        active: true,
+      });
+      profiles.set(token, profile);
+      return token;
+    },
+    /** Revoke an opaque token: introspection then says inactive, userinfo 401. */
+    revokeOpaque(token: string) {
+      const record = opaque.get(token);
+      if (record) record.active = false;
+      profiles.delete(token);
+    },
+    /** ZITADEL's JSON key file of the API app (for OIDC_INTROSPECTION_KEY_FILE). */
+    introspectionKeyFile() {
+      return {
+        type: 'application',
+        keyId: apiKeyId,
+        key: apiKey.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+        appId: '336500000000000800',
+        clientId: INTROSPECTION_CLIENT.clientId,
+      };
     },
     /** Remember a profile for a token built by the test itself. */
     register(token: string, profile: TestUserinfo) {
@@ -103,8 +296,12 @@ export async function startTestIssuer() {
       published.push({ ...(await exportJWK(other.publicKey)), kid, alg: 'RS256', use: 'sig' });
     },
     publicJwk: () => published[0] as JWK,
-    setUserinfoStatus(status: number) {
-      userinfoStatus = status;
+    /** Make one endpoint answer this HTTP status (200 restores it). */
+    setStatus(endpoint: Endpoint, code: number) {
+      status[endpoint] = code;
+    },
+    setUserinfoStatus(code: number) {
+      status.userinfo = code;
     },
     async close() {
       server.closeAllConnections();

@@ -57,6 +57,7 @@ test.describe('signing up in the browser (client-side provisioning only)', () =>
     database,
     browser,
     serverSide,
+    idpPagesFor,
   }) => {
     const person = newPerson('interrupted');
     // The tab closes the moment the provider redirects back: the callback never runs.
@@ -75,9 +76,7 @@ test.describe('signing up in the browser (client-side provisioning only)', () =>
     const page = await context.newPage();
     await page.goto(app.url);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByLabel('Email').fill(person.email);
-    await page.getByLabel('Password').fill(person.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await idpPagesFor(page).logIn(person);
     // The first GetOrCreate for this person claims the account, even on a login.
     await expect(page.getByRole('heading', { name: 'Your account is ready' })).toBeVisible();
     expect(await database.usersByEmail(person.email)).toHaveLength(1);

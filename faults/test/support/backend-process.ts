@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { TEST_CLIENT_ID } from '../../../backend/test/support/test-issuer';
 import { findFreePort } from './free-port';
 import { waitUntil } from './wait-until';
 
@@ -16,6 +17,10 @@ const BACKEND_VARIABLES = [
   'PGLITE_DIR',
   'OIDC_ISSUER',
   'OIDC_AUDIENCE',
+  'OIDC_CLIENT_IDS',
+  'OIDC_INTROSPECTION_CLIENT_ID',
+  'OIDC_INTROSPECTION_CLIENT_SECRET',
+  'OIDC_INTROSPECTION_KEY_FILE',
   'CORS_ORIGINS',
   'ZITADEL_WEBHOOK_SIGNING_KEYS',
   'ZITADEL_API_URL',
@@ -98,6 +103,8 @@ export interface BackendOptions {
   databaseUrl: string;
   issuer: string;
   audience: string;
+  /** Default: the test issuer's SPA client. */
+  clientIds?: string;
   webhookSigningKeys?: string[];
   /** More variables, e.g. the reconciler's. */
   env?: Record<string, string>;
@@ -120,6 +127,7 @@ export async function startBackend(options: BackendOptions): Promise<RunningBack
     DATABASE_URL: options.databaseUrl,
     OIDC_ISSUER: options.issuer,
     OIDC_AUDIENCE: options.audience,
+    OIDC_CLIENT_IDS: options.clientIds ?? TEST_CLIENT_ID,
     ZITADEL_WEBHOOK_SIGNING_KEYS: (options.webhookSigningKeys ?? []).join(','),
     LOG_LEVEL: 'warn',
     ...options.env,

@@ -111,5 +111,8 @@ function judgeAnswer(request: FuzzRequest, exchange: Exchange): Verdict {
   return { verdict: 'unexpected', why: what };
 }
 
+// Only RPC paths speak gRPC. The webhook is plain HTTP for ZITADEL: a signed event sent with a gRPC
+// content type is still just an event, and its 200 carries no grpc-status.
 const isGrpc = (request: FuzzRequest) =>
+  request.path.startsWith('/liverty_music.') &&
   request.headers['content-type']?.startsWith('application/grpc') === true;

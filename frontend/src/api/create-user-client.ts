@@ -10,12 +10,8 @@ export type UserClient = Client<typeof UserService>;
 export function createUserClient(apiBaseUrl: string): UserClient {
   let client: Promise<UserClient> | undefined;
   const load = () => {
-    client ??= Promise.all([
-      import('@connectrpc/connect'),
-      import('@connectrpc/connect-web'),
-      import('@liverty-music/gen/user/v1'),
-    ]).then(([connect, web, gen]) =>
-      connect.createClient(gen.UserService, web.createConnectTransport({ baseUrl: apiBaseUrl })),
+    client ??= import('./connect-user-client').then((module) =>
+      module.createConnectUserClient(apiBaseUrl),
     );
     return client;
   };

@@ -22,17 +22,6 @@ export interface AuthClient {
   completeSignin(): Promise<CompletedSignin>;
 }
 
-/** Why a sign-in could not be completed, in words a user can act on. */
-export class SigninError extends Error {
-  override name = 'SigninError';
-  constructor(
-    message: string,
-    readonly reason: 'cancelled' | 'invalid' | 'failed',
-  ) {
-    super(message);
-  }
-}
-
 /**
  * Loads oidc-client-ts only when it is needed: a signed-out visitor on the landing page never
  * downloads it until they click Sign up or Log in.

@@ -1,7 +1,8 @@
 import { ErrorResponse, type User, type UserManager } from 'oidc-client-ts';
 import type { AppConfig } from '../config/load-config';
-import { type AuthClient, type CompletedSignin, type Session, SigninError } from './auth-client';
+import type { AuthClient, CompletedSignin, Session } from './auth-client';
 import { createUserManager } from './create-user-manager';
+import { SigninError } from './signin-error';
 
 interface SigninState {
   isRegistration?: boolean;

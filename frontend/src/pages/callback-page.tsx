@@ -1,6 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { UserClient } from '../api/create-user-client';
-import { type AuthClient, type CompletedSignin, SigninError } from '../auth/auth-client';
+import type { AuthClient, CompletedSignin } from '../auth/auth-client';
+import { SigninError } from '../auth/signin-error';
+import { beginCallback, type CallbackStart } from '../callback/begin-callback';
+import { redeemCode } from '../callback/redeem-code';
 import {
   DEFAULT_RETRY_DELAYS_MS,
   describeProvisioningError,
@@ -19,6 +22,8 @@ type State =
 export interface CallbackPageProps {
   auth: AuthClient;
   userClient: UserClient;
+  /** The exchange and GetOrCreate, already begun before React mounted; else the page begins them. */
+  started?: CallbackStart | undefined;
   /** Replaces the address once the code is redeemed, so `code`/`state` never linger. */
   cleanUrl?: () => void;
   goHome?: () => void;
@@ -28,6 +33,7 @@ export interface CallbackPageProps {
 export function CallbackPage({
   auth,
   userClient,
+  started: begun,
   cleanUrl = () => window.history.replaceState(null, '', '/'),
   goHome = () => window.location.assign('/'),
   retryDelaysMs = DEFAULT_RETRY_DELAYS_MS,
@@ -39,7 +45,6 @@ export function CallbackPage({
     async (signin: CompletedSignin) => {
       setState({ step: 'provisioning', signin });
       try {
-        // Always provision, signup or login: a login after an interrupted signup must create too.
         const account = await provisionAccount(
           userClient,
           signin.accessToken,
@@ -55,15 +60,25 @@ export function CallbackPage({
   );
 
   useEffect(() => {
+    // React may run this effect twice (StrictMode); the work is begun once.
     if (started.current) return;
     started.current = true;
-    auth.completeSignin().then(
-      (signin) => {
-        cleanUrl();
-        void provision(signin);
+    const { signin, account } =
+      begun ?? beginCallback(redeemCode(auth, cleanUrl), userClient, retryDelaysMs);
+    signin.then(
+      (completed) => {
+        setState({ step: 'provisioning', signin: completed });
+        account.then(
+          (provisioned) => setState({ step: 'ready', account: provisioned }),
+          (error: unknown) =>
+            setState({
+              step: 'provisioning-failed',
+              signin: completed,
+              ...describeProvisioningError(error),
+            }),
+        );
       },
       (error: unknown) => {
-        cleanUrl();
         setState({
           step: 'signin-failed',
           error:
@@ -73,7 +88,7 @@ export function CallbackPage({
         });
       },
     );
-  }, [auth, cleanUrl, provision]);
+  }, [begun, auth, userClient, cleanUrl, retryDelaysMs]);
 
   useEffect(() => {
     // Lets the end-to-end suite measure callback load → "account ready" from the page's own clock.

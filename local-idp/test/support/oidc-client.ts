@@ -134,8 +134,35 @@ export function newTestUser(prefix = 'fan'): NewTestUser {
     email: `${prefix}.${Date.now()}.${counter}@example.com`,
     givenName: 'Yuki',
     familyName: 'Tanaka',
-    password: 'correct horse 1',
+    // ZITADEL's default complexity policy: upper, lower, number, symbol, at least 8.
+    password: 'Correct horse 1',
   };
+}
+
+/** What a person ticks and picks on the first registration step to continue with a password. */
+export const REGISTRATION_CHOICES = {
+  tos: 'accepted',
+  privacyPolicy: 'accepted',
+  method: 'password',
+} as const;
+
+/**
+ * Walks both registration steps from the first page: names, email, consents and "Password", then
+ * the password twice. Returns where the second step led (the app's callback, or a page with an error).
+ */
+export async function completeRegistration(
+  browser: TestBrowser,
+  page: PageResult,
+  user: NewTestUser,
+): Promise<NavigationResult> {
+  const { password, ...details } = user;
+  const passwordStep = expectPage(
+    await browser.submit(page, '/register', { ...details, ...REGISTRATION_CHOICES }),
+  );
+  return browser.submit(passwordStep, '/register/password', {
+    password,
+    confirmPassword: password,
+  });
 }
 
 /** Registers through `prompt=create` in a fresh browser and returns the callback URL. */
@@ -146,6 +173,6 @@ export async function registerViaPromptCreate(
 ) {
   const request = buildAuthorizationRequest(idp, { prompt: 'create' });
   const page = expectPage(await browser.navigate(request.url));
-  const callback = expectLeftIdp(await browser.submit(page, '/register', { ...user }));
+  const callback = expectLeftIdp(await completeRegistration(browser, page, user));
   return { browser, request, callback };
 }

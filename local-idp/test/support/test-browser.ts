@@ -53,7 +53,11 @@ export function parseForms(html: string): ParsedForm[] {
     const inputs: Record<string, string> = {};
     for (const input of (match[2] ?? '').matchAll(/<input\b[^>]*>/gi)) {
       const name = attribute(input[0], 'name');
-      if (name) inputs[name] = attribute(input[0], 'value') ?? '';
+      const type = attribute(input[0], 'type')?.toLowerCase();
+      // Like a browser: an unchecked checkbox or radio button submits nothing.
+      const unchecked =
+        (type === 'checkbox' || type === 'radio') && !/\schecked(?=[\s>])/i.test(input[0]);
+      if (name && !unchecked) inputs[name] = attribute(input[0], 'value') ?? '';
     }
     forms.push({
       action: attribute(` ${tag}`, 'action') ?? '',

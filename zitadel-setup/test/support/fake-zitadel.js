@@ -37,6 +37,12 @@ export async function startFakeZitadel({ token = 'test-pat-do-not-use' } = {}) {
     targets: [],
     /** @type {Array<{ condition: any, targets: string[] }>} */
     executions: [],
+    /** @type {Array<Record<string, any>>} Machine users created through the API. */
+    users: [],
+    /** @type {Array<{ userId: string, roles: string[] }>} Instance (IAM) members. */
+    members: [],
+    /** @type {Map<string, string>} Personal access tokens → the machine user they sign in as. */
+    pats: new Map(),
     /** @type {Record<string, any>} */
     privacyPolicy: {
       tosLink: 'https://zitadel.com/docs/legal/terms-of-service',
@@ -102,7 +108,21 @@ export async function startFakeZitadel({ token = 'test-pat-do-not-use' } = {}) {
       });
     }
 
-    if (request.headers.authorization !== `Bearer ${token}`) {
+    // The setup step's IAM_OWNER PAT may do everything; a machine user's PAT only signs in
+    // (GET /auth/v1/users/me): enough to tell whether a handed-out PAT still works.
+    const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
+    const patUser = state.pats.get(bearer);
+    if (patUser && method === 'GET' && path === '/auth/v1/users/me') {
+      const user = state.users.find((candidate) => candidate.id === patUser);
+      return send(response, 200, { user: { ...user, details: details() } });
+    }
+    if (patUser) {
+      return send(response, 403, {
+        code: 7,
+        message: 'No matching permissions found (AUTH-5mWD2)',
+      });
+    }
+    if (bearer !== token) {
       return send(response, 401, { code: 16, message: 'Errors.Token.Invalid (AUTH-7fs1e)' });
     }
 
@@ -120,6 +140,69 @@ export async function startFakeZitadel({ token = 'test-pat-do-not-use' } = {}) {
           machine: { name: 'liverty-music setup', accessTokenType: 'ACCESS_TOKEN_TYPE_BEARER' },
         },
       });
+    }
+
+    // Management API v1: machine users and their PATs (proto/zitadel/management.proto
+    // ListUsers, AddMachineUser, AddPersonalAccessToken).
+    if (method === 'POST' && path === '/management/v1/users/_search') {
+      const userName = body?.queries?.[0]?.userNameQuery?.userName;
+      const result = state.users.filter(
+        (user) => userName === undefined || user.userName === userName,
+      );
+      return send(response, 200, { details: { totalResult: String(result.length) }, result });
+    }
+    if (method === 'POST' && path === '/management/v1/users/machine') {
+      if (!body?.userName || !body?.name)
+        return send(response, 400, { code: 3, message: 'Errors.User.Invalid (USER-bm3k9)' });
+      if (state.users.some((user) => user.userName === body.userName))
+        return send(response, 409, { code: 6, message: 'Errors.User.AlreadyExists (V2-Wxt4m)' });
+      const user = {
+        id: newId(),
+        state: 'USER_STATE_ACTIVE',
+        userName: body.userName,
+        machine: {
+          name: body.name,
+          description: body.description ?? '',
+          accessTokenType: body.accessTokenType ?? 'ACCESS_TOKEN_TYPE_BEARER',
+        },
+      };
+      state.users.push(user);
+      return send(response, 200, { userId: user.id, details: details() });
+    }
+    const patPath = /^\/management\/v1\/users\/(\d+)\/pats$/.exec(path);
+    if (method === 'POST' && patPath) {
+      if (!state.users.some((user) => user.id === patPath[1]))
+        return send(response, 404, { code: 5, message: 'Errors.User.NotFound (COMMAND-5M9sd)' });
+      const pat = `pat-${nextId++}`;
+      state.pats.set(pat, /** @type {string} */ (patPath[1]));
+      return send(response, 200, { tokenId: newId(), token: pat, details: details() });
+    }
+
+    // Admin API v1: instance members (ListIAMMembers, AddIAMMember, UpdateIAMMember).
+    if (method === 'POST' && path === '/admin/v1/members/_search') {
+      const userId = body?.queries?.[0]?.userIdQuery?.userId;
+      const result = state.members.filter(
+        (member) => userId === undefined || member.userId === userId,
+      );
+      return send(response, 200, { details: { totalResult: String(result.length) }, result });
+    }
+    if (method === 'POST' && path === '/admin/v1/members') {
+      if (!body?.userId || !Array.isArray(body.roles) || body.roles.length === 0)
+        return send(response, 400, {
+          code: 3,
+          message: 'Errors.IAM.MemberInvalid (INSTANCE-4m0fS)',
+        });
+      if (state.members.some((member) => member.userId === body.userId))
+        return send(response, 409, { code: 6, message: 'Errors.Instance.Member.AlreadyExists' });
+      state.members.push({ userId: body.userId, roles: body.roles });
+      return send(response, 200, { details: details() });
+    }
+    const memberPath = /^\/admin\/v1\/members\/(\d+)$/.exec(path);
+    if (method === 'PUT' && memberPath) {
+      const member = state.members.find((candidate) => candidate.userId === memberPath[1]);
+      if (!member) return send(response, 404, { code: 5, message: 'Errors.IAM.Member.NotFound' });
+      member.roles = body?.roles ?? [];
+      return send(response, 200, { details: details() });
     }
 
     // Management API v1: projects and apps.
@@ -153,7 +236,7 @@ export async function startFakeZitadel({ token = 'test-pat-do-not-use' } = {}) {
         const name = body?.queries?.[0]?.nameQuery?.name;
         const result = state.apps
           .filter((app) => app.projectId === projectId && (name === undefined || app.name === name))
-          .map(({ projectId: _, ...app }) => app);
+          .map(({ projectId: _, secret: __, ...app }) => app);
         return send(response, 200, { details: { totalResult: String(result.length) }, result });
       }
       if (method === 'POST' && rest === '/oidc') {
@@ -171,6 +254,43 @@ export async function startFakeZitadel({ token = 'test-pat-do-not-use' } = {}) {
           oidcConfig: { ...config, clientId, noneCompliant: false, complianceProblems: [] },
         });
         return send(response, 200, { appId, details: details(), clientId, noneCompliant: false });
+      }
+      if (method === 'POST' && rest === '/api') {
+        if (!body?.name)
+          return send(response, 400, {
+            code: 3,
+            message: 'Errors.Project.App.Invalid (name missing)',
+          });
+        const appId = newId();
+        const clientId = `${newId()}@liverty-music`;
+        const clientSecret = `api-secret-${nextId++}`;
+        state.apps.push({
+          projectId,
+          id: appId,
+          details: details(),
+          state: 'APP_STATE_ACTIVE',
+          name: body.name,
+          apiConfig: {
+            clientId,
+            authMethodType: body.authMethodType ?? 'API_AUTH_METHOD_TYPE_BASIC',
+          },
+          secret: clientSecret,
+        });
+        return send(response, 200, { appId, details: details(), clientId, clientSecret });
+      }
+      const apiConfigPath = /^\/(\d+)\/api_config(\/_generate_client_secret)?$/.exec(rest ?? '');
+      if (apiConfigPath) {
+        const app = state.apps.find((candidate) => candidate.id === apiConfigPath[1]);
+        if (!app?.apiConfig)
+          return send(response, 404, { code: 5, message: 'Errors.Project.App.NotExisting' });
+        if (method === 'PUT' && !apiConfigPath[2]) {
+          app.apiConfig = { ...app.apiConfig, authMethodType: body?.authMethodType };
+          return send(response, 200, { details: details() });
+        }
+        if (method === 'POST' && apiConfigPath[2]) {
+          app.secret = `api-secret-${nextId++}`;
+          return send(response, 200, { clientSecret: app.secret, details: details() });
+        }
       }
       const configPath = /^\/(\d+)\/oidc_config$/.exec(rest ?? '');
       if (method === 'PUT' && configPath) {
@@ -270,8 +390,7 @@ export async function startFakeZitadel({ token = 'test-pat-do-not-use' } = {}) {
       });
     }
     if (method === 'PUT' && path === '/v2/actions/executions') {
-      const event = body?.condition?.event;
-      if (!event || (!event.group && !event.event) || !Array.isArray(body.targets)) {
+      if (!isValidCondition(body?.condition) || !Array.isArray(body.targets)) {
         return send(response, 400, {
           code: 'invalid_argument',
           message: 'Errors.Execution.Invalid',
@@ -343,4 +462,25 @@ function invalidOidcConfig(body, { requireName }) {
     return 'Errors.Project.App.OIDCConfigInvalid (auth method none needs the code flow)';
   }
   return undefined;
+}
+
+// What SetExecution accepts (proto zitadel/action/v2/execution.proto Condition): an event, a
+// function ZITADEL knows (domain.ActionFunction: preuserinfo, preaccesstoken, presamlresponse) or
+// a request by method ("/package.Service/Method"), service or all.
+const FUNCTIONS = new Set(['preuserinfo', 'preaccesstoken', 'presamlresponse']);
+
+/** @param {any} condition */
+function isValidCondition(condition) {
+  const event = condition?.event;
+  if (event) return Boolean(event.group || event.event || event.all);
+  if (condition?.function) return FUNCTIONS.has(condition.function.name);
+  const request = condition?.request;
+  if (request) {
+    return (
+      (typeof request.method === 'string' && /^\/[\w.]+\/\w+$/.test(request.method)) ||
+      typeof request.service === 'string' ||
+      request.all === true
+    );
+  }
+  return false;
 }

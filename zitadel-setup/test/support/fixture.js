@@ -27,6 +27,9 @@ export async function createFixture(t, { writePat = true } = {}) {
     APP_ORIGIN: 'http://localhost:5173',
     API_BASE_URL: 'http://localhost:3001',
     WEBHOOK_URL: 'http://127.0.0.1:3001/webhooks/zitadel',
+    // The Actions v2 restCall targets have their own tests (action-targets.test.js), which turn
+    // them on; the others look at the webhook alone.
+    ENSURE_ACTIONS: 'false',
     FRONTEND_CONFIG_FILE: join(dir, 'public', 'config.json'),
     BACKEND_ENV_FILE: join(dir, 'secrets', 'backend.env'),
     WAIT_TIMEOUT_SECONDS: '10',

@@ -1,0 +1,44 @@
+import type { Logger } from '../logger';
+import { type Authenticate, createAuthenticator } from './authenticate';
+import { createIssuerDiscovery } from './discover-issuer';
+import { createUserinfoFetcher } from './fetch-userinfo';
+import { createIntrospector } from './introspect-access-token';
+import type { IntrospectionCredentials } from './introspection-credentials';
+import { createIssuerKeySet, type IssuerKeySetOptions } from './issuer-key-set';
+import { createAccessTokenVerifier } from './verify-access-token';
+
+export interface TokenAuthenticationSettings {
+  issuer: string;
+  audience: readonly string[];
+  clientIds: readonly string[];
+  /** Unset: opaque access tokens are refused. */
+  introspection?: IntrospectionCredentials;
+  /** Key set caching (`maxStaleMs` from OIDC_JWKS_MAX_STALE_SECONDS; the rest for tests). */
+  keySet?: Omit<IssuerKeySetOptions, 'discover' | 'logger'>;
+}
+
+/** Bearer-token authentication wired as the server runs it: discovery, keys, introspection, userinfo. */
+export function createTokenAuthentication(
+  settings: TokenAuthenticationSettings,
+  logger: Logger,
+): Authenticate {
+  const discover = createIssuerDiscovery({ issuer: settings.issuer });
+  return createAuthenticator({
+    verifyAccessToken: createAccessTokenVerifier({
+      issuer: settings.issuer,
+      audience: settings.audience,
+      clientIds: settings.clientIds,
+      keySet: createIssuerKeySet({ ...settings.keySet, discover, logger }),
+      introspect: settings.introspection
+        ? createIntrospector({
+            issuer: settings.issuer,
+            discover,
+            credentials: settings.introspection,
+          })
+        : undefined,
+      ...(settings.keySet?.now ? { now: settings.keySet.now } : {}),
+    }),
+    fetchUserinfo: createUserinfoFetcher({ discover }),
+    logger,
+  });
+}

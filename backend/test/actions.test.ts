@@ -1,0 +1,414 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APP_USER_ID_CLAIM, createIdentityEnricher } from '../src/actions/enrich-identity';
+import { parseFunctionCall } from '../src/actions/parse-action-bodies';
+import { isDatabaseUnavailable } from '../src/db/is-database-unavailable';
+import { openDatabase } from '../src/db/open-database';
+import { identityEvents, users } from '../src/db/schema';
+import {
+  ACTIONS_KEY,
+  addHumanUserContext,
+  functionContext,
+  PREVIOUS_ACTIONS_KEY,
+  startActionsServer,
+  startBlackHole,
+} from './support/action-calls';
+import { createTestDatabase, databaseKinds, type TestDatabase } from './support/test-databases';
+import { startTestIssuer, type TestIssuer } from './support/test-issuer';
+import { newUserId, sign } from './support/zitadel-events';
+
+const PASSWORD = 'Plaintext-Secret-42!';
+
+describe.each(databaseKinds)('Actions v2 targets on %s', (kind) => {
+  let issuer: TestIssuer;
+  let database: TestDatabase;
+  let server: Awaited<ReturnType<typeof startActionsServer>>;
+
+  beforeAll(async () => {
+    issuer = await startTestIssuer();
+    database = await createTestDatabase(kind);
+    server = await startActionsServer({
+      database: database.handle,
+      issuer: issuer.issuer,
+      audience: [issuer.audience],
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await issuer?.close();
+    await database?.drop();
+  });
+
+  const rowsOf = (zitadelUserId: string) =>
+    database.handle.db.select().from(users).where(eq(users.zitadelUserId, zitadelUserId));
+  const enrich = async (target: string, body: string) => {
+    const response = await server.call(target, body);
+    expect(response.status).toBe(200);
+    return (await response.json()) as { append_claims?: { key: string; value: unknown }[] };
+  };
+
+  describe('identity enricher (function preaccesstoken / preuserinfo)', () => {
+    // Answer format: internal/api/oidc/userinfo.go ContextInfoResponse {append_claims:[{key,value}]}.
+    it('provisions a new person before any token reaches the app and names the row in append_claims', async () => {
+      const userId = newUserId();
+      const answer = await enrich(
+        'preaccesstoken',
+        functionContext({ userId, email: 'first@example.com' }),
+      );
+      const [row] = await rowsOf(userId);
+      expect(row).toMatchObject({
+        email: 'first@example.com',
+        displayName: 'Minnie Mouse',
+        emailVerified: true,
+        claimId: null,
+      });
+      expect(answer).toEqual({ append_claims: [{ key: APP_USER_ID_CLAIM, value: row?.id }] });
+      // ZITADEL drops keys starting urn:zitadel:iam (userinfo.go appendOrLogClaim, ClaimPrefix).
+      expect(JSON.stringify(answer)).not.toContain('urn:zitadel:iam');
+    });
+
+    it('is idempotent: the same id every time, for preuserinfo too, and still one row', async () => {
+      const userId = newUserId();
+      const body = functionContext({ userId, email: 'again@example.com' });
+      const first = await enrich('preaccesstoken', body);
+      const second = await enrich('preaccesstoken', body);
+      // ZITADEL before v4 sent "function/preuserinfo"; either spelling is the same function here.
+      const third = await enrich(
+        'preuserinfo',
+        functionContext({ userId, email: 'again@example.com', function: 'function/preuserinfo' }),
+      );
+      expect(second).toEqual(first);
+      expect(third).toEqual(first);
+      expect(await rowsOf(userId)).toHaveLength(1);
+    });
+
+    it('gives one row and one id to twelve simultaneous first calls', async () => {
+      const userId = newUserId();
+      const body = functionContext({ userId, email: 'race@example.com' });
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, () => enrich('preaccesstoken', body)),
+      );
+      const ids = new Set(answers.map((answer) => answer.append_claims?.[0]?.value));
+      expect(ids.size).toBe(1);
+      expect(await rowsOf(userId)).toHaveLength(1);
+    });
+
+    it('refreshes the row when ZITADEL says the profile changed', async () => {
+      const userId = newUserId();
+      await enrich('preaccesstoken', functionContext({ userId, email: 'old@example.com' }));
+      await enrich(
+        'preaccesstoken',
+        functionContext({ userId, email: 'new@example.com', familyName: 'Renamed' }),
+      );
+      expect((await rowsOf(userId))[0]).toMatchObject({
+        email: 'new@example.com',
+        displayName: 'Minnie Renamed',
+      });
+    });
+
+    it('leaves machine users alone: no claim, no row', async () => {
+      const userId = newUserId();
+      expect(await enrich('preaccesstoken', functionContext({ userId, machine: true }))).toEqual(
+        {},
+      );
+      expect(await rowsOf(userId)).toHaveLength(0);
+    });
+
+    it('refuses an unsigned call, a wrong key and a tampered body; accepts the key being rotated out', async () => {
+      const userId = newUserId();
+      const body = functionContext({ userId });
+      expect((await server.call('preaccesstoken', body, {})).status).toBe(401);
+      expect(
+        (await server.call('preaccesstoken', body, { 'zitadel-signature': sign(body, 'nope') }))
+          .status,
+      ).toBe(401);
+      const tampered = functionContext({ userId: newUserId() });
+      expect(
+        (
+          await server.call('preaccesstoken', tampered, {
+            'zitadel-signature': sign(body, ACTIONS_KEY),
+          })
+        ).status,
+      ).toBe(401);
+      expect(await rowsOf(userId)).toHaveLength(0);
+      const rotated = await server.call('preaccesstoken', body, {
+        'zitadel-signature': sign(body, PREVIOUS_ACTIONS_KEY),
+      });
+      expect(rotated.status).toBe(200);
+    });
+
+    it('answers 400 to a body without a user (tried: {}, "[]", not JSON) and writes nothing', async () => {
+      for (const body of ['{}', '[]', 'not json']) {
+        const response = await server.call('preaccesstoken', body);
+        expect(response.status).toBe(400);
+      }
+      expect(await server.call('unknown', '{}').then((response) => response.status)).toBe(404);
+      const get = await fetch(`${server.baseUrl}/actions/zitadel/preaccesstoken`);
+      expect(get.status).toBe(405);
+    });
+  });
+
+  describe('GetOrCreate with the claim', () => {
+    it('the enricher does not use up "created": the first GetOrCreate still says created, without userinfo', async () => {
+      const userId = newUserId();
+      const answer = await enrich(
+        'preaccesstoken',
+        functionContext({ userId, email: 'claimed@example.com' }),
+      );
+      const appUserId = answer.append_claims?.[0]?.value as string;
+      const token = await issuer.issue(
+        { sub: userId, email: 'claimed@example.com', name: 'Minnie Mouse' },
+        { claims: { [APP_USER_ID_CLAIM]: appUserId } },
+      );
+      const userinfoBefore = issuer.counts.userinfo;
+      const client = server.client();
+      const headers = { authorization: `Bearer ${token}` };
+      const first = await client.getOrCreate({ isRegistration: true }, { headers });
+      const second = await client.getOrCreate({ isRegistration: false }, { headers });
+      expect(first.created).toBe(true);
+      expect(first.user?.id).toBe(appUserId);
+      expect(second.created).toBe(false);
+      expect(second.user?.id).toBe(appUserId);
+      expect(issuer.counts.userinfo).toBe(userinfoBefore);
+      expect(await rowsOf(userId)).toHaveLength(1);
+    });
+
+    it('a claim naming another row is ignored: the ordinary path (userinfo) decides', async () => {
+      const userId = newUserId();
+      await enrich('preaccesstoken', functionContext({ userId, email: 'mismatch@example.com' }));
+      const token = await issuer.issue(
+        { sub: userId, email: 'mismatch@example.com', name: 'Minnie Mouse' },
+        { claims: { [APP_USER_ID_CLAIM]: crypto.randomUUID() } },
+      );
+      const userinfoBefore = issuer.counts.userinfo;
+      const answer = await server
+        .client()
+        .getOrCreate({}, { headers: { authorization: `Bearer ${token}` } });
+      expect(answer.created).toBe(true);
+      expect(answer.user?.id).toBe((await rowsOf(userId))[0]?.id);
+      expect(issuer.counts.userinfo).toBe(userinfoBefore + 1);
+    });
+  });
+
+  describe('signup policy (request execution on AddHumanUser)', () => {
+    // Forwarding format: internal/execution/execution.go HandleResponse/ErrorBody.
+    it.each([
+      ['username admin', { username: 'admin', email: 'someone@example.com' }],
+      ['username ADMIN (any case)', { username: 'ADMIN', email: 'someone@example.com' }],
+      ['username that is an address', { username: 'Root@example.com', email: 'x@example.com' }],
+      ['email local part support', { email: 'Support@example.com' }],
+      ['email local part with a +tag', { email: 'admin+news@example.com' }],
+      ['full-width letters', { email: 'ａｄｍｉｎ@example.com' }],
+      ['the product name', { email: 'liverty-music@example.com' }],
+    ])('refuses a reserved name: %s', async (_what, input) => {
+      const response = await server.call(
+        'add-human-user',
+        addHumanUserContext({ ...input, password: PASSWORD }),
+      );
+      expect(response.status).toBe(200);
+      const answer = (await response.json()) as Record<string, unknown>;
+      expect(answer).toEqual({
+        forwardedStatusCode: 400,
+        forwardedErrorMessage: expect.stringMatching(/reserved/),
+      });
+    });
+
+    it.each(['x@mailinator.com', 'x@MAILINATOR.com', 'x@eu.mailinator.com'])(
+      'refuses the blocked domain of %s',
+      async (email) => {
+        const answer = await (
+          await server.call('add-human-user', addHumanUserContext({ email, password: PASSWORD }))
+        ).json();
+        expect(answer).toEqual({
+          forwardedStatusCode: 400,
+          forwardedErrorMessage: expect.stringMatching(/domain/),
+        });
+      },
+    );
+
+    it.each([
+      ['an ordinary address', { email: 'minnie@example.com' }],
+      ['a name that only contains a reserved word', { email: 'administrative.minnie@example.com' }],
+      ['a look-alike domain', { email: 'x@notmailinator.com' }],
+      ['no username, no email', { email: '' }],
+    ])('lets %s through unchanged: an empty 200 answer', async (_what, input) => {
+      const response = await server.call(
+        'add-human-user',
+        addHumanUserContext({ ...input, password: PASSWORD }),
+      );
+      expect(response.status).toBe(200);
+      // Empty keeps ZITADEL's request; anything else would replace it whole (protojson).
+      expect(await response.text()).toBe('');
+    });
+
+    it('never logs, stores or echoes the plaintext password (allowed, refused, malformed, unsigned)', async () => {
+      const logsBefore = server.logs.length;
+      const bodies = [
+        addHumanUserContext({ email: 'ok@example.com', password: PASSWORD }),
+        addHumanUserContext({ email: 'admin@example.com', password: PASSWORD }),
+        // `request` is a string: invalid, and the password is right there in the body.
+        JSON.stringify({ request: `password ${PASSWORD}`, password: PASSWORD }),
+      ];
+      const answers: string[] = [];
+      for (const body of bodies)
+        answers.push(await (await server.call('add-human-user', body)).text());
+      answers.push(
+        await (
+          await server.call('add-human-user', bodies[0] as string, { 'zitadel-signature': 'x' })
+        ).text(),
+      );
+      expect(answers.join('\n')).not.toContain(PASSWORD);
+      const logged = server.logs.slice(logsBefore).join('\n');
+      expect(logged).toContain('action call'); // the calls were logged …
+      expect(logged).not.toContain(PASSWORD); // … without the password
+      const stored = JSON.stringify([
+        await database.handle.db.select().from(users),
+        await database.handle.db.select().from(identityEvents),
+      ]);
+      expect(stored).not.toContain(PASSWORD);
+      const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
+      expect(metrics).toMatch(
+        /liverty_action_calls_total\{target="add-human-user",outcome="reserved_username"\}/,
+      );
+      expect(metrics).toMatch(/liverty_users_provisioned_total\{source="enricher"\} [1-9]/);
+    });
+  });
+});
+
+describe('identity enricher with the database down', () => {
+  it('answers 503 at once when Postgres refuses connections, and creates nothing', async () => {
+    const issuer = await startTestIssuer();
+    // Port 1: nothing listens, the connection is refused.
+    const handle = await openDatabase({
+      url: 'postgres://postgres@127.0.0.1:1/none',
+      pgliteDir: 'x',
+    });
+    const server = await startActionsServer({
+      database: handle,
+      issuer: issuer.issuer,
+      audience: ['a'],
+    });
+    try {
+      const response = await server.call(
+        'preaccesstoken',
+        functionContext({ userId: newUserId() }),
+      );
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ error: 'unavailable' });
+    } finally {
+      await server.close();
+      await handle.close();
+      await issuer.close();
+    }
+  });
+
+  it('gives up on a database that never answers, then leaves it alone for a while', async () => {
+    const issuer = await startTestIssuer();
+    const blackHole = await startBlackHole();
+    const handle = await openDatabase({ url: blackHole.url, pgliteDir: 'x' });
+    const server = await startActionsServer({
+      database: handle,
+      issuer: issuer.issuer,
+      audience: ['a'],
+      deadlineMs: 250,
+    });
+    try {
+      // One slow call is not an outage; three in a row that ran out of budget are.
+      for (let i = 0; i < 3; i++) {
+        const timedOut = await server.call(
+          'preaccesstoken',
+          functionContext({ userId: newUserId() }),
+        );
+        expect(timedOut.status).toBe(503);
+      }
+      const connectionsAfterFirst = blackHole.connections();
+      expect(connectionsAfterFirst).toBeGreaterThan(0);
+      // Backing off: the next calls do not even try the database.
+      for (let i = 0; i < 5; i++) {
+        const next = await server.call('preuserinfo', functionContext({ userId: newUserId() }));
+        expect(next.status).toBe(503);
+      }
+      expect(blackHole.connections()).toBe(connectionsAfterFirst);
+      // The signup policy needs no database and keeps working.
+      const policy = await server.call(
+        'add-human-user',
+        addHumanUserContext({ email: 'fine@example.com', password: PASSWORD }),
+      );
+      expect(policy.status).toBe(200);
+    } finally {
+      await server.close();
+      await blackHole.close();
+      await handle.close().catch(() => {});
+      await issuer.close();
+    }
+  });
+});
+
+describe('the enricher remembers', () => {
+  it('answers a repeat call with an unchanged profile without the database, and asks again when it changed', async () => {
+    const database = await createTestDatabase('pglite');
+    let queries = 0;
+    const counted = {
+      db: database.handle.db,
+      query: <T>(text: string, params: unknown[]) => {
+        queries++;
+        return database.handle.query<T>(text, params);
+      },
+    };
+    const enrich = createIdentityEnricher({
+      database: counted,
+      clientIds: [],
+      isUnavailable: isDatabaseUnavailable,
+    });
+    const userId = newUserId();
+    const context = (familyName: string) =>
+      parseFunctionCall(Buffer.from(functionContext({ userId, familyName })));
+    try {
+      const first = await enrich(context('Mouse'));
+      expect(first.outcome).toBe('provisioned');
+      expect(queries).toBe(1);
+      const again = await enrich(context('Mouse'));
+      expect(again).toEqual({ outcome: 'remembered', response: first.response });
+      expect(queries).toBe(1);
+      const renamed = await enrich(context('Renamed'));
+      expect(renamed).toEqual({ outcome: 'found', response: first.response });
+      expect(queries).toBe(2);
+    } finally {
+      await database.drop();
+    }
+  });
+});
+
+describe('the enricher’s database breaker', () => {
+  it('after backing off, lets one probe try the database while the others still fail fast', async () => {
+    const blackHole = await startBlackHole();
+    const handle = await openDatabase({ url: blackHole.url, pgliteDir: 'x' });
+    const backOffMs = 300;
+    const enrich = createIdentityEnricher({
+      database: handle,
+      clientIds: [],
+      isUnavailable: isDatabaseUnavailable,
+      deadlineMs: 50,
+      backOffMs,
+    });
+    const call = () =>
+      enrich(parseFunctionCall(Buffer.from(functionContext({ userId: newUserId() })))).then(
+        () => 'answered',
+        (error: Error) => error.message,
+      );
+    try {
+      for (let i = 0; i < 3; i++) expect(await call()).toMatch(/did not answer in 50 ms/);
+      expect(await call()).toMatch(/backing off/);
+      // The back-off is the behaviour under test: wait it out.
+      await new Promise((resolve) => setTimeout(resolve, backOffMs + 50));
+      const outcomes = await Promise.all(Array.from({ length: 5 }, call));
+      expect(outcomes.filter((outcome) => /did not answer/.test(outcome))).toHaveLength(1);
+      expect(outcomes.filter((outcome) => /backing off/.test(outcome))).toHaveLength(4);
+      // The probe failed: backing off again.
+      expect(await call()).toMatch(/backing off/);
+    } finally {
+      await blackHole.close();
+      await handle.close().catch(() => {});
+    }
+  });
+});

@@ -1,0 +1,39 @@
+// The browser signup figure of `npm run bench`: its target row, its "what limits it" line and its
+// section. write-reports.ts only places them.
+import { formatSignupBreakdown } from '../../scripts/signup-timing';
+import type { SignupResults } from './measure-signup-time';
+
+/** Issue 14: the app's share of a signup, median over the signups. */
+export const SIGNUP_APP_SHARE_TARGET_MS = 100;
+
+const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(0) : '—');
+const times = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '—');
+
+export function signupTargetRow(s: SignupResults) {
+  const share = s.summary.appShare;
+  return {
+    target: `signup, the app's share (callback first byte → "Your account is ready") ≤ ${SIGNUP_APP_SHARE_TARGET_MS} ms, median`,
+    measured: `${ms(share.median)} ms (${ms(share.min)}–${ms(share.max)}) over ${s.summary.signups} signups; ${times(share.median / s.baselines.networkFloor)} token + GetOrCreate; identity provider ${ms(s.summary.identityProvider.median)} ms`,
+    ok: share.median <= SIGNUP_APP_SHARE_TARGET_MS,
+  };
+}
+
+/** One line for "What limits them": the part of the app's share that is not network. */
+export function signupLimits(s: SignupResults): string {
+  const part = (name: string) => s.summary.parts.find((p) => p.name === name);
+  const token = part('token');
+  const getOrCreate = part('GetOrCreate');
+  const render = part('render');
+  const discovery = part('discovery');
+  const waiting = (token?.start.median ?? Number.NaN) - 0;
+  const between = (getOrCreate?.start.median ?? Number.NaN) - (token?.end.median ?? Number.NaN);
+  return `- **Signup, the app's share** (median ${ms(s.summary.appShare.median)} ms): ${ms(waiting)} ms pass from the callback document's first byte to the token request (document, scripts${discovery && discovery.present > 0 ? ', the discovery document' : ''} and script work), the token request takes ${ms((token?.end.median ?? 0) - (token?.start.median ?? 0))} ms, ${ms(between)} ms pass before GetOrCreate starts, GetOrCreate takes ${ms((getOrCreate?.end.median ?? 0) - (getOrCreate?.start.median ?? 0))} ms and rendering "ready" ${ms((render?.end.median ?? 0) - (render?.start.median ?? 0))} ms. Token and GetOrCreate alone take ${ms(s.baselines.networkFloor)} ms: the rest is the browser's and the app's.`;
+}
+
+export function signupSection(s: SignupResults): string {
+  return [
+    formatSignupBreakdown(s.summary),
+    `Same-run baselines: token request + GetOrCreate request (the network and the servers alone) ${ms(s.baselines.networkFloor)} ms → the app's share is **${times(s.summary.appShare.median / s.baselines.networkFloor)}** of it; the home page's first contentful paint ${ms(s.baselines.homeFirstRender)} ms → **${times(s.summary.appShare.median / s.baselines.homeFirstRender)}**.`,
+    `Each signup runs in a fresh Chromium context against \`vite preview\` of the production build, the local identity provider and the backend on Postgres, with webhook and reconciler off: the home page, "Sign up", the provider's registration form, then /callback. Times come from the callback page's own Performance timeline (scripts/signup-timing.ts, shared with the end-to-end timing journey), counted from the callback document's \`responseStart\`; the identity provider's part runs from the form's submit (the navigation's start) to that first byte. One unmeasured signup first warms the backend's issuer discovery.`,
+  ].join('\n\n');
+}

@@ -1,0 +1,289 @@
+import type { ClaimSet } from './account-claims.ts';
+import {
+  INSTANCE_ID,
+  LOGIN_CLIENT_EDITOR,
+  ORG_ID,
+  ORG_NAME,
+  ORG_PRIMARY_DOMAIN,
+} from './fixed-identities.ts';
+import { displayName, type NewUserInput, UserAccountError } from './user-accounts.ts';
+import type { User } from './user-store.ts';
+import { computeSignature, SIGNATURE_HEADER } from './webhook-delivery.ts';
+
+/**
+ * ZITADEL Actions v2 executions that answer back (restCall targets), called the way ZITADEL calls
+ * them (`internal/execution/execution.go`): a signed JSON POST with a timeout; a non-2xx answer, a
+ * timeout, or a 2xx JSON with `forwardedStatusCode`/`forwardedErrorMessage` is a failure, which
+ * stops the flow only for a target with `interruptOnError`, and is logged otherwise. A 4xx
+ * `forwardedStatusCode` reaches the caller with its message. An empty answer changes nothing.
+ *
+ * - function `preaccesstoken` (JWT access tokens) and `preuserinfo` (the userinfo endpoint): the
+ *   body is ZITADEL's ContextInfo and the answer's `append_claims` are merged as ZITADEL merges them
+ *   (`internal/api/oidc/userinfo.go`): keys under `urn:zitadel:iam` are dropped, an existing claim
+ *   is never overwritten, and each conflict is reported in the action-log claim.
+ * - request `/zitadel.user.v2.UserService/AddHumanUser`, which Login V2's registration calls: the
+ *   body is ContextInfoRequest with the request as protojson; an answered body replaces the request
+ *   whole (`connect_middleware/execution_interceptor.go`, protojson.Unmarshal resets the message).
+ */
+
+export const FUNCTION_PRE_ACCESS_TOKEN = 'preaccesstoken';
+export const FUNCTION_PRE_USERINFO = 'preuserinfo';
+export const ADD_HUMAN_USER_METHOD = '/zitadel.user.v2.UserService/AddHumanUser';
+/** What Login V2 shows for any refused registration; this provider shows the target's message. */
+export const REGISTRATION_FAILED_MESSAGE = 'Could not register user';
+
+// ZITADEL joins the execution type and the function name with "." (internal/repository/
+// execution/aggregate.go ID, domain.ExecutionTypeFunction "function"). v3alpha-era versions sent
+// "function/preaccesstoken".
+const functionId = (name: string) => `function.${name}`;
+// internal/api/oidc: ClaimPrefix and ClaimActionLogFormat.
+const RESERVED_CLAIM_PREFIX = 'urn:zitadel:iam';
+const actionLogClaim = (functionName: string) =>
+  `urn:zitadel:iam:action:${functionId(functionName)}:log`;
+
+export interface ActionTarget {
+  url: string;
+  /** Stop the flow when the target fails. ZITADEL's default is false. */
+  interruptOnError: boolean;
+}
+
+export interface ActionTargetsOptions {
+  preAccessToken?: ActionTarget | undefined;
+  preUserinfo?: ActionTarget | undefined;
+  addHumanUser?: ActionTarget | undefined;
+  signingKey: string;
+  /** Per call; ZITADEL requires one on every target. Default 5000 ms. */
+  timeoutMs?: number | undefined;
+  log: (line: string) => void;
+}
+
+/** A failed target call, as ZITADEL reports it to the flow that made it. */
+export class TargetCallError extends Error {
+  constructor(
+    message: string,
+    /** The target's own 4xx (forwardedStatusCode), or undefined for any other failure. */
+    readonly forwardedStatus: number | undefined,
+  ) {
+    super(message);
+    this.name = 'TargetCallError';
+  }
+}
+
+interface FunctionContext {
+  user: User;
+  clientId: string;
+}
+
+/** ZITADEL's `query.User` JSON (internal/query/user.go): snake_case, enums as numbers. */
+function queryUser(user: User) {
+  return {
+    id: user.id,
+    creation_date: user.createdAt,
+    change_date: user.updatedAt,
+    resource_owner: ORG_ID,
+    state: 1,
+    type: 1,
+    username: user.email,
+    login_names: [user.email],
+    preferred_login_name: user.email,
+    human: {
+      first_name: user.givenName,
+      last_name: user.familyName,
+      display_name: displayName(user),
+      preferred_language: 'en',
+      email: user.email,
+      is_email_verified: user.emailVerified,
+    },
+  };
+}
+
+function describeTarget(url: string): string {
+  const parsed = URL.parse(url);
+  return parsed ? `${parsed.origin}${parsed.pathname}` : '<invalid url>';
+}
+
+export class ActionTargets {
+  readonly #options: ActionTargetsOptions;
+
+  constructor(options: ActionTargetsOptions) {
+    this.#options = options;
+  }
+
+  get signingKey(): string {
+    return this.#options.signingKey;
+  }
+
+  /** Adds the claims the `preaccesstoken` target answers to a JWT access token's payload. */
+  async preAccessToken(payload: ClaimSet | Record<string, unknown>, context: FunctionContext) {
+    await this.#runFunction(FUNCTION_PRE_ACCESS_TOKEN, this.#options.preAccessToken, payload, {
+      ...context,
+      userinfo: { sub: context.user.id },
+    });
+  }
+
+  /** Adds the claims the `preuserinfo` target answers to a userinfo response. */
+  async preUserinfo(claims: Record<string, unknown>, context: FunctionContext) {
+    await this.#runFunction(FUNCTION_PRE_USERINFO, this.#options.preUserinfo, claims, {
+      ...context,
+      userinfo: { ...claims },
+    });
+  }
+
+  /**
+   * The AddHumanUser request execution for a self-registration. Resolves with the input to
+   * register (the target's replacement, when it answered one); a refusal becomes a
+   * UserAccountError carrying the target's message for a forwarded 4xx.
+   */
+  async addHumanUser(input: NewUserInput): Promise<NewUserInput> {
+    const target = this.#options.addHumanUser;
+    if (!target) return input;
+    const request = {
+      username: input.email,
+      organization: { orgId: ORG_ID },
+      profile: { givenName: input.givenName, familyName: input.familyName },
+      email: { email: input.email, sendCode: {} },
+      password: { password: input.password, changeRequired: false },
+    };
+    const body = JSON.stringify({
+      fullMethod: ADD_HUMAN_USER_METHOD,
+      instanceID: INSTANCE_ID,
+      orgID: ORG_ID,
+      userID: LOGIN_CLIENT_EDITOR.userId,
+      request,
+      // ZITADEL forwards only these request headers (connect_middleware headersToForward).
+      headers: { 'Content-Type': ['application/grpc'] },
+    });
+    let answer: string;
+    try {
+      answer = await this.#call(target, body);
+    } catch (error) {
+      if (!(error instanceof TargetCallError)) throw error;
+      if (!target.interruptOnError) {
+        this.#options.log(`action target ${describeTarget(target.url)} failed: ${error.message}`);
+        return input;
+      }
+      throw new UserAccountError(
+        'failed_precondition',
+        error.forwardedStatus === undefined ? REGISTRATION_FAILED_MESSAGE : error.message,
+        'email',
+      );
+    }
+    if (answer === '') return input;
+    const replaced = parseObject(answer) as {
+      profile?: { givenName?: string; familyName?: string };
+      email?: { email?: string };
+      password?: { password?: string };
+    };
+    if (!replaced) throw new UserAccountError('failed_precondition', REGISTRATION_FAILED_MESSAGE);
+    return {
+      ...input,
+      email: replaced.email?.email ?? '',
+      givenName: replaced.profile?.givenName ?? '',
+      familyName: replaced.profile?.familyName ?? '',
+      password: replaced.password?.password ?? '',
+    };
+  }
+
+  async #runFunction(
+    name: string,
+    target: ActionTarget | undefined,
+    claims: Record<string, unknown>,
+    context: FunctionContext & { userinfo: Record<string, unknown> },
+  ): Promise<void> {
+    if (!target) return;
+    const body = JSON.stringify({
+      function: functionId(name),
+      userinfo: context.userinfo,
+      user: queryUser(context.user),
+      org: { id: ORG_ID, name: ORG_NAME, primary_domain: ORG_PRIMARY_DOMAIN },
+      application: { client_id: context.clientId },
+    });
+    let answer: string;
+    try {
+      answer = await this.#call(target, body);
+    } catch (error) {
+      if (!(error instanceof TargetCallError) || target.interruptOnError) throw error;
+      this.#options.log(
+        `action target ${describeTarget(target.url)} (${functionId(name)}) failed: ${error.message}; continuing without it`,
+      );
+      return;
+    }
+    if (answer === '') return;
+    const response = parseObject(answer);
+    if (!response) {
+      if (target.interruptOnError) throw new TargetCallError('answer is not JSON', undefined);
+      return;
+    }
+    const logs: string[] = [];
+    for (const claim of Array.isArray(response.append_claims) ? response.append_claims : []) {
+      const { key, value } = (claim ?? {}) as { key?: unknown; value?: unknown };
+      if (typeof key !== 'string' || key.startsWith(RESERVED_CLAIM_PREFIX)) continue;
+      if (claims[key] === undefined || claims[key] === null) claims[key] = value;
+      else logs.push(`key "${key}" already exists`);
+    }
+    for (const line of Array.isArray(response.append_log_claims)
+      ? response.append_log_claims
+      : []) {
+      if (typeof line === 'string') logs.push(line);
+    }
+    // set_user_metadata: this provider keeps no metadata (README, known differences).
+    if (logs.length > 0) claims[actionLogClaim(name)] = logs;
+  }
+
+  /** One signed POST; resolves with the 2xx body, rejects with a TargetCallError otherwise. */
+  async #call(target: ActionTarget, body: string): Promise<string> {
+    const timeoutMs = this.#options.timeoutMs ?? 5000;
+    let response: Response;
+    try {
+      response = await fetch(target.url, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          [SIGNATURE_HEADER]: computeSignature(
+            body,
+            this.#options.signingKey,
+            Math.floor(Date.now() / 1000),
+          ),
+        },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      const reason =
+        (error as Error).name === 'TimeoutError'
+          ? `timed out after ${timeoutMs} ms`
+          : (error as Error).message;
+      throw new TargetCallError(reason, undefined);
+    }
+    const text = await response.text();
+    if (response.status < 200 || response.status > 299) {
+      throw new TargetCallError(`HTTP ${response.status}`, undefined);
+    }
+    const forwarded = parseObject(text) as
+      | { forwardedStatusCode?: unknown; forwardedErrorMessage?: unknown }
+      | undefined;
+    const status =
+      typeof forwarded?.forwardedStatusCode === 'number' ? forwarded.forwardedStatusCode : 0;
+    const message =
+      typeof forwarded?.forwardedErrorMessage === 'string' ? forwarded.forwardedErrorMessage : '';
+    if (status !== 0 || message !== '') {
+      throw new TargetCallError(
+        message || `forwarded status ${status}`,
+        status >= 400 && status < 500 ? status : undefined,
+      );
+    }
+    return text;
+  }
+}
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
