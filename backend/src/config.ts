@@ -50,6 +50,18 @@ const fields = {
   ZITADEL_PAT: z.string().min(1).optional(),
   RECONCILER_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
   RECONCILER_OVERLAP_MS: z.coerce.number().int().min(0).default(5_000),
+  // /sync/health answers 503 (lagging) when the checkpoint is older than this while newer
+  // events exist.
+  RECONCILER_MAX_LAG_MS: z.coerce.number().int().min(1000).default(60_000),
+  // A ZITADEL call that has not answered by then is abandoned and tried again.
+  ZITADEL_API_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  // Tries per ZITADEL call (5xx, timeout, malformed page), waiting SYNC_RETRY_BASE_MS, then
+  // twice as long each time (at most 8 s), before the poll or the backfill fails loudly.
+  SYNC_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(6),
+  SYNC_RETRY_BASE_MS: z.coerce.number().int().min(1).default(500),
+  // When ZITADEL's user projection has processed nothing after a dense instant, ListUsers must
+  // give the same answer for this long before the instant counts as complete.
+  SYNC_PROJECTION_SETTLE_MS: z.coerce.number().int().min(0).default(2_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 
@@ -105,12 +117,27 @@ const syncSchema = z.object({
   PGLITE_DIR: fields.PGLITE_DIR,
   ZITADEL_API_URL: fields.ZITADEL_API_URL.unwrap(),
   ZITADEL_PAT: fields.ZITADEL_PAT.unwrap(),
+  ZITADEL_API_TIMEOUT_MS: fields.ZITADEL_API_TIMEOUT_MS,
+  SYNC_RETRY_ATTEMPTS: fields.SYNC_RETRY_ATTEMPTS,
+  SYNC_RETRY_BASE_MS: fields.SYNC_RETRY_BASE_MS,
+  SYNC_PROJECTION_SETTLE_MS: fields.SYNC_PROJECTION_SETTLE_MS,
 });
 
 export type SyncConfig = z.infer<typeof syncSchema>;
 
 export function loadSyncConfig(env: Record<string, string | undefined> = process.env): SyncConfig {
   return parseEnv(syncSchema, env);
+}
+
+/** The retry policy for calls to ZITADEL, from SYNC_RETRY_ATTEMPTS and SYNC_RETRY_BASE_MS. */
+export function retryPolicyOf(
+  config: Pick<SyncConfig, 'SYNC_RETRY_ATTEMPTS' | 'SYNC_RETRY_BASE_MS'>,
+) {
+  return {
+    attempts: config.SYNC_RETRY_ATTEMPTS,
+    baseDelayMs: config.SYNC_RETRY_BASE_MS,
+    maxDelayMs: Math.max(config.SYNC_RETRY_BASE_MS, 8000),
+  };
 }
 
 function parseEnv<T>(schema: z.ZodType<T>, env: Record<string, string | undefined>): T {

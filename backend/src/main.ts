@@ -3,13 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { createSignupPolicy } from './actions/signup-policy';
 import { createTokenAuthentication } from './auth/create-token-authentication';
 import { readIntrospectionKeyFile } from './auth/introspection-credentials';
-import { configOrExit, loadConfig } from './config';
+import { configOrExit, loadConfig, retryPolicyOf } from './config';
 import { isDatabaseUnavailable } from './db/is-database-unavailable';
 import { openDatabase } from './db/open-database';
 import { createMetrics } from './http/metrics';
 import { createLogger } from './logger';
-import { createEventApiClient } from './reconciler/event-api-client';
-import { createReconciler } from './reconciler/reconciler';
+import { createReconciler, type Reconciler } from './reconciler/reconciler';
+import { createZitadelClient } from './reconciler/zitadel-client';
 import { createServer } from './server';
 
 const config = configOrExit(loadConfig);
@@ -71,6 +71,7 @@ function introspectionCredentials() {
 }
 
 const metrics = createMetrics();
+let reconciler: Reconciler | undefined;
 const server = createServer({
   database,
   authenticate,
@@ -78,6 +79,7 @@ const server = createServer({
   metrics,
   corsOrigins: config.CORS_ORIGINS,
   webhookSigningKeys: config.ZITADEL_WEBHOOK_SIGNING_KEYS,
+  syncHealth: () => reconciler?.health(),
   actions: {
     signingKeys: config.ZITADEL_ACTIONS_SIGNING_KEYS,
     clientIds: config.ZITADEL_ACTIONS_CLIENT_IDS,
@@ -103,13 +105,20 @@ logger.info(
   `backend listening on http://${config.HOST}:${port}`,
 );
 
-const reconciler =
+reconciler =
   config.ZITADEL_API_URL && config.ZITADEL_PAT
     ? createReconciler({
         database,
-        client: createEventApiClient({ apiUrl: config.ZITADEL_API_URL, pat: config.ZITADEL_PAT }),
+        client: createZitadelClient({
+          apiUrl: config.ZITADEL_API_URL,
+          pat: config.ZITADEL_PAT,
+          timeoutMs: config.ZITADEL_API_TIMEOUT_MS,
+        }),
         intervalMs: config.RECONCILER_INTERVAL_MS,
         overlapMs: config.RECONCILER_OVERLAP_MS,
+        maxLagMs: config.RECONCILER_MAX_LAG_MS,
+        retry: retryPolicyOf(config),
+        settleMs: config.SYNC_PROJECTION_SETTLE_MS,
         metrics,
         logger,
       })

@@ -19,6 +19,8 @@ export interface ServerDeps {
   corsOrigins: readonly string[];
   /** Empty: the webhook endpoint answers 404. */
   webhookSigningKeys?: readonly string[];
+  /** The reconciler's health for `GET /sync/health`; undefined while the reconciler is off. */
+  syncHealth?: () => { status: string } | undefined;
   /** Actions v2 restCall targets; no signing keys: /actions/zitadel/* answers 404. */
   actions?: {
     signingKeys: readonly string[];
@@ -96,6 +98,15 @@ export function createServer(deps: ServerDeps): Server {
             .writeHead(503, { 'content-type': 'application/json' })
             .end('{"status":"database unreachable"}'),
       );
+      return;
+    }
+    if (req.method === 'GET' && path === '/sync/health') {
+      // Apart from /readyz on purpose: a stalled sync must be seen, but GetOrCreate still works.
+      const report = deps.syncHealth?.() ?? { status: 'off' };
+      const failing = report.status === 'failing' || report.status === 'lagging';
+      res
+        .writeHead(failing ? 503 : 200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(report));
       return;
     }
     if (req.method === 'GET' && path === '/metrics') {

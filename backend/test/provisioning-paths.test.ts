@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityEvents, users } from '../src/db/schema';
-import { createEventApiClient } from '../src/reconciler/event-api-client';
 import { syncEvents } from '../src/reconciler/sync-events';
+import { createZitadelClient } from '../src/reconciler/zitadel-client';
 import { startTestServer } from './support/start-test-server';
 import { createTestDatabase, type TestDatabase } from './support/test-databases';
 import { startTestEventApi } from './support/test-event-api';
@@ -81,7 +81,7 @@ describe('three provisioning paths racing for one user', () => {
       const poll = () =>
         syncEvents({
           db: database.handle.db,
-          client: createEventApiClient({ apiUrl: api.url, pat: api.pat }),
+          client: createZitadelClient({ apiUrl: api.url, pat: api.pat }),
           checkpoint: `race-${round}`,
           source: 'poll',
           overlapMs: 0,

@@ -3,18 +3,20 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { identityEvents, syncCheckpoints, users } from '../src/db/schema';
 import { createMetrics } from '../src/http/metrics';
 import { createLogger } from '../src/logger';
-import { createEventApiClient, EventApiError } from '../src/reconciler/event-api-client';
 import {
   createReconciler,
   RECONCILER_LOCK_ID,
   type Reconciler,
 } from '../src/reconciler/reconciler';
 import { syncEvents } from '../src/reconciler/sync-events';
+import { createZitadelClient, ZitadelApiError } from '../src/reconciler/zitadel-client';
 import { createTestDatabase, type TestDatabase } from './support/test-databases';
 import { startTestEventApi } from './support/test-event-api';
 import { addedPayload, newUserId } from './support/zitadel-events';
 
 type EventApi = Awaited<ReturnType<typeof startTestEventApi>>;
+
+const NO_RETRY = { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 };
 
 function seedSignups(api: EventApi, howMany: number, start = Date.now() - 60_000) {
   const ids: string[] = [];
@@ -60,7 +62,7 @@ describe('the Event API reconciler', () => {
   it('applies every page, stores its checkpoint, and a second run adds nothing', async () => {
     api = await startTestEventApi();
     seedSignups(api, 7);
-    const client = createEventApiClient({ apiUrl: api.url, pat: api.pat });
+    const client = createZitadelClient({ apiUrl: api.url, pat: api.pat });
     const options = {
       db: database.handle.db,
       client,
@@ -73,8 +75,8 @@ describe('the Event API reconciler', () => {
     const first = await syncEvents(options);
     expect(first.applied).toBe(7);
     expect(await counts()).toEqual({ users: 7, events: 7 });
-    expect(api.requests[0]).toMatchObject({ asc: true, limit: 3, aggregate_types: ['user'] });
-    expect(api.requests[0]?.event_types).toContain('user.human.added');
+    expect(api.requests[0]).toMatchObject({ asc: true, limit: 3, aggregateTypes: ['user'] });
+    expect(api.requests[0]?.eventTypes).toContain('user.human.added');
 
     const second = await syncEvents(options);
     expect(second.applied).toBe(0);
@@ -83,10 +85,33 @@ describe('the Event API reconciler', () => {
     expect(checkpoint?.eventsApplied).toBe(7);
   });
 
+  // The embedded database has one connection: segments in flight must queue, not deadlock.
+  it('applies overlapping segments on PGlite too', async () => {
+    api = await startTestEventApi();
+    seedSignups(api, 10);
+    const embedded = await createTestDatabase('pglite');
+    try {
+      const progress = await syncEvents({
+        db: embedded.handle.db,
+        client: createZitadelClient({ apiUrl: api.url, pat: api.pat }),
+        checkpoint: 'reconciler',
+        source: 'poll',
+        overlapMs: 5,
+        pageSize: 2,
+      });
+      expect(progress).toMatchObject({ applied: 10, usersCreated: 10, caughtUp: true });
+      expect(progress.segments).toBeGreaterThanOrEqual(5);
+      const [row] = await embedded.handle.db.select({ n: count() }).from(users);
+      expect(row?.n).toBe(10);
+    } finally {
+      await embedded.drop();
+    }
+  });
+
   it('resumes from its checkpoint after dying mid-run: no loss, no duplicate', async () => {
     api = await startTestEventApi();
     const ids = seedSignups(api, 10);
-    const client = createEventApiClient({ apiUrl: api.url, pat: api.pat });
+    const client = createZitadelClient({ apiUrl: api.url, pat: api.pat });
     const options = {
       db: database.handle.db,
       client,
@@ -96,8 +121,10 @@ describe('the Event API reconciler', () => {
       pageSize: 3,
     };
 
-    api.failOn(2); // the third page request dies
-    await expect(syncEvents(options)).rejects.toBeInstanceOf(EventApiError);
+    api.failOn(2); // the third page request dies, and is not tried again
+    await expect(syncEvents({ ...options, retry: NO_RETRY })).rejects.toBeInstanceOf(
+      ZitadelApiError,
+    );
     // Two pages committed (the overlap re-reads a little, which the log de-duplicates); the third
     // left nothing behind.
     const partial = await counts();
@@ -132,7 +159,7 @@ describe('the Event API reconciler', () => {
       sql`create trigger refuse_poisoned before insert on users for each row execute function refuse_poisoned_user()`,
     );
     try {
-      const client = createEventApiClient({ apiUrl: api.url, pat: api.pat });
+      const client = createZitadelClient({ apiUrl: api.url, pat: api.pat });
       const options = {
         db: database.handle.db,
         client,
@@ -152,8 +179,8 @@ describe('the Event API reconciler', () => {
 
   it("reports a wrong PAT with ZITADEL's message", async () => {
     api = await startTestEventApi('right-pat');
-    const client = createEventApiClient({ apiUrl: api.url, pat: 'wrong-pat' });
-    await expect(client.search({ from: '1970-01-01T00:00:00Z', limit: 10 })).rejects.toThrow(
+    const client = createZitadelClient({ apiUrl: api.url, pat: 'wrong-pat' });
+    await expect(client.listEvents({ asc: true, eventTypes: [], limit: 10 })).rejects.toThrow(
       /HTTP 401: Errors.Token.Invalid/,
     );
   });
@@ -167,7 +194,7 @@ describe('the Event API reconciler', () => {
     function reconcilerOn(url: string) {
       const reconciler = createReconciler({
         database: database.handle,
-        client: createEventApiClient({ apiUrl: url, pat: 'test-pat' }),
+        client: createZitadelClient({ apiUrl: url, pat: 'test-pat' }),
         intervalMs: 60_000,
         overlapMs: 5,
         metrics: createMetrics(),

@@ -19,10 +19,13 @@ import { progress } from './progress-log';
 import { startChildService } from './start-child-service';
 import { type ProfileShare, summarizeCpuProfile } from './summarize-cpu-profile';
 import {
+  denseHistory,
   SYNTHETIC_ORG_ID,
+  type SyntheticEvent,
+  type SyntheticHistory,
   type SyntheticUser,
-  startSyntheticEventApi,
-  syntheticUsers,
+  sparseHistory,
+  startSyntheticZitadel,
 } from './synthetic-event-api';
 
 export interface BackfillResults {
@@ -42,6 +45,25 @@ export interface BackfillResults {
   copyCpu: CpuShares;
   /** Where the CLI's main thread went, from a smaller profiled run. */
   profile?: ProfileShare[];
+  /** The same CLI over a dense history (two events per signup instant, bulk transactions). */
+  dense?: DenseBackfillResults;
+}
+
+export interface DenseBackfillResults {
+  events: number;
+  users: number;
+  /** Instants holding more than the Event API can page through (read through ListUsers). */
+  denseInstants: number;
+  backfillSeconds: number;
+  eventsPerSecond: number;
+  requests: number;
+  listUsersRequests: number;
+  copySeconds: number;
+  copyEventsPerSecond: number;
+  ratio: number;
+  rowsAfterBackfill: { users: number; identityEvents: number };
+  summary: string;
+  cpu: CpuShares;
 }
 
 // COPY's text format: backslash, tab and newline must be escaped; \N is null.
@@ -65,16 +87,16 @@ function* batched(lines: Iterable<string>, size = 1000) {
 
 function* userLines(users: SyntheticUser[]) {
   for (const user of users) {
-    const p = user.payload;
-    yield `${[user.userId, SYNTHETIC_ORG_ID, p.email, false, p.displayName, p.firstName, p.lastName, 'active', 1, 1, 1, 1, 1, 1].map(copyText).join('\t')}\n`;
+    const sequence = user.verified ? 2 : 1;
+    yield `${[user.userId, SYNTHETIC_ORG_ID, user.email, user.verified, `${user.firstName} ${user.lastName}`, user.firstName, user.lastName, 'active', 1, sequence, 1, 1, 1, 1].map(copyText).join('\t')}\n`;
   }
 }
 
-function* eventLines(users: SyntheticUser[]) {
-  for (const user of users) {
+function* eventLines(events: SyntheticEvent[]) {
+  for (const event of events) {
     // Stored as the backend stores it: without the password hash.
-    const { encodedHash: _secret, ...payload } = user.payload;
-    yield `${['user', user.userId, 1, 'user.human.added', SYNTHETIC_ORG_ID, user.creationDate, 'backfill', JSON.stringify(payload)].map(copyText).join('\t')}\n`;
+    const { encodedHash: _secret, ...payload } = event.payload ?? {};
+    yield `${['user', event.userId, event.sequence, event.type, SYNTHETIC_ORG_ID, event.creationDate, 'backfill', JSON.stringify(payload)].map(copyText).join('\t')}\n`;
   }
 }
 
@@ -85,18 +107,18 @@ async function createEmptyTables(url: string): Promise<void> {
   await database.close();
 }
 
-async function copyRows(url: string, users: SyntheticUser[]): Promise<number> {
+async function copyRows(url: string, history: SyntheticHistory): Promise<number> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     const started = performance.now();
     // One transaction, as the backfill commits its pages: both tables or neither.
     await sql.begin(async (tx) => {
       await pipeline(
-        Readable.from(batched(userLines(users))),
+        Readable.from(batched(userLines(history.users))),
         await tx`copy users (zitadel_user_id, org_id, email, email_verified, display_name, given_name, family_name, state, email_sequence, email_verified_sequence, display_name_sequence, given_name_sequence, family_name_sequence, state_sequence) from stdin`.writable(),
       );
       await pipeline(
-        Readable.from(batched(eventLines(users))),
+        Readable.from(batched(eventLines(history.events))),
         await tx`copy identity_events (aggregate_type, aggregate_id, sequence, event_type, resource_owner, event_time, source, payload) from stdin`.writable(),
       );
     });
@@ -134,17 +156,17 @@ async function runBackfillCli(options: {
   const cpu = meter.stop();
   const wallSeconds = (performance.now() - started) / 1000;
   const output = cli.output();
-  const summary = /backfill complete: (\d+) events read, (\d+) applied in ([\d.]+) s/.exec(output);
+  const summary = /backfill complete: (\d+) events read, .* in ([\d.]+) s/.exec(output);
   if (code !== 0 || !summary) throw new Error(`sync-backfill exited ${code}:\n${output}`);
-  return { cpu, wallSeconds, backfillSeconds: Number(summary[3]) };
+  return { cpu, wallSeconds, backfillSeconds: Number(summary[2]), summary: summary[0] };
 }
 
 /** Item 1, third figure: `npm run sync:backfill` over synthetic events, against COPY. */
 export async function measureBackfill(config: BenchConfig): Promise<BackfillResults> {
   const cores = availableParallelism();
-  const users = syntheticUsers(config.events);
+  const history = sparseHistory(config.events);
   const pat = `bench-${randomBytes(12).toString('base64url')}`;
-  const api = await startSyntheticEventApi(users, pat);
+  const api = await startSyntheticZitadel(history, pat);
   const databases: BenchDatabase[] = [];
   try {
     progress(`backfill: ${config.events} user.human.added events through sync-backfill.ts`);
@@ -195,7 +217,7 @@ export async function measureBackfill(config: BenchConfig): Promise<BackfillResu
         await createEmptyTables(copyDb.url);
         await waitForQuietMachine(config.quietWaitSeconds);
         const meter = startCpuMeter({}, cores);
-        const seconds = await copyRows(copyDb.url, users);
+        const seconds = await copyRows(copyDb.url, history);
         return { seconds, cpu: meter.stop() };
       },
       config.retries,
@@ -213,7 +235,7 @@ export async function measureBackfill(config: BenchConfig): Promise<BackfillResu
       progress(`backfill: CPU profile of the CLI over ${count} events`);
       const profileDb = await createBenchDatabase(config.adminDatabaseUrl, 'backfill_profile');
       databases.push(profileDb);
-      const profileApi = await startSyntheticEventApi(users.slice(0, count), pat);
+      const profileApi = await startSyntheticZitadel(sparseHistory(count), pat);
       const dir = mkdtempSync(join(tmpdir(), 'bench-profile-'));
       try {
         await runBackfillCli({
@@ -242,7 +264,9 @@ export async function measureBackfill(config: BenchConfig): Promise<BackfillResu
       }
     }
 
+    const dense = await measureDenseBackfill(config, databases, cores);
     return {
+      dense,
       events: config.events,
       backfillSeconds,
       wallSeconds,
@@ -259,5 +283,103 @@ export async function measureBackfill(config: BenchConfig): Promise<BackfillResu
   } finally {
     await api.close();
     await Promise.all(databases.map((database) => database.drop()));
+  }
+}
+
+/** Rows after a backfill: users, identity events, payloads that kept a password hash. */
+async function countRows(url: string) {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql<{ users: number; events: number; secrets: number }[]>`
+      select (select count(*)::int from users) as users,
+             (select count(*)::int from identity_events) as events,
+             (select count(*)::int from identity_events where payload ? 'encodedHash') as secrets`;
+    return {
+      users: row?.users ?? 0,
+      identityEvents: row?.events ?? 0,
+      secretsStored: row?.secrets ?? 0,
+    };
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/**
+ * The dense-history row: as many events as the main row, written the way a busy launch writes
+ * them (two events per signup instant at 10,000 signups a second, bulk transactions past what the
+ * Event API can page), beside COPY of the same rows.
+ */
+async function measureDenseBackfill(
+  config: BenchConfig,
+  databases: BenchDatabase[],
+  cores: number,
+): Promise<DenseBackfillResults> {
+  const history = denseHistory(config.events);
+  const pat = `bench-${randomBytes(12).toString('base64url')}`;
+  const api = await startSyntheticZitadel(history, pat);
+  try {
+    progress(
+      `backfill, dense history: ${history.events.length} events for ${history.users.length} users, ${history.denseInstants} instants through ListUsers`,
+    );
+    const run = await leastDisturbed(
+      async () => {
+        const database = await createBenchDatabase(config.adminDatabaseUrl, 'backfill_dense');
+        databases.push(database);
+        const before = api.stats();
+        await waitForQuietMachine(config.quietWaitSeconds);
+        const result = await runBackfillCli({
+          databaseUrl: database.url,
+          apiUrl: api.url,
+          pat,
+          cores,
+        });
+        const after = api.stats();
+        return {
+          ...result,
+          database,
+          requests: after.requests - before.requests,
+          listUsersRequests: after.listUsersRequests - before.listUsersRequests,
+        };
+      },
+      config.retries,
+      (first) => progress(`  again: other work took ${formatCpuShares(first.cpu)}`),
+    );
+    const rows = await countRows(run.database.url);
+    const { seconds: copySeconds } = await leastDisturbed(
+      async () => {
+        const copyDb = await createBenchDatabase(config.adminDatabaseUrl, 'copy_dense');
+        databases.push(copyDb);
+        await createEmptyTables(copyDb.url);
+        await waitForQuietMachine(config.quietWaitSeconds);
+        const meter = startCpuMeter({}, cores);
+        const seconds = await copyRows(copyDb.url, history);
+        return { seconds, cpu: meter.stop() };
+      },
+      config.retries,
+      (first) => progress(`  again: other work took ${formatCpuShares(first.cpu)}`),
+    );
+    const events = history.events.length;
+    const eventsPerSecond = events / run.backfillSeconds;
+    const copyEventsPerSecond = events / copySeconds;
+    progress(
+      `  ${eventsPerSecond.toFixed(0)} events/s (${run.backfillSeconds.toFixed(1)} s, ${run.requests} requests of which ${run.listUsersRequests} ListUsers; ${rows.users} users); COPY ${copyEventsPerSecond.toFixed(0)} events/s  [cpu ${formatCpuShares(run.cpu)}]`,
+    );
+    return {
+      events,
+      users: history.users.length,
+      denseInstants: history.denseInstants,
+      backfillSeconds: run.backfillSeconds,
+      eventsPerSecond,
+      requests: run.requests,
+      listUsersRequests: run.listUsersRequests,
+      copySeconds,
+      copyEventsPerSecond,
+      ratio: eventsPerSecond / copyEventsPerSecond,
+      rowsAfterBackfill: { users: rows.users, identityEvents: rows.identityEvents },
+      summary: run.summary,
+      cpu: run.cpu,
+    };
+  } finally {
+    await api.close();
   }
 }

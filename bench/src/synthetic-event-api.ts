@@ -3,30 +3,40 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monotonicMicros } from './summarize-cpu-profile';
 
-/** One synthetic `user.human.added`, in the fields both the Event API and COPY need. */
+/** One synthetic user, in the fields ListUsers, the Event API and COPY need. */
 export interface SyntheticUser {
   userId: string;
-  /** RFC 3339 with microseconds, as ZITADEL writes it. */
-  creationDate: string;
-  /** The same instant in microseconds since the epoch, for paging. */
+  /** Creation date (of `user.human.added`) in microseconds since the epoch. */
   micros: number;
-  payload: {
-    userName: string;
-    firstName: string;
-    lastName: string;
-    displayName: string;
-    preferredLanguage: string;
-    email: string;
-    // ZITADEL includes the password hash; the backend must strip it before storing anything.
-    encodedHash: string;
-  };
+  creationDate: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  /** True when the history also verifies the email (sequence 2). */
+  verified: boolean;
+}
+
+/** One synthetic event; `json` is its Event API form, serialised once. */
+export interface SyntheticEvent {
+  userId: string;
+  sequence: number;
+  type: 'user.human.added' | 'user.human.email.verified';
+  micros: number;
+  creationDate: string;
+  payload?: Record<string, unknown>;
+  json: string;
+}
+
+export interface SyntheticHistory {
+  /** Sorted by creation date, events of one instant in write order. */
+  events: SyntheticEvent[];
+  /** Sorted by creation date. */
+  users: SyntheticUser[];
+  /** Instants holding more than one page of events. */
+  denseInstants: number;
 }
 
 export const SYNTHETIC_ORG_ID = '336392597046099971';
-
-// One signup every 100 ms: 100k users span ~2.8 hours, so the backfill's 1 s overlap re-reads
-// about ten events per page, as against a real instance after a busy launch day.
-const SPACING_MICROS = 100_000;
 
 function rfc3339Micros(micros: number): string {
   const iso = new Date(Math.floor(micros / 1000)).toISOString(); // …T10:00:00.123Z
@@ -40,38 +50,193 @@ function parseMicros(value: string): number {
   return Date.parse(`${match[1]}Z`) * 1000 + Number(fraction);
 }
 
-export function syntheticUsers(count: number): SyntheticUser[] {
-  const first = (Date.now() - 24 * 3600 * 1000) * 1000;
-  return Array.from({ length: count }, (_, i) => {
-    const userId = String(600_000_000_000_000_000n + BigInt(i));
-    const micros = first + i * SPACING_MICROS + (i % 997);
-    return {
-      userId,
-      creationDate: rfc3339Micros(micros),
-      micros,
-      payload: {
-        userName: `user${i}@backfill.example`,
-        firstName: 'Backfill',
-        lastName: `User ${i}`,
-        displayName: `Backfill User ${i}`,
-        preferredLanguage: 'en',
-        email: `user${i}@backfill.example`,
-        encodedHash: '$2a$14$C5WTDc1W3Bq1D5wbEzaWBeHGm6XIsKzXAmnHDBtkzWuNtN4UaUxyi',
+function user(index: number, micros: number, verified: boolean): SyntheticUser {
+  return {
+    userId: String(600_000_000_000_000_000n + BigInt(index)),
+    micros,
+    creationDate: rfc3339Micros(micros),
+    email: `user${index}@backfill.example`,
+    firstName: 'Backfill',
+    lastName: `User ${index}`,
+    verified,
+  };
+}
+
+function eventsOf(u: SyntheticUser): SyntheticEvent[] {
+  const payload = {
+    userName: u.email,
+    firstName: u.firstName,
+    lastName: u.lastName,
+    displayName: `${u.firstName} ${u.lastName}`,
+    preferredLanguage: 'en',
+    email: u.email,
+    // ZITADEL includes the password hash; the backend must strip it before storing anything.
+    encodedHash: '$2a$14$C5WTDc1W3Bq1D5wbEzaWBeHGm6XIsKzXAmnHDBtkzWuNtN4UaUxyi',
+  };
+  const event = (
+    sequence: number,
+    type: SyntheticEvent['type'],
+    body?: Record<string, unknown>,
+  ): SyntheticEvent => ({
+    userId: u.userId,
+    sequence,
+    type,
+    micros: u.micros,
+    creationDate: u.creationDate,
+    ...(body ? { payload: body } : {}),
+    json: JSON.stringify({
+      editor: {
+        userId: '336392597046755331',
+        displayName: 'login-client',
+        service: 'zitadel.user.v2.UserService',
       },
-    };
+      aggregate: { id: u.userId, type: { type: 'user' }, resourceOwner: SYNTHETIC_ORG_ID },
+      sequence: String(sequence),
+      creationDate: u.creationDate,
+      ...(body ? { payload: body } : {}),
+      type: { type },
+    }),
   });
+  return u.verified
+    ? [event(1, 'user.human.added', payload), event(2, 'user.human.email.verified')]
+    : [event(1, 'user.human.added', payload)];
+}
+
+function historyOf(users: SyntheticUser[], denseInstants: number): SyntheticHistory {
+  return { users, events: users.flatMap(eventsOf), denseInstants };
 }
 
 /**
- * ZITADEL's `POST /admin/v1/events/_search` (request and response shapes as in
- * backend/test/support/test-event-api.ts) over a fixed, sorted event list, answering each page
- * with a binary search so the server never limits the backfill it feeds.
+ * `count` signups, one every 100 ms, each one `user.human.added` at its own instant: 100,000 span
+ * about 2.8 hours, so the backfill's 1 s overlap re-reads about ten events per page.
  */
-export async function startSyntheticEventApi(users: SyntheticUser[], pat: string) {
+export function sparseHistory(count: number): SyntheticHistory {
+  const first = (Date.now() - 24 * 3600 * 1000) * 1000;
+  return historyOf(
+    Array.from({ length: count }, (_, i) => user(i, first + i * 100_000 + (i % 997), false)),
+    0,
+  );
+}
+
+/**
+ * About `events` events the way a busy launch writes them: signups at 10,000 a second, each
+ * writing `user.human.added` and `user.human.email.verified` at one instant, and two bulk
+ * imports of 2,500 users in one transaction each (5,000 events at one instant: more than the
+ * Event API can page through, so they come through ListUsers).
+ */
+export function denseHistory(events: number): SyntheticHistory {
+  const bulk = 2500;
+  const first = (Date.now() - 3600 * 1000) * 1000;
+  const signups = Math.max(0, Math.floor((events - 4 * bulk) / 2));
+  const users: SyntheticUser[] = [];
+  let at = first;
+  const bulkAt = [Math.floor(signups / 3), Math.floor((2 * signups) / 3)];
+  for (let i = 0; i < signups; i++) {
+    if (bulkAt.includes(i)) {
+      at += 100;
+      for (let j = 0; j < bulk; j++) users.push(user(users.length, at, true));
+    }
+    at += 100; // 10,000 signups a second
+    users.push(user(users.length, at, true));
+  }
+  return historyOf(users, bulkAt.length);
+}
+
+interface SearchBody {
+  asc?: boolean;
+  limit?: number;
+  from?: string;
+  range?: { since?: string; until?: string };
+  eventTypes?: string[];
+  aggregateId?: string;
+}
+
+interface ListUsersBody {
+  query?: { offset?: string; limit?: number; asc?: boolean };
+}
+
+/**
+ * ZITADEL's `POST /admin/v1/events/_search` and `POST /v2/users` (ListUsers) over a fixed history,
+ * with ZITADEL's rules (exclusive `from`, strict `range`, newest first unless `asc`, `limit` up to
+ * 1000; ListUsers sorted by creation date with offset paging), answering each page by binary
+ * search over pre-serialised events so the server never limits the backfill it feeds. It accepts
+ * the JSON field names the backend sends (lowerCamelCase).
+ */
+export async function startSyntheticZitadel(history: SyntheticHistory, pat: string) {
   let requests = 0;
+  let listUsersRequests = 0;
   // On the clock CPU profiles use, so a profile can be cut to the span the API was read.
   let firstRequestAt: number | undefined;
   let lastResponseAt: number | undefined;
+  const { events, users } = history;
+  const newest = events.at(-1)?.creationDate;
+  const firstAfter = (micros: number) => {
+    let low = 0;
+    let high = events.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((events[middle] as SyntheticEvent).micros <= micros) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
+  const userJson = users.map((u) =>
+    JSON.stringify({
+      userId: u.userId,
+      details: {
+        sequence: u.verified ? '2' : '1',
+        changeDate: u.creationDate,
+        resourceOwner: SYNTHETIC_ORG_ID,
+        creationDate: u.creationDate,
+      },
+      state: 'USER_STATE_ACTIVE',
+      username: u.email,
+      loginNames: [u.email],
+      preferredLoginName: u.email,
+      human: {
+        profile: {
+          givenName: u.firstName,
+          familyName: u.lastName,
+          displayName: `${u.firstName} ${u.lastName}`,
+          preferredLanguage: 'en',
+        },
+        email: { email: u.email, isVerified: u.verified },
+      },
+    }),
+  );
+
+  function searchEvents(body: SearchBody): string {
+    const limit = !body.limit || body.limit > 1000 ? 1000 : body.limit;
+    const since = body.range?.since ? parseMicros(body.range.since) : undefined;
+    const until = body.range?.until ? parseMicros(body.range.until) : undefined;
+    const from = body.range ? undefined : body.from ? parseMicros(body.from) : undefined;
+    const after = body.asc ? (from ?? since) : since;
+    const before = body.asc ? until : (from ?? until);
+    const types = body.eventTypes?.length ? new Set(body.eventTypes) : undefined;
+    const start = after === undefined ? 0 : firstAfter(after);
+    const end = before === undefined ? events.length : firstAfter(before - 1);
+    const page: string[] = [];
+    const take = (event: SyntheticEvent) =>
+      (!types || types.has(event.type)) &&
+      (!body.aggregateId || event.userId === body.aggregateId) &&
+      page.push(event.json);
+    if (body.asc) {
+      for (let i = start; i < end && page.length < limit; i++) take(events[i] as SyntheticEvent);
+    } else {
+      for (let i = end - 1; i >= start && page.length < limit; i--)
+        take(events[i] as SyntheticEvent);
+    }
+    return `{"events":[${page.join(',')}]}`;
+  }
+
+  function listUsers(body: ListUsersBody): string {
+    listUsersRequests++;
+    const offset = Number(body.query?.offset ?? 0);
+    const limit = body.query?.limit ?? 0;
+    const ordered = body.query?.asc ? userJson : [...userJson].reverse();
+    const page = ordered.slice(offset, limit > 0 ? offset + limit : undefined);
+    return `{"details":{"totalResult":"${users.length}","timestamp":"${newest}"},"sortingColumn":"USER_FIELD_NAME_CREATION_DATE","result":[${page.join(',')}]}`;
+  }
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -79,52 +244,16 @@ export async function startSyntheticEventApi(users: SyntheticUser[], pat: string
     req.on('end', () => {
       const json = (status: number, body: string) =>
         res.writeHead(status, { 'content-type': 'application/json' }).end(body);
-      if (req.url !== '/admin/v1/events/_search' || req.method !== 'POST') return json(404, '{}');
+      if (req.method !== 'POST') return json(404, '{}');
       if (req.headers.authorization !== `Bearer ${pat}`) {
         return json(401, '{"code":16,"message":"Errors.Token.Invalid (AUTH-7fs1e)"}');
       }
       firstRequestAt ??= monotonicMicros();
       requests++;
-      const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as {
-        from?: string;
-        asc?: boolean;
-        limit?: number;
-        event_types?: string[];
-      };
-      if (body.asc !== true) return json(400, '{"code":3,"message":"the bench serves asc only"}');
-      if (body.event_types?.length && !body.event_types.includes('user.human.added')) {
-        return json(200, '{"events":[]}');
-      }
-      const from = body.from ? parseMicros(body.from) : 0;
-      let low = 0;
-      let high = users.length;
-      while (low < high) {
-        const middle = (low + high) >>> 1;
-        if ((users[middle] as SyntheticUser).micros < from) low = middle + 1;
-        else high = middle;
-      }
-      const page = users.slice(low, low + Math.min(body.limit ?? 1000, 1000));
-      json(
-        200,
-        JSON.stringify({
-          events: page.map((user) => ({
-            editor: {
-              userId: '336392597046755331',
-              displayName: 'login-client',
-              service: 'zitadel.user.v2',
-            },
-            aggregate: {
-              id: user.userId,
-              type: { type: 'user' },
-              resourceOwner: SYNTHETIC_ORG_ID,
-            },
-            sequence: '1',
-            creationDate: user.creationDate,
-            payload: user.payload,
-            type: { type: 'user.human.added' },
-          })),
-        }),
-      );
+      const body = JSON.parse(Buffer.concat(chunks).toString() || '{}');
+      if (req.url === '/admin/v1/events/_search') json(200, searchEvents(body as SearchBody));
+      else if (req.url === '/v2/users') json(200, listUsers(body as ListUsersBody));
+      else json(404, '{}');
       lastResponseAt = monotonicMicros();
     });
   });
@@ -133,7 +262,7 @@ export async function startSyntheticEventApi(users: SyntheticUser[], pat: string
 
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    stats: () => ({ requests, firstRequestAt, lastResponseAt }),
+    stats: () => ({ requests, listUsersRequests, firstRequestAt, lastResponseAt }),
     async close() {
       server.closeAllConnections();
       server.close();

@@ -27,6 +27,14 @@ const DEV_HEADERS = { 'X-Local-Idp': 'dev-only' };
 
 const NEW_USER_FIELDS = new Set(['email', 'password', 'givenName', 'familyName', 'emailVerified']);
 const PATCH_FIELDS = new Set(['email', 'password', 'givenName', 'familyName', 'emailVerified']);
+const BURST_FIELDS = new Set(['count', 'perSecond', 'emailVerified', 'emailPrefix', 'lateByMs']);
+/**
+ * `POST /__dev/users/_burst {count, perSecond?, emailVerified?, emailPrefix?, lateByMs?}`: `count`
+ * users in one transaction (one creation date, like a bulk import; `lateByMs` dates it that long
+ * ago, a transaction committing late), or one signup command each at `perSecond`.
+ * Answers when the last one is written. Not ZITADEL's API: it exists to produce dense histories.
+ */
+const BURST_PATH_PART = '_burst';
 
 function rejectUnknownFields(body: Record<string, unknown>, allowed: Set<string>): void {
   const unknown = Object.keys(body).filter((key) => !allowed.has(key));
@@ -76,7 +84,12 @@ export async function handleDevAdmin(
     if (parts.length === 0 && method === 'GET') {
       send(res, 200, {
         devOnly: true,
-        endpoints: ['/__dev/users', '/__dev/users/:id', '/__dev/keys/rotate'],
+        endpoints: [
+          '/__dev/users',
+          '/__dev/users/_burst',
+          '/__dev/users/:id',
+          '/__dev/keys/rotate',
+        ],
       });
       return;
     }
@@ -89,6 +102,32 @@ export async function handleDevAdmin(
       return;
     }
     const [, id, action] = parts;
+    if (id === BURST_PATH_PART && action === undefined && method === 'POST') {
+      const body = await readJsonObject(req);
+      rejectUnknownFields(body, BURST_FIELDS);
+      const count = body.count;
+      const perSecond = body.perSecond;
+      const lateByMs = body.lateByMs;
+      if (lateByMs !== undefined && typeof lateByMs !== 'number')
+        throw new UserAccountError('invalid_argument', 'lateByMs must be a number', 'lateByMs');
+      if (typeof count !== 'number')
+        throw new UserAccountError('invalid_argument', 'count must be a number', 'count');
+      if (perSecond !== undefined && typeof perSecond !== 'number')
+        throw new UserAccountError('invalid_argument', 'perSecond must be a number', 'perSecond');
+      const emailVerified = optionalBoolean(body, 'emailVerified');
+      const emailPrefix = optionalString(body, 'emailPrefix');
+      return send(
+        res,
+        201,
+        await deps.users.createBurst({
+          count,
+          ...(perSecond === undefined ? {} : { perSecond }),
+          ...(emailVerified === undefined ? {} : { emailVerified }),
+          ...(emailPrefix === undefined ? {} : { emailPrefix }),
+          ...(lateByMs === undefined ? {} : { lateByMs }),
+        }),
+      );
+    }
     if (id === undefined) {
       if (method === 'GET') return send(res, 200, { users: deps.users.list() });
       if (method === 'POST') {

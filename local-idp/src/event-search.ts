@@ -1,11 +1,24 @@
-import type { LoggedEvent } from './event-log.ts';
-import { parseRfc3339ToNanos } from './event-time.ts';
+import { fromJson, type JsonObject } from '@bufbuild/protobuf';
+import {
+  type ListEventsRequest,
+  ListEventsRequestSchema,
+  type ListEventsResponseJson,
+} from '@zitadel/proto/zitadel/admin_pb';
+import type { EventJson } from '@zitadel/proto/zitadel/event_pb';
+import type { EventLog, LoggedEvent } from './event-log.ts';
+import { timestampToNanos } from './event-time.ts';
 
 /**
- * ZITADEL's `POST /admin/v1/events/_search` (admin.proto ListEvents) semantics, mirrored from
- * internal/api/grpc/admin/event.go: newest first unless `asc`; `from` means "after" when ascending
- * and "before" when descending; `range` replaces `from`; `sequence` means "greater than"; limit
- * 0 or above 1000 becomes 1000.
+ * ZITADEL's `POST /admin/v1/events/_search` (zitadel.admin.v1.AdminService/ListEvents), with the
+ * request and response types generated from ZITADEL's own protos (@zitadel/proto). Semantics from
+ * ZITADEL's source, internal/api/grpc/admin/event.go (eventRequestToFilter) and the eventstore's
+ * search query (internal/eventstore/repository/search_query.go):
+ * - newest first unless `asc`; ascending, `from` means `created_at > from`, descending
+ *   `created_at < from` (CreationDateAfter / CreationDateBefore, OperationGreater / OperationLess);
+ * - `range {since, until}` is strict on both ends and, when set, `from` (and the deprecated
+ *   `creation_date`) are ignored; the zero time and the Unix epoch's first second mean "not set";
+ * - `sequence` keeps events with a sequence greater than it; `limit` 0 or above 1000 becomes 1000;
+ * - within one creation date, events keep the order they were written in (in_tx_order).
  */
 export const MAX_EVENT_LIMIT = 1000;
 
@@ -18,126 +31,107 @@ export interface EventSearchQuery {
   resourceOwner: string | undefined;
   editorUserId: string | undefined;
   sequenceGreaterThan: number;
-  createdAfterNanos: bigint | undefined;
-  createdBeforeNanos: bigint | undefined;
+  /**
+   * Strict bounds in microseconds. ZITADEL stores microseconds, and a finer bound is truncated to
+   * them on its way to Postgres (pgx encodes timestamptz as microseconds).
+   */
+  createdAfterMicros: bigint | undefined;
+  createdBeforeMicros: bigint | undefined;
 }
 
 /** A request rejected like grpc-gateway would (code 3 = INVALID_ARGUMENT). */
 export class InvalidEventSearch extends Error {}
 
-// grpc-gateway accepts both the proto field names and their lowerCamelCase JSON names.
-function pick(body: Record<string, unknown>, ...names: string[]): unknown {
-  for (const name of names) if (body[name] !== undefined && body[name] !== null) return body[name];
-  return undefined;
+// internal/eventstore/search_query.go: CreationDateAfter/Before ignore IsZero() and Unix() == 0.
+function instant(timestamp: { seconds: bigint; nanos: number } | undefined): bigint | undefined {
+  if (!timestamp || timestamp.seconds === 0n) return undefined;
+  return timestampToNanos(timestamp) / 1000n;
 }
 
-function asString(value: unknown, field: string): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string') throw new InvalidEventSearch(`${field} must be a string`);
-  return value;
-}
-
-function asStringList(value: unknown, field: string): string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
-    throw new InvalidEventSearch(`${field} must be an array of strings`);
+export function parseEventSearchRequest(body: unknown): EventSearchQuery {
+  let request: ListEventsRequest;
+  const fields = body && typeof body === 'object' ? Object.keys(body) : [];
+  if (fields.includes('range') && fields.includes('from')) {
+    // Go's protojson refuses two members of one oneof (creation_date_filter); protobuf-es would
+    // let the last one win.
+    throw new InvalidEventSearch(
+      'invalid ListEventsRequest: oneof creation_date_filter is already set',
+    );
   }
-  return value as string[];
-}
-
-/** uint32/uint64 fields arrive as numbers or (uint64 in proto JSON) decimal strings. */
-function asUnsigned(value: unknown, field: string): number {
-  if (value === undefined) return 0;
-  const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isInteger(number) || number < 0) {
-    throw new InvalidEventSearch(`${field} must be an unsigned integer`);
+  try {
+    // grpc-gateway accepts the proto names and their lowerCamelCase JSON names, like fromJson.
+    request = fromJson(ListEventsRequestSchema, body as JsonObject, { ignoreUnknownFields: true });
+  } catch (error) {
+    throw new InvalidEventSearch(`invalid ListEventsRequest: ${(error as Error).message}`);
   }
-  return number;
-}
-
-function asBoolean(value: unknown, field: string): boolean {
-  if (value === undefined) return false;
-  if (typeof value !== 'boolean') throw new InvalidEventSearch(`${field} must be a boolean`);
-  return value;
-}
-
-function asTimestamp(value: unknown, field: string): bigint | undefined {
-  if (value === undefined || value === '') return undefined;
-  const nanos = typeof value === 'string' ? parseRfc3339ToNanos(value) : undefined;
-  if (nanos === undefined) throw new InvalidEventSearch(`${field} must be an RFC 3339 timestamp`);
-  // ZITADEL ignores the zero time and the Unix epoch as "not set".
-  return nanos === 0n || nanos < 1_000_000_000n ? undefined : nanos;
-}
-
-export function parseEventSearchRequest(body: Record<string, unknown>): EventSearchQuery {
-  const limit = asUnsigned(pick(body, 'limit'), 'limit');
-  const asc = asBoolean(pick(body, 'asc'), 'asc');
-  let from = asTimestamp(pick(body, 'creation_date', 'creationDate'), 'creation_date');
-  from = asTimestamp(pick(body, 'from'), 'from') ?? from;
+  let from = instant(request.creationDate);
   let since: bigint | undefined;
   let until: bigint | undefined;
-  const range = pick(body, 'range');
-  if (range !== undefined) {
-    if (typeof range !== 'object' || Array.isArray(range))
-      throw new InvalidEventSearch('range must be an object');
-    // With a range, `from` (and the deprecated creation_date) are ignored.
+  const filter = request.creationDateFilter;
+  if (filter.case === 'from') from = instant(filter.value) ?? from;
+  if (filter.case === 'range') {
     from = undefined;
-    since = asTimestamp((range as Record<string, unknown>).since, 'range.since');
-    until = asTimestamp((range as Record<string, unknown>).until, 'range.until');
+    since = instant(filter.value.since);
+    until = instant(filter.value.until);
   }
-  let createdAfterNanos = since;
-  let createdBeforeNanos = until;
+  let after = since;
+  let before = until;
   if (from !== undefined) {
-    if (asc)
-      createdAfterNanos =
-        createdAfterNanos === undefined || from > createdAfterNanos ? from : createdAfterNanos;
-    else
-      createdBeforeNanos =
-        createdBeforeNanos === undefined || from < createdBeforeNanos ? from : createdBeforeNanos;
+    if (request.asc) after = from;
+    else before = from;
   }
+  const limit = request.limit;
   return {
     limit: limit === 0 || limit > MAX_EVENT_LIMIT ? MAX_EVENT_LIMIT : limit,
-    asc,
-    eventTypes: asStringList(pick(body, 'event_types', 'eventTypes'), 'event_types'),
-    aggregateTypes: asStringList(
-      pick(body, 'aggregate_types', 'aggregateTypes'),
-      'aggregate_types',
-    ),
-    aggregateId: asString(pick(body, 'aggregate_id', 'aggregateId'), 'aggregate_id'),
-    resourceOwner: asString(pick(body, 'resource_owner', 'resourceOwner'), 'resource_owner'),
-    editorUserId: asString(pick(body, 'editor_user_id', 'editorUserId'), 'editor_user_id'),
-    sequenceGreaterThan: asUnsigned(pick(body, 'sequence'), 'sequence'),
-    createdAfterNanos,
-    createdBeforeNanos,
+    asc: request.asc,
+    eventTypes: request.eventTypes,
+    aggregateTypes: request.aggregateTypes,
+    aggregateId: request.aggregateId || undefined,
+    resourceOwner: request.resourceOwner || undefined,
+    editorUserId: request.editorUserId || undefined,
+    sequenceGreaterThan: Number(request.sequence),
+    createdAfterMicros: after,
+    createdBeforeMicros: before,
   };
 }
 
-export function searchEvents(
-  events: readonly LoggedEvent[],
-  query: EventSearchQuery,
-): LoggedEvent[] {
-  const matches = events.filter((event) => {
-    if (query.eventTypes.length > 0 && !query.eventTypes.includes(event.type)) return false;
-    if (query.aggregateTypes.length > 0 && !query.aggregateTypes.includes(event.aggregateType))
-      return false;
-    if (query.aggregateId !== undefined && event.aggregateId !== query.aggregateId) return false;
-    if (query.resourceOwner !== undefined && event.resourceOwner !== query.resourceOwner)
-      return false;
-    if (query.editorUserId !== undefined && event.editor.userId !== query.editorUserId)
-      return false;
-    if (event.sequence <= query.sequenceGreaterThan) return false;
-    const created = parseRfc3339ToNanos(event.creationDate) ?? 0n;
-    if (query.createdAfterNanos !== undefined && created <= query.createdAfterNanos) return false;
-    if (query.createdBeforeNanos !== undefined && created >= query.createdBeforeNanos) return false;
-    return true;
-  });
-  // The log is in append order, which is also creation-date order.
-  if (!query.asc) matches.reverse();
-  return matches.slice(0, query.limit);
+function matches(event: LoggedEvent, query: EventSearchQuery): boolean {
+  if (query.eventTypes.length > 0 && !query.eventTypes.includes(event.type)) return false;
+  if (query.aggregateTypes.length > 0 && !query.aggregateTypes.includes(event.aggregateType))
+    return false;
+  if (query.aggregateId !== undefined && event.aggregateId !== query.aggregateId) return false;
+  if (query.resourceOwner !== undefined && event.resourceOwner !== query.resourceOwner)
+    return false;
+  if (query.editorUserId !== undefined && event.editor.userId !== query.editorUserId) return false;
+  return event.sequence > query.sequenceGreaterThan;
 }
 
-/** admin.v1 Event in proto JSON: uint64 as strings, enums-like types wrapped in `{type}`. */
-export function toEventApiEvent(event: LoggedEvent): Record<string, unknown> {
+/** The matching events, in the requested order, at most `limit`. */
+export function searchEvents(log: EventLog, query: EventSearchQuery): LoggedEvent[] {
+  const events = log.all();
+  const first =
+    query.createdAfterMicros === undefined ? 0 : log.firstAtOrAfter(query.createdAfterMicros + 1n);
+  const end =
+    query.createdBeforeMicros === undefined
+      ? events.length
+      : log.firstAtOrAfter(query.createdBeforeMicros);
+  const found: LoggedEvent[] = [];
+  if (query.asc) {
+    for (let index = first; index < end && found.length < query.limit; index++) {
+      const event = events[index] as LoggedEvent;
+      if (matches(event, query)) found.push(event);
+    }
+  } else {
+    for (let index = end - 1; index >= first && found.length < query.limit; index--) {
+      const event = events[index] as LoggedEvent;
+      if (matches(event, query)) found.push(event);
+    }
+  }
+  return found;
+}
+
+/** zitadel.event.v1.Event in proto JSON: uint64 as strings, types wrapped in `{type}`. */
+export function toEventApiEvent(event: LoggedEvent): EventJson {
   return {
     editor: {
       userId: event.editor.userId,
@@ -151,7 +145,11 @@ export function toEventApiEvent(event: LoggedEvent): Record<string, unknown> {
     },
     sequence: String(event.sequence),
     creationDate: event.creationDate,
-    ...(event.payload ? { payload: event.payload } : {}),
+    ...(event.payload ? { payload: event.payload as JsonObject } : {}),
     type: { type: event.type },
   };
+}
+
+export function listEvents(log: EventLog, body: unknown): ListEventsResponseJson {
+  return { events: searchEvents(log, parseEventSearchRequest(body)).map(toEventApiEvent) };
 }

@@ -1,15 +1,20 @@
 /**
- * ZITADEL stores event creation dates with microsecond precision (Postgres timestamptz) and clients
- * page through the Event API by creation date, so we keep microseconds too and make every event's
- * timestamp strictly increasing: two events never share a creation date, which keeps `from` paging
- * free of ties.
+ * ZITADEL stores event creation dates with microsecond precision (Postgres timestamptz) and writes
+ * every event of one command, or one transaction, with the same date: the transaction's `now()`
+ * (cmd/setup/40/02_func.sql, eventstore.commands_to_events). This clock hands out one instant per
+ * command, strictly increasing from command to command, so events of different commands never share
+ * a date here (in ZITADEL they rarely do) while events of one command always do.
  */
 export class MicrosecondClock {
   #last = 0n;
 
   now(): bigint {
-    const wall = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000));
-    this.#last = wall > this.#last ? wall : this.#last + 1n;
+    return this.at(BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)));
+  }
+
+  /** The instant `micros`, or the next free one after the last instant handed out. */
+  at(micros: bigint): bigint {
+    this.#last = micros > this.#last ? micros : this.#last + 1n;
     return this.#last;
   }
 
@@ -38,4 +43,9 @@ export function parseRfc3339ToNanos(text: string): bigint | undefined {
   const millis = Date.parse(`${date}T${time}${zone.toUpperCase()}`);
   if (Number.isNaN(millis)) return undefined;
   return BigInt(millis) * 1_000_000n + BigInt(fraction.padEnd(9, '0'));
+}
+
+/** A protobuf Timestamp (seconds, nanos) as nanoseconds since the epoch. */
+export function timestampToNanos(timestamp: { seconds: bigint; nanos: number }): bigint {
+  return timestamp.seconds * 1_000_000_000n + BigInt(timestamp.nanos);
 }

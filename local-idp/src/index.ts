@@ -18,7 +18,7 @@ export type {
   LocalIdpWebhooks,
 } from './start-local-idp.ts';
 export { DEFAULTS, startLocalIdp } from './start-local-idp.ts';
-export type { NewUserInput, UserPatch } from './user-accounts.ts';
-export { DUPLICATE_EMAIL_MESSAGE } from './user-accounts.ts';
+export type { BurstOptions, BurstResult, NewUserInput, UserPatch } from './user-accounts.ts';
+export { BURST_PASSWORD, DUPLICATE_EMAIL_MESSAGE, MAX_BURST } from './user-accounts.ts';
 export type { User, UserState } from './user-store.ts';
 export { buildWebhookBody, computeSignature, SIGNATURE_HEADER } from './webhook-delivery.ts';

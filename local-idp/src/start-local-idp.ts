@@ -3,6 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import type {
+  ListEventsRequestJson,
+  ListEventsResponseJson,
+} from '@zitadel/proto/zitadel/admin_pb';
 import type Provider from 'oidc-provider';
 import { AccessTokenVerifier } from './access-token-verifier.ts';
 import { type ActionTarget, ActionTargets } from './action-targets.ts';
@@ -16,9 +20,8 @@ import {
 import { loadOrCreateSecret, readJsonIfExists, writeJsonAtomic } from './data-files.ts';
 import { DEV_ADMIN_PREFIX, handleDevAdmin } from './dev-admin-api.ts';
 import { devAdminHosts } from './dev-admin-guard.ts';
-import { handleAdminApi } from './event-api.ts';
 import { type EventListener, EventLog, type LoggedEvent } from './event-log.ts';
-import { parseEventSearchRequest, searchEvents, toEventApiEvent } from './event-search.ts';
+import { listEvents } from './event-search.ts';
 import { INSTANCE_ID, ORG_ID } from './fixed-identities.ts';
 import { sendJson, sendText } from './http-io.ts';
 import { handleInteraction, isInteractionPath } from './interaction-routes.ts';
@@ -26,10 +29,17 @@ import { handleIntrospection, type IntrospectionClient } from './introspection-e
 import { OidcStateStore } from './oidc-state-store.ts';
 import { logRequest } from './request-log.ts';
 import { type PublicSigningJwk, SigningKeyRing } from './signing-keys.ts';
-import { type NewUserInput, UserAccounts, type UserPatch } from './user-accounts.ts';
+import {
+  type BurstOptions,
+  type BurstResult,
+  type NewUserInput,
+  UserAccounts,
+  type UserPatch,
+} from './user-accounts.ts';
 import { type User, UserStore } from './user-store.ts';
 import { handleUserinfo } from './userinfo-endpoint.ts';
 import { WebhookDispatcher } from './webhook-delivery.ts';
+import { handleZitadelApi, isZitadelApiPath } from './zitadel-api.ts';
 import { toProviderIdTokenHint } from './zitadel-id-token.ts';
 
 export const DEFAULTS = {
@@ -107,13 +117,15 @@ export interface LocalIdpUsers {
   lock(id: string): User;
   unlock(id: string): User;
   remove(id: string): User;
+  /** DEV-ONLY: a burst of users in one transaction, or paced at `perSecond` (see BurstOptions). */
+  createBurst(options: BurstOptions): Promise<BurstResult>;
 }
 
 export interface LocalIdpEvents {
   /** Every event, oldest first. */
   all(): readonly LoggedEvent[];
   /** Same semantics and response shape as `POST /admin/v1/events/_search`. */
-  search(request?: Record<string, unknown>): { events: Record<string, unknown>[] };
+  search(request?: ListEventsRequestJson): ListEventsResponseJson;
   onAppend(listener: EventListener): () => void;
 }
 
@@ -280,8 +292,14 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
         rotateKeys,
       });
     }
-    if (path.startsWith('/admin/v1/'))
-      return handleAdminApi(req, res, path, { pat: adminPat, events });
+    if (isZitadelApiPath(path)) {
+      return handleZitadelApi(req, res, path, {
+        pat: adminPat,
+        events,
+        user: (id) => accounts.get(id),
+        orgId: ORG_ID,
+      });
+    }
     if (path === ROUTES.userinfo) {
       if (applyCors(req, res, corsOrigins, 'GET, POST')) return;
       return handleUserinfo(req, res, { issuer, verifier, actions });
@@ -394,12 +412,11 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
       lock: (id) => accounts.lock(id),
       unlock: (id) => accounts.unlock(id),
       remove: (id) => accounts.remove(id),
+      createBurst: (options) => accounts.createBurst(options),
     },
     events: {
       all: () => events.all(),
-      search: (request = {}) => ({
-        events: searchEvents(events.all(), parseEventSearchRequest(request)).map(toEventApiEvent),
-      }),
+      search: (request = {}) => listEvents(events, request),
       onAppend: (listener) => events.onAppend(listener),
     },
     webhooks: {

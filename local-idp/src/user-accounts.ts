@@ -1,4 +1,4 @@
-import type { EventEditor, EventLog } from './event-log.ts';
+import type { AppendInput, EventEditor, EventLog } from './event-log.ts';
 import { DEV_ADMIN_EDITOR, LOGIN_CLIENT_EDITOR } from './fixed-identities.ts';
 import { generateId } from './id-generator.ts';
 import { hashPassword, verifyAgainstDecoy, verifyPassword } from './password-hash.ts';
@@ -90,6 +90,76 @@ export function displayName(user: Pick<StoredUser, 'givenName' | 'familyName'>):
   return `${user.givenName} ${user.familyName}`.trim();
 }
 
+/** The largest burst the dev admin API writes at once. */
+export const MAX_BURST = 200_000;
+/** The password every burst user shares (dev-only; it satisfies the password policy). */
+export const BURST_PASSWORD = 'Burst-password-1';
+const BURST_TICK_MS = 20;
+
+export interface BurstOptions {
+  count: number;
+  /** Users per second, one command each; undefined: all in one transaction. */
+  perSecond?: number;
+  /** Default true: each user also gets `user.human.email.verified` in its command. */
+  emailVerified?: boolean;
+  /** Emails are `<prefix>-<index>@burst.example`. */
+  emailPrefix?: string;
+  /**
+   * One transaction only: it started this many milliseconds ago and commits now, so its creation
+   * date lies before events already written (a late-committing transaction).
+   */
+  lateByMs?: number;
+  editor?: EventEditor;
+}
+
+export interface BurstResult {
+  users: { id: string; email: string }[];
+  password: string;
+  firstCreationDate: string;
+  lastCreationDate: string;
+}
+
+/**
+ * The events ZITADEL's AddHumanUser writes in one command: `user.human.added`, then
+ * `user.human.email.verified` (created verified) or `user.human.email.code.added` (a verification
+ * code is sent; the code itself is a secret and never logged here).
+ */
+function addHumanUserEvents(
+  user: StoredUser,
+  editor: EventEditor,
+  sendCode = false,
+): AppendInput[] {
+  const followUp: AppendInput[] = user.emailVerified
+    ? [{ aggregateId: user.id, type: 'user.human.email.verified', editor }]
+    : sendCode
+      ? [
+          {
+            aggregateId: user.id,
+            type: 'user.human.email.code.added',
+            editor,
+            // Go's time.Duration in nanoseconds (3 days), as ZITADEL marshals `expiry`.
+            payload: { expiry: 259_200_000_000_000, codeReturned: false },
+          },
+        ]
+      : [];
+  return [
+    {
+      aggregateId: user.id,
+      type: 'user.human.added',
+      editor,
+      payload: {
+        userName: user.email,
+        firstName: user.givenName,
+        lastName: user.familyName,
+        displayName: displayName(user),
+        preferredLanguage: 'en',
+        email: user.email,
+      },
+    },
+    ...followUp,
+  ];
+}
+
 /**
  * User lifecycle: validation, persistence and the ZITADEL-shaped events each change produces. Every
  * way of changing a user (registration page, dev admin API, programmatic handle) goes through here so
@@ -129,10 +199,17 @@ export class UserAccounts {
   /** Self-registration from the hosted registration page (editor: the login client, like Login V2). */
   async register(input: NewUserInput): Promise<User> {
     const checked = this.#beforeRegister ? await this.#beforeRegister(input) : input;
-    return this.create({ ...checked, emailVerified: false }, LOGIN_CLIENT_EDITOR);
+    // Login V2's registration calls AddHumanUser asking for a verification code to be sent.
+    return this.create({ ...checked, emailVerified: false }, LOGIN_CLIENT_EDITOR, {
+      sendCode: true,
+    });
   }
 
-  async create(input: NewUserInput, editor: EventEditor = DEV_ADMIN_EDITOR): Promise<User> {
+  async create(
+    input: NewUserInput,
+    editor: EventEditor = DEV_ADMIN_EDITOR,
+    options: { sendCode?: boolean } = {},
+  ): Promise<User> {
     const email = requireEmail(input.email);
     const givenName = requireName(input.givenName, 'givenName');
     const familyName = requireName(input.familyName, 'familyName');
@@ -142,35 +219,132 @@ export class UserAccounts {
     // Checked again: another registration for the same email may have finished while we hashed.
     this.#assertEmailFree(email);
 
-    const now = new Date().toISOString();
     const user: StoredUser = {
       id: this.#newUserId(),
       email,
-      emailVerified: false,
+      emailVerified: input.emailVerified === true,
       givenName,
       familyName,
       passwordHash,
-      createdAt: now,
-      updatedAt: now,
+      createdAt: '',
+      updatedAt: '',
       state: 'active',
     };
-    this.#store.save(user);
-    this.#events.append({
-      aggregateId: user.id,
-      type: 'user.human.added',
-      editor,
-      payload: {
-        userName: email,
-        firstName: givenName,
-        lastName: familyName,
-        displayName: displayName(user),
-        preferredLanguage: 'en',
-        email,
-      },
+    const [added] = this.#events.appendCommand(
+      addHumanUserEvents(user, editor, options.sendCode === true),
+    );
+    const stored = {
+      ...user,
+      createdAt: added?.creationDate ?? '',
+      updatedAt: added?.creationDate ?? '',
+    };
+    this.#store.save(stored);
+    return toPublicUser(stored);
+  }
+
+  /**
+   * DEV-ONLY: creates `count` users as ZITADEL's AddHumanUser would, each with `user.human.added`
+   * and (when `emailVerified`) `user.human.email.verified`. `perSecond` undefined writes them all
+   * in ONE transaction (one creation date, like a bulk import); otherwise one command per user,
+   * paced at that rate. Every user gets the same password (hashed once: hashing per user would
+   * take minutes).
+   */
+  async createBurst(options: BurstOptions): Promise<BurstResult> {
+    const count = options.count;
+    if (!Number.isSafeInteger(count) || count < 1 || count > MAX_BURST) {
+      throw new UserAccountError('invalid_argument', `count must be 1..${MAX_BURST}`, 'count');
+    }
+    if (
+      options.perSecond !== undefined &&
+      !(Number.isFinite(options.perSecond) && options.perSecond > 0 && options.perSecond <= 100_000)
+    ) {
+      throw new UserAccountError(
+        'invalid_argument',
+        'perSecond must be in (0, 100000]',
+        'perSecond',
+      );
+    }
+    const prefix = options.emailPrefix ?? `burst-${generateId().slice(-6)}`;
+    const emailOf = (index: number) => requireEmail(`${prefix}-${index}@burst.example`);
+    for (let index = 0; index < count; index++) this.#assertEmailFree(emailOf(index));
+    const passwordHash = await hashPassword(BURST_PASSWORD);
+    const editor = options.editor ?? DEV_ADMIN_EDITOR;
+    const build = (index: number): StoredUser => ({
+      id: this.#newUserId(),
+      email: emailOf(index),
+      emailVerified: options.emailVerified !== false,
+      givenName: 'Burst',
+      familyName: `User ${index}`,
+      passwordHash,
+      createdAt: '',
+      updatedAt: '',
+      state: 'active',
     });
-    // ZITADEL records verification as its own event even when the user is created verified.
-    if (input.emailVerified === true) return this.#markEmailVerified(user, editor);
-    return toPublicUser(user);
+    const created: StoredUser[] = [];
+    const dated = (user: StoredUser, creationDate: string) => ({
+      ...user,
+      createdAt: creationDate,
+      updatedAt: creationDate,
+    });
+
+    if (
+      options.lateByMs !== undefined &&
+      (options.perSecond !== undefined ||
+        !(
+          Number.isFinite(options.lateByMs) &&
+          options.lateByMs > 0 &&
+          options.lateByMs <= 3_600_000
+        ))
+    ) {
+      throw new UserAccountError(
+        'invalid_argument',
+        'lateByMs must be in (0, 3600000] and needs a one-transaction burst',
+        'lateByMs',
+      );
+    }
+    if (options.perSecond === undefined) {
+      const users = Array.from({ length: count }, (_, index) => build(index));
+      const events = this.#events.appendCommand(
+        users.flatMap((user) => addHumanUserEvents(user, editor)),
+        options.lateByMs === undefined
+          ? {}
+          : { lateByMicros: BigInt(Math.round(options.lateByMs * 1000)) },
+      );
+      const at = events[0]?.creationDate ?? '';
+      created.push(...users.map((user) => dated(user, at)));
+      this.#store.saveMany(created);
+    } else {
+      const intervalMicros = 1_000_000 / options.perSecond;
+      const startMicros = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000));
+      const startedAt = performance.now();
+      while (created.length < count) {
+        // Every user due by now, each its own command at its own instant, then one file rewrite.
+        const due = Math.min(
+          count,
+          Math.floor(((performance.now() - startedAt) / 1000) * options.perSecond) + 1,
+        );
+        const batch: StoredUser[] = [];
+        for (let index = created.length; index < due; index++) {
+          const user = build(index);
+          const [added] = this.#events.appendCommand(addHumanUserEvents(user, editor), {
+            atMicros: startMicros + BigInt(Math.round(index * intervalMicros)),
+          });
+          batch.push(dated(user, added?.creationDate ?? ''));
+        }
+        if (batch.length > 0) {
+          created.push(...batch);
+          this.#store.saveMany(batch);
+        }
+        if (created.length < count)
+          await new Promise((resolve) => setTimeout(resolve, BURST_TICK_MS));
+      }
+    }
+    return {
+      users: created.map((user) => ({ id: user.id, email: user.email })),
+      password: BURST_PASSWORD,
+      firstCreationDate: created[0]?.createdAt ?? '',
+      lastCreationDate: created.at(-1)?.createdAt ?? '',
+    };
   }
 
   async update(
@@ -207,43 +381,47 @@ export class UserAccounts {
     const passwordHash = password === undefined ? undefined : await hashPassword(password);
     user = this.#requireExisting(id);
 
+    const command: AppendInput[] = [];
     if (givenName !== user.givenName || familyName !== user.familyName) {
-      const changed = { ...user, givenName, familyName, updatedAt: new Date().toISOString() };
-      this.#store.save(changed);
-      this.#events.append({
+      command.push({
         aggregateId: id,
         type: 'user.human.profile.changed',
         editor,
         payload: {
           ...(givenName !== user.givenName ? { firstName: givenName } : {}),
           ...(familyName !== user.familyName ? { lastName: familyName } : {}),
-          displayName: displayName(changed),
+          displayName: displayName({ givenName, familyName }),
         },
       });
-      user = changed;
+      user = { ...user, givenName, familyName };
     }
     if (emailChanges) {
-      user = { ...user, email, emailVerified: false, updatedAt: new Date().toISOString() };
-      this.#store.save(user);
-      this.#events.append({
+      command.push({
         aggregateId: id,
         type: 'user.human.email.changed',
         editor,
         payload: { email },
       });
+      user = { ...user, email, emailVerified: false };
     }
     if (patch.emailVerified === true && !user.emailVerified) {
-      user = this.#storedVerified(user, editor);
+      command.push({ aggregateId: id, type: 'user.human.email.verified', editor });
+      user = { ...user, emailVerified: true };
     }
     if (passwordHash !== undefined) {
-      user = { ...user, passwordHash, updatedAt: new Date().toISOString() };
-      this.#store.save(user);
-      this.#events.append({
+      command.push({
         aggregateId: id,
         type: 'user.human.password.changed',
         editor,
         payload: { changeRequired: false },
       });
+      user = { ...user, passwordHash };
+    }
+    // One request is one command: all its events share one creation date, as in ZITADEL.
+    const [first] = this.#events.appendCommand(command);
+    if (first) {
+      user = { ...user, updatedAt: first.creationDate };
+      this.#store.save(user);
     }
     return toPublicUser(user);
   }
@@ -318,17 +496,6 @@ export class UserAccounts {
     return { ok: true, user: toPublicUser(user) };
   }
 
-  #markEmailVerified(user: StoredUser, editor: EventEditor): User {
-    return toPublicUser(this.#storedVerified(user, editor));
-  }
-
-  #storedVerified(user: StoredUser, editor: EventEditor): StoredUser {
-    const verified = { ...user, emailVerified: true, updatedAt: new Date().toISOString() };
-    this.#store.save(verified);
-    this.#events.append({ aggregateId: user.id, type: 'user.human.email.verified', editor });
-    return verified;
-  }
-
   #transition(
     id: string,
     from: UserState[],
@@ -345,9 +512,9 @@ export class UserAccounts {
     const user = this.#requireExisting(id);
     if (!from.includes(user.state))
       throw new UserAccountError('failed_precondition', conflictMessage);
-    const changed = { ...user, state: to, updatedAt: new Date().toISOString() };
+    const [event] = this.#events.appendCommand([{ aggregateId: id, type, editor }]);
+    const changed = { ...user, state: to, updatedAt: event?.creationDate ?? user.updatedAt };
     this.#store.save(changed);
-    this.#events.append({ aggregateId: id, type, editor });
     return toPublicUser(changed);
   }
 

@@ -11,7 +11,7 @@ export interface StoredUser {
   givenName: string;
   familyName: string;
   passwordHash: string;
-  /** RFC 3339 timestamps. */
+  /** RFC 3339 timestamps (createdAt: the creation date of the user's first event). */
   createdAt: string;
   updatedAt: string;
   state: UserState;
@@ -37,17 +37,20 @@ export function emailKey(email: string): string {
 }
 
 /**
- * Users persisted as one JSON file in the data dir, rewritten atomically on every change. The user
- * count of a dev IdP is tiny, so rewriting the whole file is simpler than anything incremental.
+ * Users persisted as one JSON file in the data dir, rewritten atomically on every change (a burst of
+ * users is one change). The user count of a dev IdP is small, so rewriting the whole file is
+ * simpler than anything incremental.
  */
 export class UserStore {
   readonly #path: string;
   readonly #users = new Map<string, StoredUser>();
+  /** Email key → id of the non-removed user owning it. */
+  readonly #byEmail = new Map<string, string>();
 
   constructor(dataDir: string) {
     this.#path = join(dataDir, FILE_NAME);
     const stored = readJsonIfExists<UsersFile>(this.#path);
-    for (const user of stored?.users ?? []) this.#users.set(user.id, user);
+    for (const user of stored?.users ?? []) this.#remember(user);
   }
 
   all(): StoredUser[] {
@@ -61,15 +64,27 @@ export class UserStore {
 
   /** The non-removed user owning this email, if any. */
   findByEmail(email: string): StoredUser | undefined {
-    const key = emailKey(email);
-    for (const user of this.#users.values()) {
-      if (user.state !== 'removed' && emailKey(user.email) === key) return { ...user };
-    }
-    return undefined;
+    const id = this.#byEmail.get(emailKey(email));
+    const user = id === undefined ? undefined : this.#users.get(id);
+    return user ? { ...user } : undefined;
   }
 
   save(user: StoredUser): void {
-    this.#users.set(user.id, { ...user });
+    this.saveMany([user]);
+  }
+
+  /** Stores several users with one rewrite of the file. */
+  saveMany(users: readonly StoredUser[]): void {
+    for (const user of users) this.#remember({ ...user });
     writeJsonAtomic(this.#path, { users: [...this.#users.values()] } satisfies UsersFile);
+  }
+
+  #remember(user: StoredUser): void {
+    const previous = this.#users.get(user.id);
+    if (previous && this.#byEmail.get(emailKey(previous.email)) === user.id) {
+      this.#byEmail.delete(emailKey(previous.email));
+    }
+    this.#users.set(user.id, user);
+    if (user.state !== 'removed') this.#byEmail.set(emailKey(user.email), user.id);
   }
 }

@@ -1,39 +1,50 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fromJson, type JsonObject } from '@bufbuild/protobuf';
+import {
+  type ListEventsRequestJson,
+  type ListEventsResponseJson,
+  ListEventsResponseSchema,
+} from '@zitadel/proto/zitadel/admin_pb';
+import type { EventJson } from '@zitadel/proto/zitadel/event_pb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalIdp } from '../src/index.ts';
 import { newTestUser, registerViaPromptCreate } from './support/oidc-client.ts';
 import { makeTempDataDir, startTestIdp } from './support/temp-data-dir.ts';
+import { postZitadelApi } from './support/zitadel-api.ts';
 
-interface ApiEvent {
-  editor: { userId: string; displayName: string; service: string };
-  aggregate: { id: string; type: { type: string }; resourceOwner: string };
-  sequence: string;
-  creationDate: string;
-  payload?: Record<string, unknown>;
-  type: { type: string };
+// Contract tests: the local identity provider's Event API must behave like ZITADEL's on every rule
+// the backend's sync relies on. Each test names the ZITADEL source of its rule
+// (github:zitadel/zitadel); request and response types are ZITADEL's own (@zitadel/proto).
+
+async function search(idp: LocalIdp, body: ListEventsRequestJson | unknown, pat = idp.adminPat) {
+  const answer = await postZitadelApi<ListEventsResponseJson>(
+    idp,
+    '/admin/v1/events/_search',
+    body,
+    pat,
+  );
+  return { ...answer, events: answer.body.events ?? [] };
 }
 
-async function search(idp: LocalIdp, body: unknown, pat = idp.adminPat) {
-  const response = await fetch(new URL('/admin/v1/events/_search', idp.issuer), {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(pat ? { authorization: `Bearer ${pat}` } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-  return {
-    status: response.status,
-    body: (await response.json()) as { events: ApiEvent[]; code?: number; message?: string },
-  };
-}
+const micros = (date: string | undefined) => {
+  const match = /^(.*T\d\d:\d\d:\d\d)\.(\d{6})Z$/.exec(date ?? '');
+  if (!match) throw new Error(`not an RFC 3339 date with microseconds: ${date}`);
+  return BigInt(Date.parse(`${match[1]}Z`)) * 1000n + BigInt(match[2] as string);
+};
+const at = (value: bigint) => {
+  const whole = new Date(Number(value / 1_000_000n) * 1000).toISOString().slice(0, 19);
+  return `${whole}.${String(value % 1_000_000n).padStart(6, '0')}Z`;
+};
+const keys = (events: EventJson[]) =>
+  events.map((event) => `${event.aggregate?.id}/${event.sequence}/${event.type?.type}`);
 
-describe('event log and Event API', () => {
+describe('Event API (POST /admin/v1/events/_search) contract', () => {
   let idp: LocalIdp;
   let stop: () => Promise<void>;
   let dataDir: string;
   let registeredId: string;
+  let verifiedId: string;
   const registered = newTestUser('events');
 
   beforeAll(async () => {
@@ -41,21 +52,26 @@ describe('event log and Event API', () => {
     await registerViaPromptCreate(idp, registered);
     registeredId = idp.users.findByEmail(registered.email)?.id ?? '';
     const second = await idp.users.create({ ...newTestUser('events2'), emailVerified: true });
-    await idp.users.update(second.id, { givenName: 'Ren' });
+    verifiedId = second.id;
+    await idp.users.update(second.id, { givenName: 'Ren', email: `ren.${Date.now()}@example.com` });
     idp.users.lock(second.id);
   });
   afterAll(() => stop());
 
-  it('records a registration as user.human.added with sequence 1 and no password hash', () => {
-    const [added, ...rest] = idp.events.all().filter((event) => event.aggregateId === registeredId);
-    expect(rest).toEqual([]);
-    expect(added).toMatchObject({
-      aggregateId: registeredId,
+  // cmd/setup/40/02_func.sql (eventstore.commands_to_events): every event of one push gets the
+  // same created_at and its aggregate's next sequence; Login V2's AddHumanUser writes
+  // user.human.added and the email code event in one push.
+  it('writes all events of one command at one instant, with per-aggregate sequences', () => {
+    const mine = idp.events.all().filter((event) => event.aggregateId === registeredId);
+    expect(mine.map((event) => [event.sequence, event.type])).toEqual([
+      [1, 'user.human.added'],
+      [2, 'user.human.email.code.added'],
+    ]);
+    expect(new Set(mine.map((event) => event.creationDate)).size).toBe(1);
+    expect(mine[0]).toMatchObject({
       aggregateType: 'user',
       resourceOwner: idp.orgId,
       instanceId: idp.instanceId,
-      sequence: 1,
-      type: 'user.human.added',
       editor: { userId: '336500000000000002', displayName: 'login-client' },
       payload: {
         userName: registered.email,
@@ -66,7 +82,23 @@ describe('event log and Event API', () => {
         preferredLanguage: 'en',
       },
     });
-    expect(added?.creationDate).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+    expect(mine[0]?.creationDate).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+
+    const second = idp.events.all().filter((event) => event.aggregateId === verifiedId);
+    expect(second.map((event) => [event.sequence, event.type])).toEqual([
+      [1, 'user.human.added'],
+      [2, 'user.human.email.verified'],
+      [3, 'user.human.profile.changed'],
+      [4, 'user.human.email.changed'],
+      [5, 'user.locked'],
+    ]);
+    // Three commands: create (verified), one PATCH (profile + email), lock.
+    const instants = second.map((event) => micros(event.creationDate));
+    expect(instants[0]).toBe(instants[1]);
+    expect(instants[2]).toBe(instants[3]);
+    expect(instants[1]).toBeLessThan(instants[2] as bigint);
+    expect(instants[3]).toBeLessThan(instants[4] as bigint);
+
     const file = readFileSync(join(dataDir, 'events.jsonl'), 'utf8');
     expect(file).not.toContain('scrypt');
     expect(file).not.toContain(registered.password);
@@ -82,13 +114,19 @@ describe('event log and Event API', () => {
     expect(wrong.body).toMatchObject({ code: 16, message: expect.any(String) });
   });
 
-  it('returns newest first by default, in ZITADEL shape', async () => {
-    const { status, body } = await search(idp, {});
+  // internal/api/grpc/admin/event.go: OrderDesc() unless `asc`; the response is
+  // zitadel.admin.v1.ListEventsResponse, which must parse against ZITADEL's own schema.
+  it('answers newest first by default, in the shape of ZITADEL’s ListEventsResponse', async () => {
+    const { status, body, events } = await search(idp, {});
     expect(status).toBe(200);
-    expect(body.events).toHaveLength(idp.events.all().length);
-    const dates = body.events.map((event) => event.creationDate);
-    expect([...dates].sort().reverse()).toEqual(dates);
-    const added = body.events.find((event) => event.aggregate.id === registeredId);
+    expect(() =>
+      fromJson(ListEventsResponseSchema, body as JsonObject, { ignoreUnknownFields: false }),
+    ).not.toThrow();
+    expect(events).toHaveLength(idp.events.all().length);
+    expect(keys(events)).toEqual(keys(idp.events.search({ asc: true }).events ?? []).reverse());
+    const added = events.find(
+      (event) => event.aggregate?.id === registeredId && event.sequence === '1',
+    );
     expect(added).toEqual({
       editor: {
         userId: '336500000000000002',
@@ -102,73 +140,113 @@ describe('event log and Event API', () => {
       type: { type: 'user.human.added' },
     });
     // Events without data have no payload at all.
-    const locked = body.events.find((event) => event.type.type === 'user.locked');
+    const locked = events.find((event) => event.type?.type === 'user.locked');
     expect(locked).not.toHaveProperty('payload');
   });
 
-  it('honours asc, limit, from, event_types and aggregate_id', async () => {
+  // internal/api/grpc/admin/event.go (asc → CreationDateAfter(from), else CreationDateBefore(from))
+  // and internal/eventstore/repository/search_query.go (creationDateAfterFilter: OperationGreater,
+  // creationDateBeforeFilter: OperationLess): `from` is exclusive in both directions, so an
+  // instant holding several events is skipped whole.
+  it('treats `from` as exclusive: ascending after it, descending before it', async () => {
+    const mine = idp.events.all().filter((event) => event.aggregateId === verifiedId);
+    const profileInstant = mine[2]?.creationDate ?? '';
+    const after = await search(idp, { asc: true, from: profileInstant });
+    expect(after.events.map((event) => event.creationDate)).not.toContain(profileInstant);
+    expect(after.events.every((event) => micros(event.creationDate) > micros(profileInstant))).toBe(
+      true,
+    );
+    const before = await search(idp, { from: profileInstant });
+    expect(
+      before.events.every((event) => micros(event.creationDate) < micros(profileInstant)),
+    ).toBe(true);
+    expect(before.events.length + after.events.length).toBe(idp.events.all().length - 2);
+    // One microsecond earlier, the instant is read again: both of its events.
+    const again = await search(idp, {
+      asc: true,
+      from: at(micros(profileInstant) - 1n),
+      aggregate_id: verifiedId,
+    });
+    expect(again.events.map((event) => event.type?.type).slice(0, 2)).toEqual([
+      'user.human.profile.changed',
+      'user.human.email.changed',
+    ]);
+  });
+
+  // internal/api/grpc/admin/event.go: with `range` set, the deprecated `creation_date` is ignored,
+  // and since/until go to CreationDateAfter/CreationDateBefore (strict on both ends). `range` and
+  // `from` are one oneof (creation_date_filter in admin.proto): protojson refuses both at once.
+  it('treats `range {since, until}` as strict on both ends and ignores `creation_date` with it', async () => {
     const all = idp.events.all();
-    const asc = await search(idp, { asc: true, limit: 2 });
-    expect(asc.body.events.map((event) => event.creationDate)).toEqual(
-      all.slice(0, 2).map((event) => event.creationDate),
+    const first = all[0]?.creationDate ?? '';
+    const last = all.at(-1)?.creationDate ?? '';
+    const ranged = await search(idp, {
+      asc: true,
+      range: { since: first, until: last },
+      creation_date: last,
+    });
+    expect(ranged.events.length).toBeGreaterThan(0);
+    for (const event of ranged.events) {
+      expect(micros(event.creationDate)).toBeGreaterThan(micros(first));
+      expect(micros(event.creationDate)).toBeLessThan(micros(last));
+    }
+    // Bracketing one instant by a microsecond on each side reads exactly that instant.
+    const instant = all[0]?.creationDate ?? '';
+    const exact = await search(idp, {
+      asc: true,
+      range: { since: at(micros(instant) - 1n), until: at(micros(instant) + 1n) },
+    });
+    expect(keys(exact.events)).toEqual(
+      keys(idp.events.search({ asc: true }).events ?? []).filter(
+        (_, index) => all[index]?.creationDate === instant,
+      ),
     );
+  });
 
-    const pivot = all[1]?.creationDate ?? '';
-    const after = await search(idp, { asc: true, from: pivot });
-    expect(after.body.events.map((event) => event.creationDate)).toEqual(
-      all.slice(2).map((event) => event.creationDate),
-    );
-    const before = await search(idp, { from: pivot });
-    expect(before.body.events.map((event) => event.creationDate)).toEqual([all[0]?.creationDate]);
-
+  // internal/api/grpc/admin/event.go: AddQuery().AggregateIDs/AggregateTypes/EventTypes, the
+  // builder's ResourceOwner, EditorUser and SequenceGreater.
+  it('filters by event_types, aggregate_types, aggregate_id, resource_owner, editor and sequence', async () => {
     const added = await search(idp, { event_types: ['user.human.added'], asc: true });
-    expect(added.body.events.map((event) => event.type.type)).toEqual([
+    expect(added.events.map((event) => event.type?.type)).toEqual([
       'user.human.added',
       'user.human.added',
     ]);
-    const camel = await search(idp, { eventTypes: ['user.locked'] });
-    expect(camel.body.events).toHaveLength(1);
-
+    expect((await search(idp, { eventTypes: ['user.locked'] })).events).toHaveLength(1);
     const byAggregate = await search(idp, {
       aggregate_id: registeredId,
       aggregate_types: ['user'],
     });
-    expect(byAggregate.body.events.map((event) => event.aggregate.id)).toEqual([registeredId]);
-    const otherType = await search(idp, { aggregate_types: ['org'] });
-    expect(otherType.body.events).toEqual([]);
-
-    const ranged = await search(idp, {
-      asc: true,
-      range: { since: all[0]?.creationDate, until: all[3]?.creationDate },
-      from: all[2]?.creationDate,
-    });
-    expect(ranged.body.events.map((event) => event.creationDate)).toEqual([
-      all[1]?.creationDate,
-      all[2]?.creationDate,
-    ]);
-
+    expect(new Set(byAggregate.events.map((event) => event.aggregate?.id))).toEqual(
+      new Set([registeredId]),
+    );
+    expect((await search(idp, { aggregate_types: ['org'] })).events).toEqual([]);
+    expect((await search(idp, { resource_owner: 'another-org' })).events).toEqual([]);
+    expect((await search(idp, { resource_owner: idp.orgId })).events).toHaveLength(
+      idp.events.all().length,
+    );
+    expect(
+      (await search(idp, { editor_user_id: '336500000000000002' })).events.every(
+        (event) => event.aggregate?.id === registeredId,
+      ),
+    ).toBe(true);
     const sequence = await search(idp, { sequence: '1', asc: true });
-    expect(sequence.body.events.every((event) => Number(event.sequence) > 1)).toBe(true);
-    expect((await search(idp, { limit: 5000 })).body.events).toHaveLength(all.length);
+    expect(sequence.events.every((event) => Number(event.sequence) > 1)).toBe(true);
   });
 
-  it('rejects malformed searches with code 3', async () => {
-    expect(await search(idp, { from: 'yesterday' })).toMatchObject({
-      status: 400,
-      body: { code: 3 },
-    });
-    expect(await search(idp, { event_types: 'user.human.added' })).toMatchObject({
-      status: 400,
-      body: { code: 3 },
-    });
-    expect(await search(idp, { limit: -1 })).toMatchObject({ status: 400, body: { code: 3 } });
-  });
-
-  it('offers the same search on the handle', () => {
-    expect(idp.events.search({ asc: true, limit: 1 }).events[0]).toMatchObject({
-      aggregate: { id: registeredId },
-      sequence: '1',
-    });
+  it('rejects malformed searches like grpc-gateway: 400, code 3', async () => {
+    for (const body of [
+      { from: 'yesterday' },
+      { event_types: 'user.human.added' },
+      { limit: -1 },
+      { range: { since: 42 } },
+      { range: {}, from: '2025-01-01T00:00:00Z' },
+      [],
+    ]) {
+      expect(await search(idp, body), JSON.stringify(body)).toMatchObject({
+        status: 400,
+        body: { code: 3 },
+      });
+    }
   });
 
   it('keeps sequences per aggregate across restarts and stores a generated PAT in the data dir', async () => {
@@ -183,13 +261,13 @@ describe('event log and Event API', () => {
       const second = await startTestIdp({ dataDir: dir.dir, adminPat: 'explicit-pat' });
       try {
         second.idp.users.deactivate(user.id);
-        const { body, status } = await search(
+        const { events, status } = await search(
           second.idp,
           { aggregate_id: user.id, asc: true },
           'explicit-pat',
         );
         expect(status).toBe(200);
-        expect(body.events.map((event) => [event.sequence, event.type.type])).toEqual([
+        expect(events.map((event) => [event.sequence, event.type?.type])).toEqual([
           ['1', 'user.human.added'],
           ['2', 'user.deactivated'],
         ]);
@@ -200,5 +278,137 @@ describe('event log and Event API', () => {
     } finally {
       dir.remove();
     }
+  });
+});
+
+describe('dense histories: bursts and paging limits', () => {
+  let idp: LocalIdp;
+  let stop: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ idp, stop } = await startTestIdp());
+  });
+  afterAll(() => stop());
+
+  async function burst(body: unknown) {
+    const response = await fetch(new URL('/__dev/users/_burst', idp.issuer), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return {
+      status: response.status,
+      body: (await response.json()) as {
+        users: { id: string; email: string }[];
+        password: string;
+        firstCreationDate: string;
+        lastCreationDate: string;
+        error?: string;
+      },
+    };
+  }
+
+  // A bulk import commits thousands of events in one transaction: one created_at for all
+  // (cmd/setup/40/02_func.sql); internal/api/grpc/admin/event.go caps a page at 1000 (maxLimit),
+  // also for limit 0.
+  it('writes a burst in one transaction at one instant, and pages hold at most 1000 events', async () => {
+    const { status, body } = await burst({ count: 600 });
+    expect(status).toBe(201);
+    expect(body.users).toHaveLength(600);
+    expect(body.firstCreationDate).toBe(body.lastCreationDate);
+    const ids = new Set(body.users.map((user) => user.id));
+    const events = idp.events.all().filter((event) => ids.has(event.aggregateId));
+    expect(events).toHaveLength(1200);
+    expect(new Set(events.map((event) => event.creationDate))).toEqual(
+      new Set([body.firstCreationDate]),
+    );
+    // Per aggregate, added is 1 and the verification 2, in write order (in_tx_order).
+    expect(events.slice(0, 4).map((event) => [event.sequence, event.type])).toEqual([
+      [1, 'user.human.added'],
+      [2, 'user.human.email.verified'],
+      [1, 'user.human.added'],
+      [2, 'user.human.email.verified'],
+    ]);
+
+    for (const limit of [0, 1001, 5000]) {
+      expect((await search(idp, { asc: true, limit })).events, `limit ${limit}`).toHaveLength(1000);
+    }
+    expect((await search(idp, { asc: true, limit: 7 })).events).toHaveLength(7);
+    // Within one instant ascending follows write order, descending reverses it.
+    const asc = await search(idp, { asc: true, limit: 1000 });
+    const desc = await search(idp, { asc: false, limit: 1000 });
+    const all = keys(idp.events.search({ asc: true, limit: 1000 }).events ?? []);
+    expect(keys(asc.events)).toEqual(all);
+    expect(keys(desc.events).slice(0, 200)).toEqual(
+      keys(
+        idp.events.all().map((event) => ({
+          aggregate: { id: event.aggregateId },
+          sequence: String(event.sequence),
+          type: { type: event.type },
+        })),
+      )
+        .reverse()
+        .slice(0, 200),
+    );
+    // `from` exclusive cannot page past the instant: the next page after it is empty.
+    expect((await search(idp, { asc: true, from: body.firstCreationDate })).events).toEqual([]);
+  });
+
+  it('writes a paced burst as one signup command per user: two events per instant', async () => {
+    const { status, body } = await burst({ count: 300, perSecond: 2000, emailPrefix: 'paced' });
+    expect(status).toBe(201);
+    const ids = new Set(body.users.map((user) => user.id));
+    const events = idp.events.all().filter((event) => ids.has(event.aggregateId));
+    const byInstant = new Map<string, string[]>();
+    for (const event of events) {
+      byInstant.set(event.creationDate, [...(byInstant.get(event.creationDate) ?? []), event.type]);
+    }
+    expect(byInstant.size).toBe(300);
+    for (const types of byInstant.values()) {
+      expect(types).toEqual(['user.human.added', 'user.human.email.verified']);
+    }
+    // Paced at 2,000/s: 300 signups span about 150 ms of creation dates.
+    const span = micros(body.lastCreationDate) - micros(body.firstCreationDate);
+    expect(span).toBeGreaterThanOrEqual(140_000n);
+    expect(span).toBeLessThan(5_000_000n);
+    // Burst users can sign in with the shared dev password.
+    expect(body.password).toMatch(/\d/);
+  });
+
+  // A transaction's events carry its start time (cmd/setup/40/02_func.sql: NOW() is the
+  // transaction's time), so a transaction that commits late lands before events already visible.
+  it('writes a late-committing transaction with a creation date before events already written', async () => {
+    const newest = idp.events.all().at(-1)?.creationDate ?? '';
+    const { status, body } = await burst({ count: 2, lateByMs: 60_000, emailPrefix: 'late' });
+    expect(status).toBe(201);
+    expect(micros(body.firstCreationDate)).toBeLessThan(micros(newest));
+    // Reading on from the newest date no longer sees it; reading the last minute again does.
+    expect((await search(idp, { asc: true, from: newest })).events).toEqual([]);
+    const again = await search(idp, {
+      asc: true,
+      from: at(micros(newest) - 120_000_000n),
+      event_types: ['user.human.added'],
+      limit: 1000,
+    });
+    const lateIds = new Set(body.users.map((user) => user.id));
+    expect(again.events.filter((event) => lateIds.has(event.aggregate?.id ?? ''))).toHaveLength(2);
+    const dates = again.events.map((event) => micros(event.creationDate));
+    expect([...dates].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual(dates);
+  });
+
+  it('validates a burst request', async () => {
+    for (const bad of [
+      {},
+      { count: 0 },
+      { count: 'ten' },
+      { count: 10, perSecond: -1 },
+      { count: 10, colour: 'blue' },
+      { count: 10, perSecond: 5, lateByMs: 1000 },
+    ]) {
+      const { status, body } = await burst(bad);
+      expect(status, JSON.stringify(bad)).toBe(400);
+      expect(body.error).toBe('invalid_argument');
+    }
+    expect((await burst({ count: 2, emailPrefix: 'paced' })).status).toBe(409);
   });
 });

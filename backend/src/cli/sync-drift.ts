@@ -1,26 +1,24 @@
-// `npm run sync:drift`: prints how the app database differs from what ZITADEL's events say —
-// missing users, extra users, different fields. Reads only; changes nothing.
+// `npm run sync:drift`: prints how the app database differs from ZITADEL — missing users, extra
+// users, different fields. Reads only; changes nothing. ZITADEL's side comes from its events,
+// read exactly as the reconciler and the backfill read them (ListUsers snapshots included where an
+// instant holds more than the Event API can page through). `--list-users` also compares with
+// ListUsers, ZITADEL's current state read independently of the events.
 // `--exit-code` exits 1 when there is any drift (for scripts and monitoring).
-import { configOrExit, loadSyncConfig } from '../config';
+import { configOrExit, loadSyncConfig, retryPolicyOf } from '../config';
 import { openDatabase } from '../db/open-database';
 import { users } from '../db/schema';
-import { createEventApiClient } from '../reconciler/event-api-client';
-import { findDrift } from '../reconciler/find-drift';
-import { foldEvents } from '../reconciler/fold-events';
-import { readAllEvents } from '../reconciler/read-all-events';
+import { describeSyncFailure } from '../reconciler/describe-sync-failure';
+import { type Drift, findDrift } from '../reconciler/find-drift';
+import { readUsersFromEvents, readUsersFromListUsers } from '../reconciler/read-zitadel-users';
+import { createZitadelClient } from '../reconciler/zitadel-client';
 
 const config = configOrExit(loadSyncConfig);
+const withListUsers = process.argv.includes('--list-users');
 
-const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
-try {
-  await database.migrate();
-  const client = createEventApiClient({ apiUrl: config.ZITADEL_API_URL, pat: config.ZITADEL_PAT });
-  const zitadel = foldEvents(await readAllEvents(client));
-  const rows = await database.db.select().from(users);
-  const drift = findDrift(zitadel, rows);
+const out = (line: string) => process.stdout.write(`${line}\n`);
 
-  const out = (line: string) => process.stdout.write(`${line}\n`);
-  out(`ZITADEL users (from events): ${zitadel.size}   app users: ${rows.length}`);
+function report(title: string, drift: Drift): number {
+  out(`${title}`);
   out(`missing in app: ${drift.missing.length}`);
   for (const user of drift.missing)
     out(`  - ${user.zitadelUserId}  ${user.email ?? ''}  (${user.state})`);
@@ -33,13 +31,45 @@ try {
       `  ~ ${diff.zitadelUserId}  ${diff.field}: zitadel=${JSON.stringify(diff.zitadel)} app=${JSON.stringify(diff.app)}`,
     );
   }
-  const drifted = drift.missing.length + drift.extra.length + drift.different.length > 0;
-  out(drifted ? 'drift found (nothing was changed)' : 'no drift');
-  if (drifted && process.argv.includes('--exit-code')) process.exitCode = 1;
-} catch (error) {
-  process.stderr.write(
-    `drift check failed: ${error instanceof Error ? error.message : String(error)}\n`,
+  return drift.missing.length + drift.extra.length + drift.different.length;
+}
+
+const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
+try {
+  await database.migrate();
+  const retry = retryPolicyOf(config);
+  const client = createZitadelClient({
+    apiUrl: config.ZITADEL_API_URL,
+    pat: config.ZITADEL_PAT,
+    timeoutMs: config.ZITADEL_API_TIMEOUT_MS,
+  });
+  const zitadel = await readUsersFromEvents(client, {
+    retry,
+    settleMs: config.SYNC_PROJECTION_SETTLE_MS,
+  });
+  const rows = await database.db.select().from(users);
+
+  out(
+    `ZITADEL users (from events${zitadel.snapshots > 0 ? ` and ${zitadel.snapshots} ListUsers snapshots` : ''}): ${zitadel.users.size}   app users: ${rows.length}`,
   );
+  let drifted = report('— compared with ZITADEL’s events —', findDrift(zitadel.users, rows));
+  if (withListUsers) {
+    const current = await readUsersFromListUsers(client, retry);
+    out(`ZITADEL users (ListUsers, current state): ${current.size}`);
+    // ListUsers no longer shows removed users; an app row marked removed is expected to be absent.
+    drifted += report(
+      '— compared with ZITADEL’s ListUsers —',
+      findDrift(
+        current,
+        rows.filter((row) => row.state !== 'removed' || current.has(row.zitadelUserId)),
+      ),
+    );
+  }
+  out(drifted > 0 ? 'drift found (nothing was changed)' : 'no drift');
+  if (drifted > 0 && process.argv.includes('--exit-code')) process.exitCode = 1;
+} catch (error) {
+  const failure = describeSyncFailure(error);
+  process.stderr.write(`drift check failed: ${failure.message}\nWhat to do: ${failure.advice}\n`);
   process.exitCode = 2;
 } finally {
   await database.close();

@@ -43,7 +43,19 @@ export function createMetrics() {
     }),
     reconcilerCheckpointAge: new Gauge({
       name: 'liverty_reconciler_checkpoint_age_seconds',
-      help: 'Age of the newest event the reconciler has applied, as of its last poll.',
+      help: 'While ZITADEL has events newer than the reconciler checkpoint (or cannot say): seconds since the checkpoint instant. 0 when caught up.',
+      registers: [registry],
+    }),
+    reconcilerFailures: new Counter({
+      name: 'liverty_reconciler_failures_total',
+      help: 'Reconciler polls that failed, by reason (event_api, list_users, unreadable_instant, database).',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    snapshotsApplied: new Counter({
+      name: 'liverty_user_snapshots_total',
+      help: 'ListUsers snapshots applied for instants the Event API cannot page through, by source.',
+      labelNames: ['source'] as const,
       registers: [registry],
     }),
   };

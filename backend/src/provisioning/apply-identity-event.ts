@@ -1,17 +1,17 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/open-database';
 import { rowsOf } from '../db/rows-of';
-import type { EventSource, UserState } from '../db/schema';
+import type { EventSource } from '../db/schema';
 import {
   CHANGEABLE_FIELDS,
   changesFromEvent,
-  type FieldChanges,
   type IdentityEvent,
   isHandled,
   storableEvent,
   stripSecrets,
   whyInvalid,
 } from './identity-event';
+import { type FieldName, upsertUserFields } from './upsert-user-fields';
 
 export type ApplyOutcome =
   /** Recorded, and at least one field took the event's value (or the row was created). */
@@ -31,42 +31,8 @@ export interface ApplyResult {
   inserted: boolean;
 }
 
-type Field = keyof FieldChanges;
+type Field = FieldName;
 const FIELDS = CHANGEABLE_FIELDS;
-
-// The column recording the sequence that last set each field.
-const SEQUENCE_COLUMN = {
-  email: 'email_sequence',
-  emailVerified: 'email_verified_sequence',
-  displayName: 'display_name_sequence',
-  givenName: 'given_name_sequence',
-  familyName: 'family_name_sequence',
-  state: 'state_sequence',
-} as const satisfies Record<Field, string>;
-
-const COLUMN = {
-  email: 'email',
-  emailVerified: 'email_verified',
-  displayName: 'display_name',
-  givenName: 'given_name',
-  familyName: 'family_name',
-  state: 'state',
-} as const satisfies Record<Field, string>;
-
-type WrittenRow = { zitadel_user_id: string; inserted: boolean } & Record<
-  (typeof SEQUENCE_COLUMN)[Field],
-  string | number
->;
-
-// What a new row holds for a field no event has set yet (its sequence stays 0).
-const DEFAULTS: Required<{ [K in Field]: FieldChanges[K] }> = {
-  email: null,
-  emailVerified: false,
-  displayName: '',
-  givenName: '',
-  familyName: '',
-  state: 'active' satisfies UserState,
-};
 
 const keyOf = (event: IdentityEvent) =>
   `${event.aggregateType}\u0000${event.aggregateId}\u0000${event.sequence}`;
@@ -179,60 +145,16 @@ export async function applyIdentityEvents(
     }
     if (perUser.size === 0) return results;
 
-    // One row per user, sorted so concurrent batches lock rows in the same order (no deadlock).
-    const rows = [...perUser.keys()].sort().map((zitadelUserId) => {
-      const entry = perUser.get(zitadelUserId);
-      const row: Record<string, unknown> = {
-        zitadel_user_id: zitadelUserId,
-        org_id: entry?.orgId ?? null,
-      };
-      for (const field of FIELDS) {
-        const [value, sequence] = entry?.fields.get(field) ?? [DEFAULTS[field], 0];
-        row[COLUMN[field]] = value;
-        row[SEQUENCE_COLUMN[field]] = sequence;
-      }
-      return row;
-    });
-    // Each field moves only where the incoming sequence is newer; in ON CONFLICT … SET every
-    // right-hand side sees the row as it was before this statement.
-    const guarded = (name: string) =>
-      sql.raw(
-        `${name} = case when users.${name}_sequence < excluded.${name}_sequence then excluded.${name} else users.${name} end, ` +
-          `${name}_sequence = greatest(users.${name}_sequence, excluded.${name}_sequence)`,
-      );
-    const written = rowsOf<WrittenRow>(
-      await tx.execute(sql`
-        insert into users (
-          zitadel_user_id, org_id,
-          email, email_sequence, email_verified, email_verified_sequence,
-          display_name, display_name_sequence, given_name, given_name_sequence,
-          family_name, family_name_sequence, state, state_sequence)
-        select
-          zitadel_user_id, org_id,
-          email, email_sequence, email_verified, email_verified_sequence,
-          display_name, display_name_sequence, given_name, given_name_sequence,
-          family_name, family_name_sequence, state, state_sequence
-        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as incoming(
-          zitadel_user_id text, org_id text,
-          email text, email_sequence bigint, email_verified boolean, email_verified_sequence bigint,
-          display_name text, display_name_sequence bigint, given_name text, given_name_sequence bigint,
-          family_name text, family_name_sequence bigint, state text, state_sequence bigint)
-        on conflict (zitadel_user_id) do update set
-          ${guarded('email')}, ${guarded('email_verified')}, ${guarded('display_name')},
-          ${guarded('given_name')}, ${guarded('family_name')}, ${guarded('state')},
-          org_id = coalesce(users.org_id, excluded.org_id),
-          updated_at = case when users.email_sequence < excluded.email_sequence
-              or users.email_verified_sequence < excluded.email_verified_sequence
-              or users.display_name_sequence < excluded.display_name_sequence
-              or users.given_name_sequence < excluded.given_name_sequence
-              or users.family_name_sequence < excluded.family_name_sequence
-              or users.state_sequence < excluded.state_sequence
-            then now() else users.updated_at end
-        returning zitadel_user_id, (xmax = 0) as inserted,
-          email_sequence, email_verified_sequence, display_name_sequence,
-          given_name_sequence, family_name_sequence, state_sequence`),
+    const byUser = await upsertUserFields(
+      tx,
+      [...perUser].map(([zitadelUserId, entry]) => ({
+        zitadelUserId,
+        orgId: entry.orgId,
+        fields: Object.fromEntries(
+          [...entry.fields].map(([field, [value, sequence]]) => [field, { value, sequence }]),
+        ),
+      })),
     );
-    const byUser = new Map(written.map((row) => [row.zitadel_user_id, row]));
 
     // An event applied if some field it carries now holds its sequence.
     const insertReported = new Set<string>();
@@ -241,7 +163,7 @@ export async function applyIdentityEvents(
       const row = byUser.get(event.aggregateId);
       const changes = changesFromEvent(event);
       const applied = FIELDS.some(
-        (field) => field in changes && Number(row?.[SEQUENCE_COLUMN[field]]) === event.sequence,
+        (field) => field in changes && row?.sequences[field] === event.sequence,
       );
       const inserted = row?.inserted === true && !insertReported.has(event.aggregateId);
       if (inserted) insertReported.add(event.aggregateId);

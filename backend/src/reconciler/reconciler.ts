@@ -1,37 +1,91 @@
-import { eq, sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../db/open-database';
-import { syncCheckpoints } from '../db/schema';
 import type { Metrics } from '../http/metrics';
 import type { Logger } from '../logger';
-import type { EventApiClient } from './event-api-client';
-import { syncEvents } from './sync-events';
+import { HANDLED_EVENT_TYPES } from '../provisioning/identity-event';
+import { describeSyncFailure } from './describe-sync-failure';
+import { formatMicros, type Micros } from './event-instant';
+import type { RetryPolicy } from './retry-zitadel-calls';
+import { readCheckpoint, syncEvents } from './sync-events';
+import type { ZitadelClient } from './zitadel-client';
 
 // Any constant, the same in every replica.
 export const RECONCILER_LOCK_ID = 0x6c6d7263; // "lmrc"
 
 export interface ReconcilerOptions {
   database: DatabaseHandle;
-  client: EventApiClient;
+  client: ZitadelClient;
   intervalMs: number;
   overlapMs: number;
+  /** Health turns to `lagging` when the checkpoint is this old while newer events exist. */
+  maxLagMs?: number;
+  retry?: RetryPolicy;
+  settleMs?: number;
   metrics: Metrics;
   logger: Logger;
+}
+
+export type SyncHealthStatus = 'starting' | 'ok' | 'lagging' | 'failing' | 'standby';
+
+/** What `GET /sync/health` reports. */
+export interface SyncHealth {
+  status: SyncHealthStatus;
+  leader: boolean;
+  /** Every event created at or before this instant is applied. */
+  checkpoint: string | null;
+  /** 0 when caught up; otherwise seconds since the checkpoint instant. */
+  checkpointAgeSeconds: number;
+  lastSuccessAt: string | null;
+  consecutiveFailures: number;
+  lastError: { reason: string; message: string; advice: string; at: string } | null;
 }
 
 /**
  * Polls the Event API and applies what webhooks missed (ZITADEL never retries a failed delivery).
  * Every replica runs one; only the holder of the advisory lock polls, and another replica takes
- * over within one interval when the leader's connection dies.
+ * over within one interval when the leader's connection dies. A poll that fails is never quiet:
+ * it logs an error, counts it in `liverty_reconciler_failures_total`, and `GET /sync/health`
+ * answers 503 until a poll succeeds.
  */
 export function createReconciler(options: ReconcilerOptions) {
   const lock = options.database.createLeaderLock(RECONCILER_LOCK_ID);
   const abort = new AbortController();
+  const maxLagMs = options.maxLagMs ?? 60_000;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let leader = false;
+  const health: SyncHealth = {
+    status: 'starting',
+    leader: false,
+    checkpoint: null,
+    checkpointAgeSeconds: 0,
+    lastSuccessAt: null,
+    consecutiveFailures: 0,
+    lastError: null,
+  };
+
+  // No checkpoint yet while events exist: nothing is applied, the age counts from the epoch.
+  function setAge(checkpoint: Micros | undefined, newerExist: boolean) {
+    health.checkpoint = checkpoint === undefined ? null : formatMicros(checkpoint);
+    const age = newerExist ? Math.max(0, Date.now() / 1000 - (checkpoint ?? 0) / 1e6) : 0;
+    health.checkpointAgeSeconds = age;
+    options.metrics.reconcilerCheckpointAge.set(age);
+  }
+
+  // After a failure: are there events past the checkpoint? Unknown counts as yes.
+  async function newerEventsExist(checkpoint: Micros | undefined): Promise<boolean> {
+    try {
+      const events = await options.client.listEvents(
+        { asc: true, after: checkpoint ?? 0, eventTypes: HANDLED_EVENT_TYPES, limit: 1 },
+        abort.signal,
+      );
+      return events.length > 0;
+    } catch {
+      return true;
+    }
+  }
 
   async function tick() {
-    const isLeader = await lock.tryAcquire();
+    const isLeader = await lock.tryAcquire().catch(() => false);
     if (isLeader !== leader) {
       leader = isLeader;
       options.logger.info(
@@ -39,8 +93,12 @@ export function createReconciler(options: ReconcilerOptions) {
         leader ? 'reconciler leadership acquired' : 'reconciler is standing by',
       );
     }
+    health.leader = leader;
     options.metrics.reconcilerLeader.set(leader ? 1 : 0);
-    if (!leader) return;
+    if (!leader) {
+      health.status = 'standby';
+      return;
+    }
     try {
       const progress = await syncEvents({
         db: options.database.db,
@@ -48,21 +106,54 @@ export function createReconciler(options: ReconcilerOptions) {
         checkpoint: 'reconciler',
         source: 'poll',
         overlapMs: options.overlapMs,
+        ...(options.retry ? { retry: options.retry } : {}),
+        ...(options.settleMs === undefined ? {} : { settleMs: options.settleMs }),
         metrics: options.metrics,
         signal: abort.signal,
+        onRetry: (error, attempt) =>
+          options.logger.warn({ err: error, attempt }, 'ZITADEL call failed; retrying'),
+        onSegment: (_progress, segment) => {
+          // A long catch-up reports as it goes: the checkpoint moves, newer events exist.
+          setAge(segment.through, !segment.caughtUp);
+          if (segment.dense) {
+            options.logger.info(
+              { instant: formatMicros(segment.through), ...segment.dense },
+              'reconciler read an instant holding a full page or more',
+            );
+          }
+        },
       });
-      if (progress.applied > 0) {
+      if (abort.signal.aborted) return;
+      if (progress.applied > 0 || progress.snapshots > 0) {
         options.logger.info({ ...progress }, 'reconciler applied events');
       }
-      const [row] = await options.database.db
-        .select({
-          age: sql<number>`extract(epoch from now() - ${syncCheckpoints.position})::float8`,
-        })
-        .from(syncCheckpoints)
-        .where(eq(syncCheckpoints.name, 'reconciler'));
-      if (row) options.metrics.reconcilerCheckpointAge.set(row.age);
+      setAge(await readCheckpoint(options.database.db, 'reconciler'), false);
+      health.status = 'ok';
+      health.lastSuccessAt = new Date().toISOString();
+      health.consecutiveFailures = 0;
     } catch (error) {
-      options.logger.warn({ err: error }, 'reconciler poll failed; retrying next interval');
+      if (abort.signal.aborted) return;
+      const failure = describeSyncFailure(error);
+      health.consecutiveFailures++;
+      health.lastError = { ...failure, at: new Date().toISOString() };
+      health.status = 'failing';
+      options.metrics.reconcilerFailures.inc({ reason: failure.reason });
+      options.logger.error(
+        {
+          err: error,
+          reason: failure.reason,
+          checkpoint: health.checkpoint,
+          consecutiveFailures: health.consecutiveFailures,
+        },
+        `reconciler poll failed: ${failure.advice}`,
+      );
+      const checkpoint = await readCheckpoint(options.database.db, 'reconciler').catch(
+        () => undefined,
+      );
+      setAge(checkpoint, await newerEventsExist(checkpoint));
+    }
+    if (health.status === 'ok' && health.checkpointAgeSeconds * 1000 > maxLagMs) {
+      health.status = 'lagging';
     }
   }
 
@@ -83,6 +174,11 @@ export function createReconciler(options: ReconcilerOptions) {
     /** One poll now, for tests and CLIs; no-op unless this process is the leader. */
     runOnce: () => tick(),
     isLeader: () => leader,
+    /** The sync's health, as `GET /sync/health` reports it. */
+    health: (): SyncHealth => ({
+      ...health,
+      lastError: health.lastError && { ...health.lastError },
+    }),
     async stop() {
       abort.abort();
       clearTimeout(timer);

@@ -1,100 +1,143 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/open-database';
-import { type EventSource, syncCheckpoints } from '../db/schema';
+import { type EventSource, syncCheckpoints, users } from '../db/schema';
 import type { Metrics } from '../http/metrics';
 import { applyIdentityEvents } from '../provisioning/apply-identity-event';
-import type { IdentityEvent } from '../provisioning/identity-event';
-import { type EventApiClient, MAX_EVENTS_PER_PAGE } from './event-api-client';
+import { type UserFieldWrite, upsertUserFields } from '../provisioning/upsert-user-fields';
+import { formatMicros, type Micros, parseMicros } from './event-instant';
+import { readEventSegments, type Segment } from './read-event-segments';
+import type { RetryPolicy } from './retry-zitadel-calls';
+import type { ZitadelClient } from './zitadel-client';
 
 export interface SyncOptions {
   db: Database;
-  client: EventApiClient;
+  client: ZitadelClient;
   /** Checkpoint row name: `reconciler` for the poller, `backfill` for the one-off import. */
   checkpoint: string;
   source: EventSource;
   /**
-   * Re-read this much before the checkpoint. The Event API pages by creation date, and events
-   * committed late can carry an earlier date than ones already seen; the event log de-duplicates
-   * what is read twice.
+   * Re-read this much before the checkpoint, page by page like any other stretch: a transaction
+   * that commits late can carry an earlier creation date than events already applied. The event
+   * log recognises what is read twice; the checkpoint never moves back.
    */
   overlapMs: number;
   pageSize?: number;
+  retry?: RetryPolicy;
+  settleMs?: number;
+  listUsersPatienceMs?: number;
   metrics?: Metrics;
-  /** Called after each committed page, e.g. for a progress bar. */
-  onPage?: (progress: SyncProgress) => void;
-  /** Stop between pages when this aborts (the page in flight is committed or rolled back whole). */
+  /** Called after each committed segment, e.g. for a progress bar. */
+  onSegment?: (progress: SyncProgress, segment: Segment) => void;
+  /** Called before a failed call to ZITADEL is tried again. */
+  onRetry?: (error: Error, attempt: number) => void;
+  /** Stop between segments when this aborts (the segment in flight commits or rolls back whole). */
   signal?: AbortSignal;
 }
 
 export interface SyncProgress {
-  pages: number;
+  /** Segments committed. */
+  segments: number;
   events: number;
+  /** Events that set at least one field (or created the user). */
   applied: number;
+  snapshots: number;
+  usersCreated: number;
+  usersUpdated: number;
+  /** The checkpoint: every event created at or before it is applied. */
   position: string | null;
+  /** True when the Event API had nothing newer: the sync is complete up to now. */
+  caughtUp: boolean;
 }
 
-const EPOCH = '1970-01-01T00:00:00.000000Z';
+/** Each listed user's newest field sequence before a snapshot is applied (to count updates). */
+async function newestSequences(
+  db: Database,
+  snapshots: readonly UserFieldWrite[],
+): Promise<Map<string, number>> {
+  if (snapshots.length === 0) return new Map();
+  const rows = await db
+    .select({
+      id: users.zitadelUserId,
+      newest: sql<string>`greatest(${users.emailSequence}, ${users.emailVerifiedSequence}, ${users.displayNameSequence}, ${users.givenNameSequence}, ${users.familyNameSequence}, ${users.stateSequence})`,
+    })
+    .from(users)
+    .where(
+      inArray(
+        users.zitadelUserId,
+        snapshots.map((snapshot) => snapshot.zitadelUserId),
+      ),
+    );
+  return new Map(rows.map((row) => [row.id, Number(row.newest)]));
+}
 
-/** Reads the checkpoint, minus `overlapMs`, as an RFC 3339 string with microseconds. */
-async function readFrom(db: Database, name: string, overlapMs: number): Promise<string | null> {
+/** Reads the checkpoint in microseconds, or undefined before the first run. */
+export async function readCheckpoint(db: Database, name: string): Promise<Micros | undefined> {
   const [row] = await db
     .select({
-      from: sql<string>`to_char((${syncCheckpoints.position} - make_interval(secs => ${overlapMs / 1000})) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+      position: sql<string>`to_char(${syncCheckpoints.position} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
     })
     .from(syncCheckpoints)
     .where(eq(syncCheckpoints.name, name));
-  return row?.from ?? null;
+  return row ? parseMicros(row.position) : undefined;
 }
 
 /**
- * Pulls events from the Event API until it is caught up, applying each page and moving the
- * checkpoint in one transaction: after a crash the checkpoint never claims events that were not
- * applied, and anything applied twice is recognised by the event log.
+ * Pulls the Event API until it is caught up, applying each segment and moving the checkpoint in
+ * one transaction: after a crash the checkpoint never claims events that were not applied, and
+ * anything applied twice is recognised by the event log. Returns only when caught up (or aborted);
+ * any failure throws, with the checkpoint at the last complete segment.
  */
 export async function syncEvents(options: SyncOptions): Promise<SyncProgress> {
-  const pageSize = Math.min(options.pageSize ?? MAX_EVENTS_PER_PAGE, MAX_EVENTS_PER_PAGE);
-  const progress: SyncProgress = { pages: 0, events: 0, applied: 0, position: null };
-  let overlapMs = options.overlapMs;
-  const search = (from: string) => {
-    const page = options.client.search({ from, limit: pageSize });
-    page.catch(() => {}); // a prefetched page may be dropped unread; its error surfaces when awaited
-    return page;
+  const progress: SyncProgress = {
+    segments: 0,
+    events: 0,
+    applied: 0,
+    snapshots: 0,
+    usersCreated: 0,
+    usersUpdated: 0,
+    position: null,
+    caughtUp: false,
   };
+  const checkpoint = await readCheckpoint(options.db, options.checkpoint);
+  if (checkpoint !== undefined) progress.position = formatMicros(checkpoint);
+  const after = checkpoint === undefined ? 0 : Math.max(0, checkpoint - options.overlapMs * 1000);
+  // Users this run created, so a later update of the same user is not counted twice.
+  const created = new Set<string>();
+  const updated = new Set<string>();
 
-  let next = search((await readFrom(options.db, options.checkpoint, overlapMs)) ?? EPOCH);
-  while (!options.signal?.aborted) {
-    const events = await next;
-    if (events.length === 0) break;
-    const newest = events.reduce(
-      (latest, event) =>
-        Date.parse(event.createdAt) > Date.parse(latest) ? event.createdAt : latest,
-      events[0]?.createdAt ?? EPOCH,
-    );
-    const full = events.length >= pageSize;
-    // Fetch the next page while this one is applied: the network and the database overlap.
-    // (Millisecond precision is enough here: the overlap only ever reads earlier.)
-    if (full) next = search(new Date(Date.parse(newest) - overlapMs).toISOString());
-
-    const outcomes = await options.db.transaction(async (tx) => {
+  const segments = readEventSegments(options.client, {
+    after,
+    ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
+    ...(options.settleMs === undefined ? {} : { settleMs: options.settleMs }),
+    ...(options.listUsersPatienceMs === undefined
+      ? {}
+      : { listUsersPatienceMs: options.listUsersPatienceMs }),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+  });
+  // Applies a segment in its own transaction. Its checkpoint waits for the previous segment's
+  // commit: segments overlap in the database (this one's statements run while the previous one
+  // commits, and the next one is prepared meanwhile), but commit in order, and a segment whose
+  // predecessor failed rolls back with it. The checkpoint never passes an unapplied event.
+  const commit = (segment: Segment, previous: Promise<unknown>) =>
+    options.db.transaction(async (tx) => {
       // The checkpoint commits with the events, and ZITADEL stays the source of truth: if a crash
-      // loses this commit, the next run reads the same page again. So no need to wait for the
-      // WAL flush on every page.
+      // loses this commit, the next run reads the same segment again. So no need to wait for the
+      // WAL flush on every segment.
       await tx.execute(sql`set local synchronous_commit = off`);
-      const results = await applyIdentityEvents(tx, events, options.source);
-      results.forEach((result, index) => {
-        const event = events[index] as IdentityEvent;
-        if (result.inserted) options.metrics?.usersProvisioned.inc({ source: options.source });
-        if (result.outcome === 'applied' && options.source === 'poll') {
-          options.metrics?.provisioningLag.observe(
-            { source: 'poll' },
-            Math.max(0, (Date.now() - Date.parse(event.createdAt)) / 1000),
-          );
-        }
-      });
+      const results = await applyIdentityEvents(tx, segment.events, options.source);
+      const before = await newestSequences(tx, segment.snapshots);
+      const snapshots = await upsertUserFields(tx, segment.snapshots);
+      await previous;
       const fresh = results.filter((result) => result.outcome !== 'duplicate').length;
       await tx
         .insert(syncCheckpoints)
-        .values({ name: options.checkpoint, position: newest, eventsApplied: fresh })
+        .values({
+          name: options.checkpoint,
+          position: formatMicros(segment.through),
+          eventsApplied: fresh,
+        })
         .onConflictDoUpdate({
           target: syncCheckpoints.name,
           set: {
@@ -103,30 +146,86 @@ export async function syncEvents(options: SyncOptions): Promise<SyncProgress> {
             updatedAt: sql`now()`,
           },
         });
-      return results.map((result) => result.outcome);
+      return { results, snapshots, before };
     });
+  type Outcome = Awaited<ReturnType<typeof commit>>;
 
-    for (const outcome of outcomes) {
-      options.metrics?.eventsApplied.inc({ source: options.source, outcome });
+  const account = (segment: Segment, outcome: Outcome) => {
+    segment.events.forEach((event, index) => {
+      const result = outcome.results[index];
+      if (!result) return;
+      options.metrics?.eventsApplied.inc({ source: options.source, outcome: result.outcome });
+      if (result.inserted) {
+        created.add(event.aggregateId);
+        options.metrics?.usersProvisioned.inc({ source: options.source });
+      } else if (result.outcome === 'applied' && !created.has(event.aggregateId)) {
+        updated.add(event.aggregateId);
+      }
+      if (result.outcome === 'applied') {
+        progress.applied++;
+        if (options.source === 'poll') {
+          options.metrics?.provisioningLag.observe(
+            { source: 'poll' },
+            Math.max(0, Date.now() / 1000 - event.micros / 1e6),
+          );
+        }
+      }
+    });
+    for (const snapshot of segment.snapshots) {
+      const written = outcome.snapshots.get(snapshot.zitadelUserId);
+      if (written?.inserted) {
+        created.add(snapshot.zitadelUserId);
+        options.metrics?.usersProvisioned.inc({ source: options.source });
+      } else if (
+        written &&
+        !created.has(snapshot.zitadelUserId) &&
+        Math.max(...Object.values(written.sequences)) >
+          (outcome.before.get(snapshot.zitadelUserId) ?? 0)
+      ) {
+        updated.add(snapshot.zitadelUserId);
+      }
     }
-    const fresh = outcomes.filter((outcome) => outcome !== 'duplicate').length;
-    progress.pages++;
-    progress.events += events.length;
-    progress.applied += outcomes.filter((outcome) => outcome === 'applied').length;
-    progress.position = newest;
-    options.onPage?.({ ...progress });
+    options.metrics?.snapshotsApplied.inc({ source: options.source }, segment.snapshots.length);
 
-    if (!full) break;
-    if (fresh === 0) {
-      // A full page of events already seen: the overlap window alone holds a page. Read from the
-      // newest date itself next; if that is still all old news, more than a page shares one
-      // timestamp and the API cannot page past it.
-      if (overlapMs === 0) break;
-      overlapMs = 0;
-      next = search(newest);
-    } else {
-      overlapMs = options.overlapMs;
+    progress.segments++;
+    progress.events += segment.events.length;
+    progress.snapshots += segment.snapshots.length;
+    progress.usersCreated = created.size;
+    progress.usersUpdated = updated.size;
+    const through = formatMicros(segment.through);
+    if (!progress.position || through > progress.position) progress.position = through;
+    progress.caughtUp = segment.caughtUp;
+    options.onSegment?.({ ...progress }, segment);
+  };
+
+  // At most two segments in the database at once: one committing, one being applied.
+  const inFlight: { segment: Segment; done: Promise<Outcome> }[] = [];
+  const settle = async () => {
+    const head = inFlight.shift();
+    if (head) account(head.segment, await head.done);
+  };
+  let previous: Promise<unknown> = Promise.resolve();
+  try {
+    for await (const segment of segments) {
+      const done = commit(segment, previous);
+      done.catch(() => {}); // surfaced by settle()
+      previous = done;
+      inFlight.push({ segment, done });
+      if (inFlight.length >= 2) await settle();
+      if (options.signal?.aborted) break;
     }
+    while (inFlight.length > 0) await settle();
+  } catch (error) {
+    // Let the segments still in flight commit or roll back before reporting.
+    const settled = await Promise.allSettled(inFlight.map((entry) => entry.done));
+    // Stopping on purpose (Ctrl-C, shutdown) while a page was on its way is not a failure: what
+    // committed is accounted, the rest is read again next time.
+    if (!options.signal?.aborted) throw error;
+    settled.forEach((result, index) => {
+      const entry = inFlight[index];
+      if (result.status === 'fulfilled' && entry) account(entry.segment, result.value);
+    });
+    progress.caughtUp = false;
   }
   return progress;
 }

@@ -1,6 +1,10 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fromJson, type JsonObject } from '@bufbuild/protobuf';
+import { type ListEventsRequest, ListEventsRequestSchema } from '@zitadel/proto/zitadel/admin_pb';
+import type { EventJson } from '@zitadel/proto/zitadel/event_pb';
+import { parseMicros } from '../../src/reconciler/event-instant';
 
 export interface StoredEvent {
   userId: string;
@@ -10,10 +14,19 @@ export interface StoredEvent {
   payload?: Record<string, unknown>;
 }
 
+const micros = (timestamp: { seconds: bigint; nanos: number } | undefined) =>
+  timestamp && timestamp.seconds !== 0n
+    ? Number(timestamp.seconds) * 1e6 + Math.floor(timestamp.nanos / 1000)
+    : undefined;
+
 /**
- * ZITADEL's `POST /admin/v1/events/_search` over real HTTP, with its request and response
- * shapes: `from` (inclusive creation date), `asc`, `limit`, `event_types`, `aggregate_types`;
- * uint64 as strings; a PAT required. `failOn` makes one request answer 503.
+ * A scriptable ZITADEL Event API (`POST /admin/v1/events/_search`) over real HTTP, for histories a
+ * test writes event by event. Requests parse with ZITADEL's own schema (@zitadel/proto) and are
+ * answered with ZITADEL's rules (internal/api/grpc/admin/event.go): newest first unless `asc`;
+ * `from` exclusive (after ascending, before descending); `range` strict on both ends; `limit` 0
+ * or above 1000 → 1000; events ordered by creation date, then as pushed. A PAT is required.
+ * `failOn(n)` makes the n-th request (0-based) answer 503. The local identity provider is the
+ * faithful stand-in for whole histories; this one is for hand-made events.
  */
 export async function startTestEventApi(pat = 'test-pat') {
   const events: StoredEvent[] = [];
@@ -29,42 +42,56 @@ export async function startTestEventApi(pat = 'test-pat') {
     if (req.headers.authorization !== `Bearer ${pat}`) {
       return json(401, { code: 16, message: 'Errors.Token.Invalid (AUTH-7fs1e)' });
     }
-    const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as {
-      from?: string;
-      asc?: boolean;
-      limit?: number;
-      event_types?: string[];
-      aggregate_types?: string[];
-    };
+    const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as Record<string, unknown>;
     requests.push(body);
     if (requests.length - 1 === failOnRequest)
       return json(503, { code: 14, message: 'unavailable' });
-    const from = body.from ? Date.parse(body.from) : 0;
+    let request: ListEventsRequest;
+    try {
+      request = fromJson(ListEventsRequestSchema, body as JsonObject, {
+        ignoreUnknownFields: true,
+      });
+    } catch (error) {
+      return json(400, { code: 3, message: (error as Error).message, details: [] });
+    }
+    const filter = request.creationDateFilter;
+    let after = filter.case === 'range' ? micros(filter.value.since) : undefined;
+    let before = filter.case === 'range' ? micros(filter.value.until) : undefined;
+    if (filter.case === 'from') {
+      if (request.asc) after = micros(filter.value);
+      else before = micros(filter.value);
+    }
     const selected = events
-      .filter((event) => Date.parse(event.creationDate) >= from)
-      .filter((event) => !body.event_types?.length || body.event_types.includes(event.type))
-      .sort(
-        (a, b) =>
-          Date.parse(a.creationDate) - Date.parse(b.creationDate) || a.sequence - b.sequence,
-      );
-    if (!body.asc) selected.reverse();
+      .map((event, index) => ({ event, index, at: parseMicros(event.creationDate) }))
+      .filter(({ event, at }) => {
+        if (after !== undefined && at <= after) return false;
+        if (before !== undefined && at >= before) return false;
+        if (request.eventTypes.length > 0 && !request.eventTypes.includes(event.type)) return false;
+        if (request.aggregateId && event.userId !== request.aggregateId) return false;
+        return true;
+      })
+      .sort((a, b) => a.at - b.at || a.index - b.index);
+    if (!request.asc) selected.reverse();
+    const limit = request.limit === 0 || request.limit > 1000 ? 1000 : request.limit;
     json(200, {
-      events: selected.slice(0, Math.min(body.limit ?? 1000, 1000)).map((event) => ({
-        editor: {
-          userId: '336392597046755331',
-          displayName: 'login-client',
-          service: 'zitadel.user.v2',
-        },
-        aggregate: {
-          id: event.userId,
-          type: { type: 'user' },
-          resourceOwner: '336392597046099971',
-        },
-        sequence: String(event.sequence),
-        creationDate: event.creationDate,
-        payload: event.payload ?? {},
-        type: { type: event.type },
-      })),
+      events: selected.slice(0, limit).map(
+        ({ event }): EventJson => ({
+          editor: {
+            userId: '336392597046755331',
+            displayName: 'login-client',
+            service: 'zitadel.user.v2',
+          },
+          aggregate: {
+            id: event.userId,
+            type: { type: 'user' },
+            resourceOwner: '336392597046099971',
+          },
+          sequence: String(event.sequence),
+          creationDate: event.creationDate,
+          payload: (event.payload ?? {}) as JsonObject,
+          type: { type: event.type },
+        }),
+      ),
     });
   });
   server.listen(0, '127.0.0.1');

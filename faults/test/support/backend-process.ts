@@ -27,6 +27,11 @@ const BACKEND_VARIABLES = [
   'ZITADEL_PAT',
   'RECONCILER_INTERVAL_MS',
   'RECONCILER_OVERLAP_MS',
+  'RECONCILER_MAX_LAG_MS',
+  'ZITADEL_API_TIMEOUT_MS',
+  'SYNC_RETRY_ATTEMPTS',
+  'SYNC_RETRY_BASE_MS',
+  'SYNC_PROJECTION_SETTLE_MS',
   'LOG_LEVEL',
 ];
 
@@ -101,6 +106,8 @@ export interface BackendOptions {
   /** Default: the test issuer's SPA client. */
   clientIds?: string;
   webhookSigningKeys?: string[];
+  /** More variables, e.g. the reconciler's. */
+  env?: Record<string, string>;
 }
 
 export interface RunningBackend extends BackendChild {
@@ -123,6 +130,7 @@ export async function startBackend(options: BackendOptions): Promise<RunningBack
     OIDC_CLIENT_IDS: options.clientIds ?? TEST_CLIENT_ID,
     ZITADEL_WEBHOOK_SIGNING_KEYS: (options.webhookSigningKeys ?? []).join(','),
     LOG_LEVEL: 'warn',
+    ...options.env,
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   try {

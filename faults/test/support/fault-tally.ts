@@ -14,6 +14,7 @@ declare module 'vitest' {
 export const CATEGORIES = [
   'postgres stopped mid-load',
   'backfill SIGKILLed',
+  'reconciler SIGKILLed',
   'three replicas',
   'fuzzer',
   'token attacks',

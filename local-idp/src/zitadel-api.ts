@@ -1,18 +1,28 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventLog } from './event-log.ts';
-import {
-  InvalidEventSearch,
-  parseEventSearchRequest,
-  searchEvents,
-  toEventApiEvent,
-} from './event-search.ts';
+import { InvalidEventSearch, listEvents } from './event-search.ts';
 import { bearerToken, HttpError, readJsonObject, sendJson } from './http-io.ts';
+import { InvalidListUsers, listUsers, UnsupportedListUsers } from './list-users.ts';
+import type { User } from './user-store.ts';
 
 export const EVENT_SEARCH_PATH = '/admin/v1/events/_search';
+export const LIST_USERS_PATH = '/v2/users';
 
 /** gRPC status codes as grpc-gateway reports them in JSON error bodies. */
 const GRPC = { invalidArgument: 3, notFound: 5, unimplemented: 12, unauthenticated: 16 } as const;
+
+export interface ZitadelApiDeps {
+  pat: string;
+  events: EventLog;
+  user: (id: string) => User | undefined;
+  orgId: string;
+}
+
+/** Whether this stand-in serves `pathname` as a ZITADEL management API path. */
+export function isZitadelApiPath(pathname: string): boolean {
+  return pathname.startsWith('/admin/v1/') || pathname === LIST_USERS_PATH;
+}
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
@@ -25,16 +35,16 @@ export function patMatches(presented: string | undefined, expected: string): boo
 }
 
 /**
- * ZITADEL's Event API behind a personal access token. Only this one admin endpoint exists; other
- * `/admin/v1/*` paths answer like an unknown gRPC method.
+ * ZITADEL's Event API (`ListEvents`) and User API v2 `ListUsers` over REST, as its gateway speaks
+ * them, behind a personal access token. Other `/admin/v1/*` paths answer like an unknown method.
  */
-export async function handleAdminApi(
+export async function handleZitadelApi(
   req: IncomingMessage,
   res: ServerResponse,
   pathname: string,
-  deps: { pat: string; events: EventLog },
+  deps: ZitadelApiDeps,
 ): Promise<void> {
-  if (pathname !== EVENT_SEARCH_PATH) {
+  if (pathname !== EVENT_SEARCH_PATH && pathname !== LIST_USERS_PATH) {
     sendJson(res, 404, { code: GRPC.notFound, message: 'Not Found', details: [] });
     return;
   }
@@ -61,14 +71,23 @@ export async function handleAdminApi(
     return;
   }
   try {
-    const query = parseEventSearchRequest(await readJsonObject(req));
-    sendJson(res, 200, { events: searchEvents(deps.events.all(), query).map(toEventApiEvent) });
+    const body = await readJsonObject(req);
+    sendJson(
+      res,
+      200,
+      pathname === LIST_USERS_PATH ? listUsers(deps, body) : listEvents(deps.events, body),
+    );
   } catch (error) {
     if (
       error instanceof InvalidEventSearch ||
+      error instanceof InvalidListUsers ||
       (error instanceof HttpError && error.status === 400)
     ) {
       sendJson(res, 400, { code: GRPC.invalidArgument, message: error.message, details: [] });
+      return;
+    }
+    if (error instanceof UnsupportedListUsers) {
+      sendJson(res, 501, { code: GRPC.unimplemented, message: error.message, details: [] });
       return;
     }
     throw error;
