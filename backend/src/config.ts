@@ -67,6 +67,9 @@ const fields = {
 
 const schema = z.object(fields);
 
+/** Every variable the backend reads; each one is documented in backend/.env.example (tested). */
+export const CONFIG_KEYS = Object.keys(fields) as readonly (keyof typeof fields)[];
+
 const refined = schema.superRefine((config, context) => {
   if (config.OIDC_INTROSPECTION_CLIENT_SECRET && config.OIDC_INTROSPECTION_KEY_FILE) {
     context.addIssue({

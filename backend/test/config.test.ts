@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config';
+import { CONFIG_KEYS, ConfigError, loadConfig } from '../src/config';
 
 const valid = {
   OIDC_ISSUER: 'http://127.0.0.1:8080/',
@@ -74,5 +75,21 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({})).toThrow(
       /OIDC_ISSUER is missing[\s\S]*OIDC_AUDIENCE is missing[\s\S]*OIDC_CLIENT_IDS is missing/,
     );
+  });
+});
+
+describe('backend/.env.example', () => {
+  const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+
+  // A config error sends people to .env.example: a key missing there is a dead end.
+  it.each(CONFIG_KEYS)('documents %s', (key) => {
+    expect(example).toMatch(new RegExp(`^(# )?${key}=`, 'm'));
+  });
+
+  it('documents nothing the backend does not read', () => {
+    const documented = [...example.matchAll(/^(?:# )?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]);
+    expect(
+      documented.filter((key) => !(CONFIG_KEYS as readonly string[]).includes(key ?? '')),
+    ).toEqual([]);
   });
 });
