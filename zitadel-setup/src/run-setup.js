@@ -25,7 +25,7 @@ import { createZitadelClient } from './zitadel-client.js';
  */
 export async function runSetup(config, { log = console.log, fetch = globalThis.fetch } = {}) {
   const deadline = Date.now() + config.waitTimeoutMs;
-  const { issuer, token } = await waitForZitadel({
+  const { issuer, discovery, token } = await waitForZitadel({
     apiUrl: config.zitadelApiUrl,
     patFile: config.patFile,
     deadline,
@@ -107,6 +107,7 @@ export async function runSetup(config, { log = console.log, fetch = globalThis.f
       clientId: app.clientId,
       projectId: project.id,
       apiBaseUrl: config.apiBaseUrl,
+      oidcMetadata: discovery,
     }),
     { mode: 0o644 },
   );

@@ -13,15 +13,24 @@ import { dirname } from 'node:path';
  */
 
 /**
- * @param {{ issuer: string, clientId: string, projectId: string, apiBaseUrl: string }} values
+ * @param {{
+ *   issuer: string,
+ *   clientId: string,
+ *   projectId: string,
+ *   apiBaseUrl: string,
+ *   oidcMetadata?: Record<string, unknown> | undefined,
+ * }} values
  */
-export function renderFrontendConfig({ issuer, clientId, projectId, apiBaseUrl }) {
+export function renderFrontendConfig({ issuer, clientId, projectId, apiBaseUrl, oidcMetadata }) {
   const config = {
     oidcAuthority: issuer,
     oidcClientId: clientId,
     // Asks ZITADEL to put the project id into the access token's audience.
     oidcExtraScope: `urn:zitadel:iam:org:project:id:${projectId}:aud`,
     apiBaseUrl,
+    // ZITADEL's discovery document, so the SPA's callback redeems the code without fetching it
+    // first (decision 018). Its issuer was checked against OIDC_ISSUER before we got here.
+    ...(oidcMetadata ? { oidcMetadata } : {}),
   };
   return `${JSON.stringify(config, null, 2)}\n`;
 }

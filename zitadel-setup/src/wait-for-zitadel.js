@@ -46,7 +46,7 @@ export async function pollUntilReady(check, { what, deadline, intervalMs, onNotR
  *   log: (line: string) => void,
  *   fetch?: typeof globalThis.fetch,
  * }} options
- * @returns {Promise<{ issuer: string, token: string, userName: string }>}
+ * @returns {Promise<{ issuer: string, discovery: Record<string, unknown>, token: string, userName: string }>}
  */
 export async function waitForZitadel({
   apiUrl,
@@ -66,7 +66,7 @@ export async function waitForZitadel({
   log(`waiting for ZITADEL at ${apiUrl} ...`);
   /** @param {string} reason */
   const onNotReady = (reason) => log(`not ready yet: ${reason}`);
-  const issuer = await pollUntilReady(
+  const discovery = await pollUntilReady(
     async () => {
       try {
         const response = await fetchWithin(`${apiUrl}/.well-known/openid-configuration`);
@@ -78,7 +78,7 @@ export async function waitForZitadel({
         if (typeof document.issuer !== 'string') {
           return { ready: false, reason: 'discovery document has no issuer' };
         }
-        return { ready: true, value: document.issuer };
+        return { ready: true, value: /** @type {Record<string, unknown>} */ (document) };
       } catch (error) {
         return { ready: false, reason: describe(error) };
       }
@@ -123,8 +123,9 @@ export async function waitForZitadel({
     { what: 'the personal access token to be accepted', deadline, intervalMs, onNotReady },
   );
 
+  const issuer = /** @type {string} */ (discovery.issuer);
   log(`ZITADEL is ready (issuer ${issuer}); signed in as machine user "${userName}"`);
-  return { issuer, token, userName };
+  return { issuer, discovery, token, userName };
 }
 
 /** @param {unknown} error */

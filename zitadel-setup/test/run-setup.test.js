@@ -74,6 +74,14 @@ test('the first run creates the project, the OIDC app, the webhook target and it
     oidcClientId: app?.oidcConfig.clientId,
     oidcExtraScope: `urn:zitadel:iam:org:project:id:${project?.id}:aud`,
     apiBaseUrl: 'http://localhost:3001',
+    // The callback needs no discovery request: the document travels in config.json.
+    oidcMetadata: {
+      issuer: fixture.zitadel.url,
+      authorization_endpoint: `${fixture.zitadel.url}/oauth/v2/authorize`,
+      token_endpoint: `${fixture.zitadel.url}/oauth/v2/token`,
+      jwks_uri: `${fixture.zitadel.url}/oauth/v2/keys`,
+      userinfo_endpoint: `${fixture.zitadel.url}/oidc/v1/userinfo`,
+    },
   });
 
   const apiApp = fixture.zitadel.state.apps.find((candidate) => candidate.apiConfig);
