@@ -6,7 +6,7 @@ import { readIntrospectionKeyFile } from './auth/introspection-credentials';
 import { configOrExit, loadConfig, retryPolicyOf } from './config';
 import { isDatabaseUnavailable } from './db/is-database-unavailable';
 import { openDatabase } from './db/open-database';
-import { createMetrics } from './http/metrics';
+import { createMetrics } from './observability/metrics';
 import { createLogger } from './logger';
 import { createReconciler, type Reconciler } from './reconciler/reconciler';
 import { createZitadelClient } from './reconciler/zitadel-client';

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createMetrics } from '../src/http/metrics';
+import { createMetrics } from '../src/observability/metrics';
 import { createLogger } from '../src/logger';
 import { createReconciler } from '../src/reconciler/reconciler';
 import { syncEvents } from '../src/reconciler/sync-events';

@@ -4,7 +4,7 @@ import { count, sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { identityEvents, users } from '../src/db/schema';
-import { createMetrics } from '../src/http/metrics';
+import { createMetrics } from '../src/observability/metrics';
 import { createLogger } from '../src/logger';
 import { parseMicros } from '../src/reconciler/event-instant';
 import { readEventSegments } from '../src/reconciler/read-event-segments';

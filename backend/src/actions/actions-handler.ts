@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Histogram } from 'prom-client';
 import { isDatabaseUnavailable } from '../db/is-database-unavailable';
 import type { DatabaseHandle } from '../db/open-database';
-import type { Metrics } from '../http/metrics';
+import type { Metrics } from '../observability/metrics';
 import type { Logger } from '../logger';
 import { verifySignature } from '../webhooks/verify-signature';
 import { BodyTooLargeError, readBody } from '../webhooks/webhook-handler';

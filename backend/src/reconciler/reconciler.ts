@@ -1,5 +1,5 @@
 import type { DatabaseHandle } from '../db/open-database';
-import type { Metrics } from '../http/metrics';
+import type { Metrics } from '../observability/metrics';
 import type { Logger } from '../logger';
 import { HANDLED_EVENT_TYPES } from '../provisioning/identity-event';
 import { describeSyncFailure } from './describe-sync-failure';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isDatabaseUnavailable } from '../db/is-database-unavailable';
 import type { Database } from '../db/open-database';
-import type { Metrics } from '../http/metrics';
+import type { Metrics } from '../observability/metrics';
 import type { Logger } from '../logger';
 import { applyIdentityEvent } from '../provisioning/apply-identity-event';
 import { InvalidEventError, parseWebhookEvent } from './parse-webhook-event';
