@@ -5,9 +5,9 @@ import type { Authenticate } from './auth/authenticate';
 import type { DatabaseHandle } from './db/open-database';
 import { applyCors } from './http/cors';
 import { errorInterceptor } from './http/error-interceptor';
-import type { Metrics } from './observability/metrics';
 import { createRpcHandler } from './http/rpc-handler';
 import type { Logger } from './logger';
+import type { Metrics } from './observability/metrics';
 import { createRoutes } from './routes';
 import { createWebhookHandler } from './webhooks/webhook-handler';
 

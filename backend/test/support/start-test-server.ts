@@ -8,8 +8,8 @@ import {
   type TokenAuthenticationSettings,
 } from '../../src/auth/create-token-authentication';
 import type { DatabaseHandle } from '../../src/db/open-database';
-import { createMetrics } from '../../src/observability/metrics';
 import { createLogger, type Logger } from '../../src/logger';
+import { createMetrics } from '../../src/observability/metrics';
 import { createServer, type ServerDeps } from '../../src/server';
 import { TEST_CLIENT_ID } from './test-issuer';
 
