@@ -179,7 +179,7 @@ describe('backend over HTTP', () => {
   });
 
   it('exposes metrics that count the is_registration hint', async () => {
-    const body = await (await fetch(`${server.baseUrl}/metrics`)).text();
+    const body = await (await fetch(server.metricsUrl)).text();
     expect(body).toMatch(
       /liverty_get_or_create_total\{created="true",is_registration="true"\} \d+/,
     );

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { count, sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { HTTP_LIMIT_DEFAULTS } from '../src/config';
 import { identityEvents, users } from '../src/db/schema';
 import { createLogger } from '../src/logger';
 import { createMetrics } from '../src/observability/metrics';
@@ -191,6 +192,7 @@ describe('the Event API failing', () => {
       logger: createLogger('silent'),
       metrics,
       corsOrigins: [],
+      limits: HTTP_LIMIT_DEFAULTS,
       syncHealth: () => reconciler.health(),
     });
     server.listen(0, '127.0.0.1');

@@ -7,9 +7,12 @@ import {
   createTokenAuthentication,
   type TokenAuthenticationSettings,
 } from '../../src/auth/create-token-authentication';
+import { HTTP_LIMIT_DEFAULTS } from '../../src/config';
 import type { DatabaseHandle } from '../../src/db/open-database';
+import type { HttpLimits } from '../../src/http/listen-http1-and-h2c';
 import { createLogger, type Logger } from '../../src/logger';
 import { createMetrics } from '../../src/observability/metrics';
+import { createMetricsServer } from '../../src/observability/metrics-server';
 import { createServer, type ServerDeps } from '../../src/server';
 import { TEST_CLIENT_ID } from './test-issuer';
 
@@ -27,8 +30,10 @@ export async function startTestServer(options: {
   logger?: Logger;
   webhookSigningKeys?: string[];
   actions?: ServerDeps['actions'];
+  limits?: Partial<HttpLimits>;
 }) {
   const logger = options.logger ?? createLogger('silent');
+  const metrics = createMetrics();
   const server = createServer({
     database: options.database,
     authenticate: createTokenAuthentication(
@@ -42,14 +47,19 @@ export async function startTestServer(options: {
       logger,
     ),
     logger,
-    metrics: createMetrics(),
+    metrics,
     corsOrigins: [APP_ORIGIN],
+    limits: { ...HTTP_LIMIT_DEFAULTS, ...options.limits },
     webhookSigningKeys: options.webhookSigningKeys ?? [],
     ...(options.actions ? { actions: options.actions } : {}),
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const metricsServer = createMetricsServer(metrics);
+  metricsServer.listen(0, '127.0.0.1');
+  await once(metricsServer, 'listening');
+  const metricsUrl = `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics`;
 
   function client(options: { binary?: boolean } = {}) {
     return createClient(
@@ -64,10 +74,15 @@ export async function startTestServer(options: {
 
   return {
     baseUrl,
+    metricsUrl,
     client,
     async close() {
       server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      metricsServer.closeAllConnections();
+      await Promise.all([
+        new Promise((resolve) => server.close(resolve)),
+        new Promise((resolve) => metricsServer.close(resolve)),
+      ]);
     },
   };
 }
