@@ -3,13 +3,13 @@ import { connect as connectHttp2 } from 'node:http2';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GET_OR_CREATE_PATH, sendUndecodableMessage } from './support/send-undecodable-message';
 import { startTestServer } from './support/start-test-server';
 import { createTestDatabase, type TestDatabase } from './support/test-databases';
 import { startTestIssuer, type TestIssuer } from './support/test-issuer';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BUF = `${REPO_ROOT}node_modules/.bin/buf`;
-const GET_OR_CREATE = '/liverty_music.user.v1.UserService/GetOrCreate';
 
 /** `buf curl`: a client that is not ours, speaking each protocol from the repository's protos. */
 async function bufCurl(
@@ -63,37 +63,43 @@ describe('the RPC port speaks Connect, gRPC-web and gRPC', () => {
     ['grpc', '336494809936036003'],
   ] as const)('answers GetOrCreate over %s (buf curl)', async (protocol, sub) => {
     const token = await issuer.issue({ sub, email: `${protocol}@example.com` });
-    const first = await bufCurl(`${server.baseUrl}${GET_OR_CREATE}`, protocol, token);
+    const first = await bufCurl(`${server.baseUrl}${GET_OR_CREATE_PATH}`, protocol, token);
     expect(first).toMatchObject({
       created: true,
       user: { zitadelUserId: sub, email: `${protocol}@example.com` },
     });
-    const second = await bufCurl(`${server.baseUrl}${GET_OR_CREATE}`, protocol, token);
+    const second = await bufCurl(`${server.baseUrl}${GET_OR_CREATE_PATH}`, protocol, token);
     expect(second.created).toBeUndefined(); // false: proto3 JSON leaves it out
     expect((second.user as { id: string }).id).toBe((first.user as { id: string }).id);
   });
 
   it('refuses gRPC without credentials with unauthenticated (16)', async () => {
-    const failure = await bufCurl(`${server.baseUrl}${GET_OR_CREATE}`, 'grpc', 'not-a-token').then(
+    const failure = await bufCurl(
+      `${server.baseUrl}${GET_OR_CREATE_PATH}`,
+      'grpc',
+      'not-a-token',
+    ).then(
       () => undefined,
       (error: { stderr?: string }) => error.stderr ?? '',
     );
     expect(failure).toMatch(/unauthenticated/);
   });
 
-  it('answers a binary body that does not decode with HTTP 400 invalid_argument', async () => {
-    // Tag 1 with wire type 7, which does not exist; no credentials needed to be refused.
-    const response = await fetch(`${server.baseUrl}${GET_OR_CREATE}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/proto' },
-      body: Buffer.from([0x0f]),
-    });
-    expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({
-      code: 'invalid_argument',
-      message: expect.stringMatching(/^parse binary:/),
-    });
-  });
+  it.each([
+    ['connect', 400, 'invalid_argument'],
+    ['grpcweb', 200, '3'],
+    ['grpc', 200, '3'],
+  ] as const)(
+    'answers a message that does not decode over %s with invalid_argument',
+    async (protocol, httpStatus, code) => {
+      const answer = await sendUndecodableMessage(server.baseUrl, protocol);
+      expect(answer).toEqual({
+        httpStatus,
+        code,
+        message: expect.stringMatching(/^parse binary:/),
+      });
+    },
+  );
 
   it('keeps the plain HTTP endpoints on HTTP/1.1: over h2c they are not found', async () => {
     const session = connectHttp2(server.baseUrl);

@@ -18,19 +18,29 @@ interface WrittenResponse {
   writeHead(status: number, headers?: OutgoingHttpHeaders): unknown;
   write(chunk: Uint8Array, encoding?: unknown, callback?: (error?: Error | null) => void): boolean;
   end(...args: unknown[]): unknown;
+  addTrailers(trailers: Record<string, string>): void;
 }
+
+const GRPC_INTERNAL = '13';
+const GRPC_INVALID_ARGUMENT = '3';
+
+/** gRPC percent-encodes grpc-message. */
+const isParseFailure = (status: string | undefined, message: string | undefined) =>
+  status === GRPC_INTERNAL && decodeURIComponent(message ?? '').startsWith(BINARY_PARSE_PREFIX);
 
 /**
  * Wraps connect-node's adapter so that a Connect unary request whose binary body does not decode
  * is answered 400 `invalid_argument`, as undecodable JSON is, and not 500 `internal`: a client's
- * garbage must not look like a server fault to alerts, proxies or retry policies. Only an answer
+ * garbage must not look like a server fault to alerts, proxies or retry policies. gRPC and
+ * gRPC-web say it in trailers (grpc-status 13): those become 3, invalid_argument. Only an answer
  * that is exactly that failure is rewritten; every other response passes through untouched.
  */
 export function answerUndecodableBodyAsInvalidArgument(handler: NodeHandler): NodeHandler {
   return (req, res) => {
     const contentType = req.headers['content-type'] ?? '';
-    // gRPC and gRPC-web answer HTTP 200 with the code in trailers: nothing to correct in a status.
-    if (!contentType.startsWith('application/grpc')) holdInternalErrors(res);
+    if (contentType.startsWith('application/grpc-web')) correctGrpcWebTrailers(res);
+    else if (contentType.startsWith('application/grpc')) correctGrpcTrailers(res);
+    else holdInternalErrors(res);
     handler(req, res);
   };
 }
@@ -83,4 +93,39 @@ function rewrite(body: Buffer): { status: number; body: Buffer } {
     // Not a Connect error body: pass it on as it was.
   }
   return { status: 500, body };
+}
+
+/** gRPC: the status is in HTTP trailers. */
+function correctGrpcTrailers(res: NodeResponse): void {
+  const target = res as unknown as WrittenResponse;
+  const addTrailers = target.addTrailers.bind(target);
+  target.addTrailers = (trailers) => {
+    const corrected = isParseFailure(trailers['grpc-status'], trailers['grpc-message'])
+      ? { ...trailers, 'grpc-status': GRPC_INVALID_ARGUMENT }
+      : trailers;
+    addTrailers(corrected);
+  };
+}
+
+/** gRPC-web: the status is in the body's last frame (flag 0x80), written whole in one chunk. */
+function correctGrpcWebTrailers(res: NodeResponse): void {
+  const target = res as unknown as WrittenResponse;
+  const write = target.write.bind(target);
+  target.write = (chunk, encoding, callback) => {
+    if (chunk[0] !== 0x80 || chunk.length < 5) return write(chunk, encoding, callback);
+    const text = Buffer.from(chunk.subarray(5)).toString('latin1');
+    const field = (name: string) => new RegExp(`^${name}: ?(.*?)\r?$`, 'm').exec(text)?.[1];
+    if (!isParseFailure(field('grpc-status'), field('grpc-message'))) {
+      return write(chunk, encoding, callback);
+    }
+    const corrected = Buffer.from(
+      text.replace(/^grpc-status: ?13\r?$/m, `grpc-status: ${GRPC_INVALID_ARGUMENT}\r`),
+      'latin1',
+    );
+    const frame = Buffer.alloc(5 + corrected.length);
+    frame[0] = 0x80;
+    frame.writeUInt32BE(corrected.length, 1);
+    corrected.copy(frame, 5);
+    return write(frame, encoding, callback);
+  };
 }
