@@ -61,8 +61,13 @@ export function listenHttp1AndH2c(
   });
 
   // allowHalfOpen as http.Server sets it for its own sockets: it ends them itself.
-  const server = createTcpServer({ allowHalfOpen: true, noDelay: true }, (socket) =>
+  // Connections that have not said which protocol they speak yet: neither server knows them.
+  const undecided = new Set<Socket>();
+  const server = createTcpServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    undecided.add(socket);
+    socket.once('close', () => undecided.delete(socket));
     sniffProtocol(socket, limits.headersTimeoutMs, (protocol) => {
+      undecided.delete(socket);
       if (protocol === 'h2') {
         // The HTTP/2 session reads what is buffered on the socket, then takes over its handle.
         http2.emit('connection', socket);
@@ -72,18 +77,20 @@ export function listenHttp1AndH2c(
       // The HTTP/1.1 parser reads new bytes from the handle itself; the ones read while sniffing
       // reach it as 'data' events, which the pause held back.
       socket.resume();
-    }),
-  ) as BackendServer;
+    });
+  }) as BackendServer;
   server.maxConnections = limits.maxConnections;
   // http.Server starts enforcing headersTimeout and requestTimeout when it starts listening.
   // This one never listens (the TCP server does): start them with the TCP server.
   server.on('listening', () => http1.emit('listening'));
   server.on('close', () => http1.close(() => {}));
   server.closeIdleConnections = () => {
+    for (const socket of undecided) socket.destroy();
     http1.closeIdleConnections();
     for (const session of sessions) session.close();
   };
   server.closeAllConnections = () => {
+    for (const socket of undecided) socket.destroy();
     http1.closeAllConnections();
     for (const session of sessions) session.destroy();
   };
@@ -102,13 +109,15 @@ function sniffProtocol(
 ): void {
   let seen = Buffer.alloc(0);
   const timer = setTimeout(() => socket.destroy(), timeoutMs);
-  // A reset while sniffing would otherwise be an unhandled 'error'; after it, the servers listen.
-  const onError = () => socket.destroy();
+  // A reset while sniffing would otherwise be an unhandled 'error', and a client that leaves
+  // before its first byte would hold a connection (half-open: allowHalfOpen) until the timeout.
+  const onGone = () => socket.destroy();
   const stop = () => {
     clearTimeout(timer);
     socket.off('data', onData);
     socket.off('close', stop);
-    socket.off('error', onError);
+    socket.off('error', onGone);
+    socket.off('end', onGone);
   };
   const onData = (chunk: Buffer) => {
     seen = Buffer.concat([seen, chunk]);
@@ -122,5 +131,6 @@ function sniffProtocol(
   };
   socket.on('data', onData);
   socket.once('close', stop);
-  socket.on('error', onError);
+  socket.on('error', onGone);
+  socket.on('end', onGone);
 }
