@@ -8,7 +8,7 @@ import { isDatabaseUnavailable } from './db/is-database-unavailable';
 import { openDatabase } from './db/open-database';
 import { createLogger } from './logger';
 import { createMetrics } from './observability/metrics';
-import { createMetricsServer } from './observability/metrics-server';
+import { startMetricsServer } from './observability/metrics-server';
 import { createReconciler, type Reconciler } from './reconciler/reconciler';
 import { createZitadelClient } from './reconciler/zitadel-client';
 import { createServer } from './server';
@@ -94,18 +94,14 @@ const server = createServer({
 server.listen(config.PORT, config.HOST);
 await once(server, 'listening');
 const { port } = server.address() as AddressInfo;
-const metricsPortSetting = config.METRICS_PORT;
-const metricsServer = metricsPortSetting === 'off' ? undefined : createMetricsServer(metrics);
-let metricsPort: number | undefined;
-if (metricsServer && metricsPortSetting !== 'off') {
-  metricsServer.listen(metricsPortSetting, config.HOST);
-  await once(metricsServer, 'listening');
-  metricsPort = (metricsServer.address() as AddressInfo).port;
-}
+const metricsServer =
+  config.METRICS_PORT === 'off'
+    ? undefined
+    : await startMetricsServer(metrics, { port: config.METRICS_PORT, host: config.HOST });
 logger.info(
   {
     port,
-    metricsPort: metricsPort ?? 'off',
+    metrics: metricsServer?.url ?? 'off',
     database: database.kind,
     issuer: config.OIDC_ISSUER,
     clientIds: config.OIDC_CLIENT_IDS,
@@ -149,8 +145,7 @@ async function shutdown(signal: string) {
   await reconciler?.stop();
   server.close();
   server.closeIdleConnections();
-  metricsServer?.close();
-  metricsServer?.closeAllConnections();
+  await metricsServer?.close();
   await database.close();
   process.exit(0);
 }

@@ -12,7 +12,7 @@ import type { DatabaseHandle } from '../../src/db/open-database';
 import type { HttpLimits } from '../../src/http/listen-http1-and-h2c';
 import { createLogger, type Logger } from '../../src/logger';
 import { createMetrics } from '../../src/observability/metrics';
-import { createMetricsServer } from '../../src/observability/metrics-server';
+import { startMetricsServer } from '../../src/observability/metrics-server';
 import { createServer, type ServerDeps } from '../../src/server';
 import { TEST_CLIENT_ID } from './test-issuer';
 
@@ -56,10 +56,7 @@ export async function startTestServer(options: {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const metricsServer = createMetricsServer(metrics);
-  metricsServer.listen(0, '127.0.0.1');
-  await once(metricsServer, 'listening');
-  const metricsUrl = `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics`;
+  const metricsServer = await startMetricsServer(metrics, { port: 0, host: '127.0.0.1' });
 
   function client(options: { binary?: boolean } = {}) {
     return createClient(
@@ -74,15 +71,11 @@ export async function startTestServer(options: {
 
   return {
     baseUrl,
-    metricsUrl,
+    metricsUrl: metricsServer.url,
     client,
     async close() {
       server.closeAllConnections();
-      metricsServer.closeAllConnections();
-      await Promise.all([
-        new Promise((resolve) => server.close(resolve)),
-        new Promise((resolve) => metricsServer.close(resolve)),
-      ]);
+      await Promise.all([new Promise((resolve) => server.close(resolve)), metricsServer.close()]);
     },
   };
 }
