@@ -130,3 +130,34 @@ describe('limits of the API port', () => {
     expect(dropped).toBe(1);
   });
 });
+
+describe('protocol detection on the API port', () => {
+  const PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
+
+  /** The frame types in what an HTTP/2 server sent: a 9-byte header (length, type, …) each. */
+  function frameTypes(bytes: Buffer): number[] {
+    const types: number[] = [];
+    for (let at = 0; at + 9 <= bytes.length; at += 9 + bytes.readUIntBE(at, 3)) {
+      types.push(bytes[at + 3] ?? -1);
+    }
+    return types;
+  }
+
+  it('refuses garbage after the HTTP/2 preface with GOAWAY, and keeps serving', async () => {
+    const { port } = await listen({});
+    const client = await rawClient(port);
+    client.socket.write(`${PREFACE}garbage, not a SETTINGS frame`);
+    await client.closed;
+    // SETTINGS (4) is the server's own preface; GOAWAY (7) ends the session.
+    expect(frameTypes(Buffer.from(client.received(), 'latin1'))).toEqual([4, 7]);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+  });
+
+  it('treats bytes that only start like the preface as HTTP/1.1 (and answers them 400)', async () => {
+    const { port } = await listen({});
+    const client = await rawClient(port);
+    client.socket.write('PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n');
+    await client.closed;
+    expect(client.received()).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+  });
+});

@@ -60,9 +60,9 @@ export function listenHttp1AndH2c(
     session.once('close', () => sessions.delete(session));
   });
 
-  // allowHalfOpen as http.Server sets it for its own sockets: it ends them itself.
   // Connections that have not said which protocol they speak yet: neither server knows them.
   const undecided = new Set<Socket>();
+  // allowHalfOpen as http.Server sets it for its own sockets: it ends them itself.
   const server = createTcpServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     undecided.add(socket);
     socket.once('close', () => undecided.delete(socket));
