@@ -106,12 +106,21 @@ export function createServer(deps: ServerDeps): BackendServer {
  * be parsed. Drain it; a sender that keeps going past a megabyte loses the connection.
  */
 function drainUnreadBody(req: IncomingMessage, res: ServerResponse): void {
+  // connect-node reads the body with for-await; leaving that loop early (gRPC refuses an
+  // oversized message mid-body) would destroy the request by default, and a destroyed request
+  // can be neither drained nor parsed past: the connection would answer nothing more.
+  req[Symbol.asyncIterator] = () => req.iterator({ destroyOnReturn: false });
+  const socket = req.socket;
   res.once('finish', () => {
     if (req.complete) return;
+    if (req.destroyed) {
+      socket.destroy();
+      return;
+    }
     let drained = 0;
     req.on('data', (chunk: Buffer) => {
       drained += chunk.length;
-      if (drained > DRAIN_LIMIT_BYTES) req.socket.destroy();
+      if (drained > DRAIN_LIMIT_BYTES) socket.destroy();
     });
     req.resume();
   });
