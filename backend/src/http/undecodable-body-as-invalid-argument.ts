@@ -12,8 +12,8 @@ export type NodeHandler = (req: NodeRequest, res: NodeResponse) => void;
  */
 export const BINARY_PARSE_PREFIX = 'parse binary:';
 
-// The three calls connect-node's universalResponseToNodeResponse makes on a response, typed once
-// for both http and http2 responses (their overloads do not unify).
+// The calls connect-node's universalResponseToNodeResponse makes on a response, typed once for
+// both http and http2 responses (their overloads do not unify).
 interface WrittenResponse {
   writeHead(status: number, headers?: OutgoingHttpHeaders): unknown;
   write(chunk: Uint8Array, encoding?: unknown, callback?: (error?: Error | null) => void): boolean;
@@ -24,9 +24,16 @@ interface WrittenResponse {
 const GRPC_INTERNAL = '13';
 const GRPC_INVALID_ARGUMENT = '3';
 
-/** gRPC percent-encodes grpc-message. */
-const isParseFailure = (status: string | undefined, message: string | undefined) =>
-  status === GRPC_INTERNAL && decodeURIComponent(message ?? '').startsWith(BINARY_PARSE_PREFIX);
+/** gRPC percent-encodes grpc-message; one that does not decode is not connect-es's. */
+function isParseFailure(status: string | undefined, message: string | undefined): boolean {
+  try {
+    return (
+      status === GRPC_INTERNAL && decodeURIComponent(message ?? '').startsWith(BINARY_PARSE_PREFIX)
+    );
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Wraps connect-node's adapter so that a Connect unary request whose binary body does not decode
@@ -37,7 +44,7 @@ const isParseFailure = (status: string | undefined, message: string | undefined)
  */
 export function answerUndecodableBodyAsInvalidArgument(handler: NodeHandler): NodeHandler {
   return (req, res) => {
-    const contentType = req.headers['content-type'] ?? '';
+    const contentType = req.headers['content-type']?.toLowerCase() ?? '';
     if (contentType.startsWith('application/grpc-web')) correctGrpcWebTrailers(res);
     else if (contentType.startsWith('application/grpc')) correctGrpcTrailers(res);
     else holdInternalErrors(res);
