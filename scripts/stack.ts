@@ -244,6 +244,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...baseEnv,
       PORT: String(options.apiPort),
       HOST: host,
+      // Any free port (the backend logs its URL): end-to-end workers run stacks side by side.
+      METRICS_PORT: '0',
       DATABASE_URL: options.databaseUrl ?? '',
       PGLITE_DIR: join(dataDir, 'pglite'),
       OIDC_ISSUER: issuer,

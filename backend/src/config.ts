@@ -8,11 +8,44 @@ const commaList = z.string().transform((value) =>
     .filter((item) => item.length > 0),
 );
 
+/** The HTTP limits' defaults; tests start servers with them too. */
+export const HTTP_LIMIT_DEFAULTS = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 1024,
+} as const;
+
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 const fields = {
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
+  // Prometheus scrapes GET /metrics here, on HOST; 0: any free port (tests); off: no listener.
+  METRICS_PORT: z
+    .union([z.literal('off'), z.coerce.number().int().min(0).max(65535)])
+    .default(9464),
+  // A client must have sent a request's headers by then (slowloris), and the whole request by
+  // HTTP_REQUEST_TIMEOUT_MS; both are answered 408 and the connection closed.
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(HTTP_LIMIT_DEFAULTS.headersTimeoutMs),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(HTTP_LIMIT_DEFAULTS.requestTimeoutMs),
+  // Idle keep-alive connections close after this; behind a proxy that reuses connections, set it
+  // above the proxy's idle timeout, or the proxy may send on a connection being closed.
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(HTTP_LIMIT_DEFAULTS.keepAliveTimeoutMs),
+  // Connections open at once on PORT; more are closed as soon as they are accepted.
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(HTTP_LIMIT_DEFAULTS.maxConnections),
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
     .optional(),
@@ -71,6 +104,14 @@ const schema = z.object(fields);
 export const CONFIG_KEYS = Object.keys(fields) as readonly (keyof typeof fields)[];
 
 const refined = schema.superRefine((config, context) => {
+  if (config.HTTP_HEADERS_TIMEOUT_MS > config.HTTP_REQUEST_TIMEOUT_MS) {
+    context.addIssue({
+      code: 'custom',
+      path: ['HTTP_HEADERS_TIMEOUT_MS'],
+      message:
+        'must not be longer than HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
+    });
+  }
   if (config.OIDC_INTROSPECTION_CLIENT_SECRET && config.OIDC_INTROSPECTION_KEY_FILE) {
     context.addIssue({
       code: 'custom',
@@ -130,6 +171,16 @@ export type SyncConfig = z.infer<typeof syncSchema>;
 
 export function loadSyncConfig(env: Record<string, string | undefined> = process.env): SyncConfig {
   return parseEnv(syncSchema, env);
+}
+
+/** The API port's limits, from the HTTP_* keys. */
+export function httpLimitsOf(config: Config) {
+  return {
+    headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    maxConnections: config.HTTP_MAX_CONNECTIONS,
+  };
 }
 
 /** The retry policy for calls to ZITADEL, from SYNC_RETRY_ATTEMPTS and SYNC_RETRY_BASE_MS. */

@@ -3,11 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { createSignupPolicy } from './actions/signup-policy';
 import { createTokenAuthentication } from './auth/create-token-authentication';
 import { readIntrospectionKeyFile } from './auth/introspection-credentials';
-import { configOrExit, loadConfig, retryPolicyOf } from './config';
+import { configOrExit, httpLimitsOf, loadConfig, retryPolicyOf } from './config';
 import { isDatabaseUnavailable } from './db/is-database-unavailable';
 import { openDatabase } from './db/open-database';
-import { createMetrics } from './http/metrics';
 import { createLogger } from './logger';
+import { createMetrics } from './observability/metrics';
+import { startMetricsServer } from './observability/metrics-server';
 import { createReconciler, type Reconciler } from './reconciler/reconciler';
 import { createZitadelClient } from './reconciler/zitadel-client';
 import { createServer } from './server';
@@ -78,6 +79,7 @@ const server = createServer({
   logger,
   metrics,
   corsOrigins: config.CORS_ORIGINS,
+  limits: httpLimitsOf(config),
   webhookSigningKeys: config.ZITADEL_WEBHOOK_SIGNING_KEYS,
   syncHealth: () => reconciler?.health(),
   actions: {
@@ -92,9 +94,14 @@ const server = createServer({
 server.listen(config.PORT, config.HOST);
 await once(server, 'listening');
 const { port } = server.address() as AddressInfo;
+const metricsServer =
+  config.METRICS_PORT === 'off'
+    ? undefined
+    : await startMetricsServer(metrics, { port: config.METRICS_PORT, host: config.HOST });
 logger.info(
   {
     port,
+    metrics: metricsServer?.url ?? 'off',
     database: database.kind,
     issuer: config.OIDC_ISSUER,
     clientIds: config.OIDC_CLIENT_IDS,
@@ -138,6 +145,7 @@ async function shutdown(signal: string) {
   await reconciler?.stop();
   server.close();
   server.closeIdleConnections();
+  await metricsServer?.close();
   await database.close();
   process.exit(0);
 }

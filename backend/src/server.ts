@@ -1,13 +1,21 @@
-import { createServer as createHttpServer, type Server } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { ACTIONS_PATH_PREFIX, createActionsHandler } from './actions/actions-handler';
 import type { SignupPolicy } from './actions/signup-policy';
 import type { Authenticate } from './auth/authenticate';
 import type { DatabaseHandle } from './db/open-database';
 import { applyCors } from './http/cors';
 import { errorInterceptor } from './http/error-interceptor';
-import type { Metrics } from './http/metrics';
-import { createRpcHandler } from './http/rpc-handler';
+import { healthRoutes } from './http/health-routes';
+import {
+  type BackendServer,
+  type HttpLimits,
+  listenHttp1AndH2c,
+} from './http/listen-http1-and-h2c';
+import { type Route, routeTable } from './http/route-table';
+import { answerUndecodableBodyAsInvalidArgument } from './http/undecodable-body-as-invalid-argument';
 import type { Logger } from './logger';
+import type { Metrics } from './observability/metrics';
 import { createRoutes } from './routes';
 import { createWebhookHandler } from './webhooks/webhook-handler';
 
@@ -17,6 +25,7 @@ export interface ServerDeps {
   logger: Logger;
   metrics: Metrics;
   corsOrigins: readonly string[];
+  limits: HttpLimits;
   /** Empty: the webhook endpoint answers 404. */
   webhookSigningKeys?: readonly string[];
   /** The reconciler's health for `GET /sync/health`; undefined while the reconciler is off. */
@@ -34,103 +43,85 @@ export interface ServerDeps {
 const MAX_REQUEST_BYTES = 64 * 1024;
 const DRAIN_LIMIT_BYTES = 1024 * 1024;
 
-export function createServer(deps: ServerDeps): Server {
+/**
+ * The API on one port: the Connect RPCs over Connect, gRPC-web and gRPC (HTTP/1.1, and HTTP/2
+ * without TLS for gRPC), and the plain HTTP endpoints over HTTP/1.1. Metrics are served apart
+ * (observability/metrics-server.ts).
+ */
+export function createServer(deps: ServerDeps): BackendServer {
   const origins = new Set(deps.corsOrigins);
-  const rpc = createRpcHandler({
-    routes: createRoutes({
-      database: deps.database,
-      authenticate: deps.authenticate,
-      logger: deps.logger,
-      metrics: deps.metrics,
+  const rpc = answerUndecodableBodyAsInvalidArgument(
+    connectNodeAdapter({
+      routes: createRoutes({
+        database: deps.database,
+        authenticate: deps.authenticate,
+        logger: deps.logger,
+        metrics: deps.metrics,
+      }),
+      interceptors: [errorInterceptor(deps.logger)],
+      readMaxBytes: MAX_REQUEST_BYTES,
     }),
-    interceptors: [errorInterceptor(deps.logger)],
-    readMaxBytes: MAX_REQUEST_BYTES,
-    logger: deps.logger,
-  });
+  );
 
-  const webhook =
-    deps.webhookSigningKeys && deps.webhookSigningKeys.length > 0
-      ? createWebhookHandler({
-          db: deps.database.db,
-          signingKeys: deps.webhookSigningKeys,
-          logger: deps.logger,
-          metrics: deps.metrics,
-        })
-      : undefined;
-
-  const actions =
-    deps.actions && deps.actions.signingKeys.length > 0
-      ? createActionsHandler({
-          ...deps.actions,
-          database: deps.database,
-          logger: deps.logger,
-          metrics: deps.metrics,
-        })
-      : undefined;
-
-  return createHttpServer((req, res) => {
-    // A handler that answers before reading the whole body (a size limit, an unknown path) would
-    // leave the rest in the socket, and the next request on that keep-alive connection would never
-    // be parsed. Drain it; a sender that keeps going past a megabyte loses the connection.
-    res.once('finish', () => {
-      if (req.complete) return;
-      let drained = 0;
-      req.on('data', (chunk: Buffer) => {
-        drained += chunk.length;
-        if (drained > DRAIN_LIMIT_BYTES) req.socket.destroy();
-      });
-      req.resume();
+  const routes: Route[] = [...healthRoutes(deps)];
+  if (deps.webhookSigningKeys && deps.webhookSigningKeys.length > 0) {
+    routes.push({
+      path: '/webhooks/zitadel',
+      handle: createWebhookHandler({
+        db: deps.database.db,
+        signingKeys: deps.webhookSigningKeys,
+        logger: deps.logger,
+        metrics: deps.metrics,
+      }),
     });
+  }
+  if (deps.actions && deps.actions.signingKeys.length > 0) {
+    routes.push({
+      path: ACTIONS_PATH_PREFIX,
+      prefix: true,
+      handle: createActionsHandler({
+        ...deps.actions,
+        database: deps.database,
+        logger: deps.logger,
+        metrics: deps.metrics,
+      }),
+    });
+  }
+  // Everything else is the adapter's: an RPC path, or its 404.
+  const route = routeTable(routes, rpc, deps.logger);
+
+  const http1 = (req: IncomingMessage, res: ServerResponse) => {
+    drainUnreadBody(req, res);
     if (applyCors(origins, req, res)) return;
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method === 'GET' && path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"alive"}');
+    route(req, res);
+  };
+  // HTTP/2 without TLS is what gRPC clients speak; browsers never do, so no CORS, and the plain
+  // HTTP endpoints stay HTTP/1.1 (the adapter answers their paths 404).
+  return listenHttp1AndH2c(http1, rpc, deps.limits);
+}
+
+/**
+ * A handler that answers before reading the whole body (a size limit, an unknown path) would
+ * leave the rest in the socket, and the next request on that keep-alive connection would never
+ * be parsed. Drain it; a sender that keeps going past a megabyte loses the connection.
+ */
+function drainUnreadBody(req: IncomingMessage, res: ServerResponse): void {
+  // connect-node reads the body with for-await; leaving that loop early (gRPC refuses an
+  // oversized message mid-body) would destroy the request by default, and a destroyed request
+  // can be neither drained nor parsed past: the connection would answer nothing more.
+  req[Symbol.asyncIterator] = () => req.iterator({ destroyOnReturn: false });
+  const socket = req.socket;
+  res.once('finish', () => {
+    if (req.complete) return;
+    if (req.destroyed) {
+      socket.destroy();
       return;
     }
-    if (req.method === 'GET' && path === '/readyz') {
-      const timeout = new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error('ping timed out')), 2000).unref(),
-      );
-      Promise.race([deps.database.ping(), timeout]).then(
-        () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}'),
-        () =>
-          res
-            .writeHead(503, { 'content-type': 'application/json' })
-            .end('{"status":"database unreachable"}'),
-      );
-      return;
-    }
-    if (req.method === 'GET' && path === '/sync/health') {
-      // Apart from /readyz on purpose: a stalled sync must be seen, but GetOrCreate still works.
-      const report = deps.syncHealth?.() ?? { status: 'off' };
-      const failing = report.status === 'failing' || report.status === 'lagging';
-      res
-        .writeHead(failing ? 503 : 200, { 'content-type': 'application/json' })
-        .end(JSON.stringify(report));
-      return;
-    }
-    if (req.method === 'GET' && path === '/metrics') {
-      deps.metrics.registry.metrics().then(
-        (body) =>
-          res.writeHead(200, { 'content-type': deps.metrics.registry.contentType }).end(body),
-        () => res.writeHead(500).end(),
-      );
-      return;
-    }
-    if (path === '/webhooks/zitadel' && webhook) {
-      webhook(req, res).catch((error: unknown) => {
-        deps.logger.error({ err: error }, 'webhook handler crashed');
-        if (!res.headersSent) res.writeHead(500).end();
-      });
-      return;
-    }
-    if (path?.startsWith(ACTIONS_PATH_PREFIX) && actions) {
-      actions(req, res).catch((error: unknown) => {
-        deps.logger.error({ err: error }, 'action handler crashed');
-        if (!res.headersSent) res.writeHead(500).end();
-      });
-      return;
-    }
-    void rpc(req, res);
+    let drained = 0;
+    req.on('data', (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > DRAIN_LIMIT_BYTES) socket.destroy();
+    });
+    req.resume();
   });
 }

@@ -266,7 +266,7 @@ describe.each(databaseKinds)('Actions v2 targets on %s', (kind) => {
         await database.handle.db.select().from(identityEvents),
       ]);
       expect(stored).not.toContain(PASSWORD);
-      const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
+      const metrics = await (await fetch(server.metricsUrl)).text();
       expect(metrics).toMatch(
         /liverty_action_calls_total\{target="add-human-user",outcome="reserved_username"\}/,
       );

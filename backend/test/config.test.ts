@@ -24,6 +24,25 @@ describe('configuration from the environment', () => {
     expect(config.DATABASE_URL).toBeUndefined();
   });
 
+  it('has HTTP limits and a metrics port by default, metrics off on request', () => {
+    expect(loadConfig(valid)).toMatchObject({
+      METRICS_PORT: 9464,
+      HTTP_HEADERS_TIMEOUT_MS: 10_000,
+      HTTP_REQUEST_TIMEOUT_MS: 30_000,
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: 5_000,
+      HTTP_MAX_CONNECTIONS: 1024,
+    });
+    expect(loadConfig({ ...valid, METRICS_PORT: 'off' }).METRICS_PORT).toBe('off');
+    expect(loadConfig({ ...valid, METRICS_PORT: '0' }).METRICS_PORT).toBe(0);
+  });
+
+  it('refuses a headers timeout longer than the request timeout, and a metrics port of "no"', () => {
+    expect(() =>
+      loadConfig({ ...valid, HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '1000' }),
+    ).toThrow(/HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS/);
+    expect(() => loadConfig({ ...valid, METRICS_PORT: 'no' })).toThrow(/METRICS_PORT/);
+  });
+
   it('has the Actions v2 targets off and sensible signup-policy defaults', () => {
     const config = loadConfig(valid);
     expect(config.ZITADEL_ACTIONS_SIGNING_KEYS).toEqual([]);

@@ -1,8 +1,8 @@
 import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { identityEvents, syncCheckpoints, users } from '../src/db/schema';
-import { createMetrics } from '../src/http/metrics';
 import { createLogger } from '../src/logger';
+import { createMetrics } from '../src/observability/metrics';
 import {
   createReconciler,
   RECONCILER_LOCK_ID,

@@ -116,7 +116,8 @@ describe('backend over HTTP', () => {
     expect(await rowCount()).toBe(before);
   });
 
-  it('rejects a body over the size cap with resource_exhausted', async () => {
+  // The plain HTTP endpoints answer 413 (webhook.test.ts, actions.test.ts); RPCs are Connect's.
+  it('rejects an RPC body over the size cap with resource_exhausted', async () => {
     const response = await fetch(
       `${server.baseUrl}/liverty_music.user.v1.UserService/GetOrCreate`,
       {
@@ -178,8 +179,9 @@ describe('backend over HTTP', () => {
     expect(denied.headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  it('exposes metrics that count the is_registration hint', async () => {
-    const body = await (await fetch(`${server.baseUrl}/metrics`)).text();
+  it('exposes metrics on their own port only, counting the is_registration hint', async () => {
+    expect((await fetch(`${server.baseUrl}/metrics`)).status).toBe(404);
+    const body = await (await fetch(server.metricsUrl)).text();
     expect(body).toMatch(
       /liverty_get_or_create_total\{created="true",is_registration="true"\} \d+/,
     );

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createMetrics } from '../src/http/metrics';
 import { createLogger } from '../src/logger';
+import { createMetrics } from '../src/observability/metrics';
 import { createReconciler } from '../src/reconciler/reconciler';
 import { syncEvents } from '../src/reconciler/sync-events';
 import { createZitadelClient, type ZitadelClient } from '../src/reconciler/zitadel-client';

@@ -3,9 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { count, sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { HTTP_LIMIT_DEFAULTS } from '../src/config';
 import { identityEvents, users } from '../src/db/schema';
-import { createMetrics } from '../src/http/metrics';
 import { createLogger } from '../src/logger';
+import { createMetrics } from '../src/observability/metrics';
 import { parseMicros } from '../src/reconciler/event-instant';
 import { readEventSegments } from '../src/reconciler/read-event-segments';
 import { createReconciler, type Reconciler } from '../src/reconciler/reconciler';
@@ -191,6 +192,7 @@ describe('the Event API failing', () => {
       logger: createLogger('silent'),
       metrics,
       corsOrigins: [],
+      limits: HTTP_LIMIT_DEFAULTS,
       syncHealth: () => reconciler.health(),
     });
     server.listen(0, '127.0.0.1');

@@ -285,7 +285,7 @@ describe('POST /webhooks/zitadel', () => {
   });
 
   it('counts rejections by reason in /metrics', async () => {
-    const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
+    const text = await (await fetch(server.metricsUrl)).text();
     expect(text).toMatch(/liverty_webhook_rejections_total\{reason="signature_stale"\} [1-9]/);
     expect(text).toMatch(/liverty_users_provisioned_total\{source="webhook"\} [1-9]/);
   });

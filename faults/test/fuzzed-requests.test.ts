@@ -213,7 +213,7 @@ describe('fuzzed requests to the RPC and webhook endpoints', () => {
     ).toEqual([]);
   }, 240_000);
 
-  // Was a bug (connect-es answers `internal`); the backend now decodes binary bodies itself.
+  // Was a bug (connect-es answers `internal`); the backend corrects that one answer to 400.
   it('answers an undecodable binary body with a 4xx, not 500', async () => {
     // Tag 1 with wire type 7, which does not exist: no credentials needed.
     const exchange = await send(backend.baseUrl, `${USER_SERVICE_PATH}/GetOrCreate`, {

@@ -2,10 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Histogram } from 'prom-client';
 import { isDatabaseUnavailable } from '../db/is-database-unavailable';
 import type { DatabaseHandle } from '../db/open-database';
-import type { Metrics } from '../http/metrics';
+import { BodyTooLargeError, readLimitedBody } from '../http/read-limited-body';
 import type { Logger } from '../logger';
+import type { Metrics } from '../observability/metrics';
 import { verifySignature } from '../webhooks/verify-signature';
-import { BodyTooLargeError, readBody } from '../webhooks/webhook-handler';
 import { createIdentityEnricher, EnricherUnavailableError } from './enrich-identity';
 import {
   InvalidActionBodyError,
@@ -124,11 +124,11 @@ export function createActionsHandler(deps: ActionsDeps) {
 
     let rawBody: Buffer;
     try {
-      rawBody = await readBody(req, MAX_ACTION_BYTES);
+      rawBody = await readLimitedBody(req, MAX_ACTION_BYTES);
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
         res.setHeader('connection', 'close');
-        return refuse(413, 'too_large', `body exceeds ${MAX_ACTION_BYTES} bytes`);
+        return refuse(413, 'too_large', error.message);
       }
       return refuse(400, 'unreadable', 'request body could not be read');
     }

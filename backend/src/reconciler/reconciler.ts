@@ -1,6 +1,6 @@
 import type { DatabaseHandle } from '../db/open-database';
-import type { Metrics } from '../http/metrics';
 import type { Logger } from '../logger';
+import type { Metrics } from '../observability/metrics';
 import { HANDLED_EVENT_TYPES } from '../provisioning/identity-event';
 import { describeSyncFailure } from './describe-sync-failure';
 import { formatMicros, type Micros } from './event-instant';

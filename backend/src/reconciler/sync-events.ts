@@ -1,7 +1,7 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/open-database';
 import { type EventSource, syncCheckpoints, users } from '../db/schema';
-import type { Metrics } from '../http/metrics';
+import type { Metrics } from '../observability/metrics';
 import { applyIdentityEvents } from '../provisioning/apply-identity-event';
 import { type UserFieldWrite, upsertUserFields } from '../provisioning/upsert-user-fields';
 import { formatMicros, type Micros, parseMicros } from './event-instant';

@@ -3,8 +3,8 @@ import type { UserService } from '@liverty-music/gen/user/v1';
 import { getOrCreateFromClaim } from '../actions/claimed-get-or-create';
 import type { Authenticate } from '../auth/authenticate';
 import type { DatabaseHandle } from '../db/open-database';
-import type { Metrics } from '../http/metrics';
 import type { Logger } from '../logger';
+import type { Metrics } from '../observability/metrics';
 import { findOrProvision, provisionFromToken } from '../provisioning/provision-from-token';
 import { toProtoUser } from './to-proto-user';
 

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isDatabaseUnavailable } from '../db/is-database-unavailable';
 import type { Database } from '../db/open-database';
-import type { Metrics } from '../http/metrics';
+import { BodyTooLargeError, readLimitedBody } from '../http/read-limited-body';
 import type { Logger } from '../logger';
+import type { Metrics } from '../observability/metrics';
 import { applyIdentityEvent } from '../provisioning/apply-identity-event';
 import { InvalidEventError, parseWebhookEvent } from './parse-webhook-event';
 import { verifySignature } from './verify-signature';
@@ -15,32 +16,6 @@ export interface WebhookDeps {
   signingKeys: readonly string[];
   logger: Logger;
   metrics: Metrics;
-}
-
-export class BodyTooLargeError extends Error {}
-
-/** The raw request body, refused past `limit` bytes. Shared by the Actions v2 targets. */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      reject(new BodyTooLargeError());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        reject(new BodyTooLargeError());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 /**
@@ -65,11 +40,11 @@ export function createWebhookHandler(deps: WebhookDeps) {
     }
     let rawBody: Buffer;
     try {
-      rawBody = await readBody(req, MAX_WEBHOOK_BYTES);
+      rawBody = await readLimitedBody(req, MAX_WEBHOOK_BYTES);
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
         res.setHeader('connection', 'close');
-        return reject(res, 413, 'too_large', `body exceeds ${MAX_WEBHOOK_BYTES} bytes`);
+        return reject(res, 413, 'too_large', error.message);
       }
       return reject(res, 400, 'unreadable', 'request body could not be read');
     }

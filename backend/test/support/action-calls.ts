@@ -127,6 +127,7 @@ export async function startActionsServer(options: {
   const baseUrl = server.baseUrl;
   return {
     baseUrl,
+    metricsUrl: server.metricsUrl,
     logs: lines,
     call(target: string, body: string, headers?: Record<string, string>) {
       return fetch(`${baseUrl}/actions/zitadel/${target}`, {

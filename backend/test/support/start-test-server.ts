@@ -7,9 +7,12 @@ import {
   createTokenAuthentication,
   type TokenAuthenticationSettings,
 } from '../../src/auth/create-token-authentication';
+import { HTTP_LIMIT_DEFAULTS } from '../../src/config';
 import type { DatabaseHandle } from '../../src/db/open-database';
-import { createMetrics } from '../../src/http/metrics';
+import type { HttpLimits } from '../../src/http/listen-http1-and-h2c';
 import { createLogger, type Logger } from '../../src/logger';
+import { createMetrics } from '../../src/observability/metrics';
+import { startMetricsServer } from '../../src/observability/metrics-server';
 import { createServer, type ServerDeps } from '../../src/server';
 import { TEST_CLIENT_ID } from './test-issuer';
 
@@ -27,8 +30,10 @@ export async function startTestServer(options: {
   logger?: Logger;
   webhookSigningKeys?: string[];
   actions?: ServerDeps['actions'];
+  limits?: Partial<HttpLimits>;
 }) {
   const logger = options.logger ?? createLogger('silent');
+  const metrics = createMetrics();
   const server = createServer({
     database: options.database,
     authenticate: createTokenAuthentication(
@@ -42,14 +47,16 @@ export async function startTestServer(options: {
       logger,
     ),
     logger,
-    metrics: createMetrics(),
+    metrics,
     corsOrigins: [APP_ORIGIN],
+    limits: { ...HTTP_LIMIT_DEFAULTS, ...options.limits },
     webhookSigningKeys: options.webhookSigningKeys ?? [],
     ...(options.actions ? { actions: options.actions } : {}),
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const metricsServer = await startMetricsServer(metrics, { port: 0, host: '127.0.0.1' });
 
   function client(options: { binary?: boolean } = {}) {
     return createClient(
@@ -64,10 +71,11 @@ export async function startTestServer(options: {
 
   return {
     baseUrl,
+    metricsUrl: metricsServer.url,
     client,
     async close() {
       server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await Promise.all([new Promise((resolve) => server.close(resolve)), metricsServer.close()]);
     },
   };
 }

@@ -13,6 +13,7 @@ export const BACKEND_DIR = fileURLToPath(new URL('../../../backend', import.meta
 const BACKEND_VARIABLES = [
   'PORT',
   'HOST',
+  'METRICS_PORT',
   'DATABASE_URL',
   'PGLITE_DIR',
   'OIDC_ISSUER',
@@ -124,6 +125,8 @@ export async function startBackend(options: BackendOptions): Promise<RunningBack
   const child = spawnBackendEntry('src/main.ts', {
     PORT: String(port),
     HOST: '127.0.0.1',
+    // Any free port: cases run several backends at once (replicas), and none scrapes them.
+    METRICS_PORT: '0',
     DATABASE_URL: options.databaseUrl,
     OIDC_ISSUER: options.issuer,
     OIDC_AUDIENCE: options.audience,

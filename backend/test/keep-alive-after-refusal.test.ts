@@ -1,0 +1,62 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { GET_OR_CREATE_PATH } from './support/send-undecodable-message';
+import { startTestServer } from './support/start-test-server';
+import { createTestDatabase, type TestDatabase } from './support/test-databases';
+
+/**
+ * Sends a request with a large body on a raw keep-alive connection, waits for its answer, then
+ * asks /healthz on the same connection: what a reverse proxy pooling connections would do next.
+ */
+async function answerThenHealthz(baseUrl: string, head: string, size: number) {
+  const { port, hostname } = new URL(baseUrl);
+  const socket = connect(Number(port), hostname);
+  await once(socket, 'connect');
+  let received = '';
+  socket.on('data', (chunk: Buffer) => {
+    received += chunk.toString('latin1');
+  });
+  socket.on('error', () => {});
+  try {
+    socket.write(`${head}content-length: ${size}\r\n\r\n`);
+    socket.write(Buffer.alloc(size, 0x41));
+    await vi.waitFor(() => expect(received).toMatch(/^HTTP\/1\.1 \d{3}/), { timeout: 5000 });
+    const first = received.slice(0, 12);
+    received = '';
+    socket.write(`GET /healthz HTTP/1.1\r\nhost: ${hostname}\r\n\r\n`);
+    await vi.waitFor(() => expect(received).toContain('alive'), { timeout: 5000 });
+    return first;
+  } finally {
+    socket.destroy();
+  }
+}
+
+describe('a keep-alive connection after a refused body', () => {
+  let database: TestDatabase;
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('pglite');
+    server = await startTestServer({
+      database: database.handle,
+      issuer: 'http://127.0.0.1:1',
+      audience: ['x'],
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await database?.drop();
+  });
+
+  // 256 KiB: past what the socket buffers would swallow unread.
+  it.each([
+    ['gRPC (refused mid-body by the envelope reader)', 'application/grpc'],
+    ['gRPC-web', 'application/grpc-web+proto'],
+    ['Connect (refused on Content-Length)', 'application/proto'],
+  ])('still answers after an oversized %s request', async (_what, contentType) => {
+    const head = `POST ${GET_OR_CREATE_PATH} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: ${contentType}\r\n`;
+    const first = await answerThenHealthz(server.baseUrl, head, 256 * 1024);
+    expect(first).toMatch(/^HTTP\/1\.1 (200|429)/);
+  });
+});
