@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openDatabase } from '@liverty-music/backend';
 import postgres from 'postgres';
 import { Pool } from 'undici';
-import { openDatabase } from '../../backend/src/db/open-database';
 import type { BenchConfig } from './bench-config';
 import { existingSub, newSub, PGBENCH_NEW_BASE } from './bench-identity';
 import { callEachOnce } from './call-each-once';
