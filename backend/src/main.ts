@@ -78,6 +78,7 @@ const server = createServer({
   logger,
   metrics,
   corsOrigins: config.CORS_ORIGINS,
+  returningUserCacheMs: config.RETURNING_USER_CACHE_MS,
   webhookSigningKeys: config.ZITADEL_WEBHOOK_SIGNING_KEYS,
   syncHealth: () => reconciler?.health(),
   actions: {

@@ -9,6 +9,7 @@ import type { Metrics } from './http/metrics';
 import { createRpcHandler } from './http/rpc-handler';
 import type { Logger } from './logger';
 import { createRoutes } from './routes';
+import { DEFAULT_RETURNING_USER_CACHE_MS } from './user/returning-user-cache';
 import { createWebhookHandler } from './webhooks/webhook-handler';
 
 export interface ServerDeps {
@@ -17,6 +18,8 @@ export interface ServerDeps {
   logger: Logger;
   metrics: Metrics;
   corsOrigins: readonly string[];
+  /** RETURNING_USER_CACHE_MS (docs/decisions/027). */
+  returningUserCacheMs?: number;
   /** Empty: the webhook endpoint answers 404. */
   webhookSigningKeys?: readonly string[];
   /** The reconciler's health for `GET /sync/health`; undefined while the reconciler is off. */
@@ -42,6 +45,7 @@ export function createServer(deps: ServerDeps): Server {
       authenticate: deps.authenticate,
       logger: deps.logger,
       metrics: deps.metrics,
+      returningUserCacheMs: deps.returningUserCacheMs ?? DEFAULT_RETURNING_USER_CACHE_MS,
     }),
     interceptors: [errorInterceptor(deps.logger)],
     readMaxBytes: MAX_REQUEST_BYTES,

@@ -27,6 +27,7 @@ export async function startTestServer(options: {
   logger?: Logger;
   webhookSigningKeys?: string[];
   actions?: ServerDeps['actions'];
+  returningUserCacheMs?: number;
 }) {
   const logger = options.logger ?? createLogger('silent');
   const server = createServer({
@@ -45,6 +46,9 @@ export async function startTestServer(options: {
     metrics: createMetrics(),
     corsOrigins: [APP_ORIGIN],
     webhookSigningKeys: options.webhookSigningKeys ?? [],
+    ...(options.returningUserCacheMs === undefined
+      ? {}
+      : { returningUserCacheMs: options.returningUserCacheMs }),
     ...(options.actions ? { actions: options.actions } : {}),
   });
   server.listen(0, '127.0.0.1');
