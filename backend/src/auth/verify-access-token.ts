@@ -104,6 +104,8 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
         algorithms: ALLOWED_ALGORITHMS,
         clockTolerance: CLOCK_SKEW_SECONDS,
         requiredClaims: ['sub', 'exp'],
+        // The same clock as the accepted-token cache, so the two cannot disagree on `exp`.
+        currentDate: new Date(now()),
       }));
     } catch (error) {
       throw explain(error);
