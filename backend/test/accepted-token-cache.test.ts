@@ -9,7 +9,7 @@ import { createLogger } from '../src/logger';
 import { INTROSPECTION_CLIENT, startTestIssuer, type TestIssuer } from './support/test-issuer';
 
 // The verifier trusts a token it accepted again without a signature check or introspection, for
-// at most 60 s and never past `exp` (docs/decisions/027). With a fake clock against a real issuer
+// at most 60 s and never past `exp` (docs/decisions/014). With a fake clock against a real issuer
 // over HTTP: how long an acceptance lasts, and that refusals are never remembered.
 describe('accepted-token cache', () => {
   let issuer: TestIssuer;
