@@ -6,6 +6,7 @@ import type {
   Workload,
 } from '../measure-get-or-create';
 import { CPU_HEADER, CPU_PARTS, cpuCells, ms, rate, type TargetRow, table, times } from './format';
+import { returningUserTargets } from './returning-user-targets';
 
 // GetOrCreate's part of the reports (docs/benchmarks.md and the console summary).
 
@@ -21,7 +22,7 @@ export const GET_OR_CREATE_TARGETS = {
 };
 const TARGETS = GET_OR_CREATE_TARGETS;
 
-function pointOf(
+export function pointOf(
   results: GetOrCreateResults,
   implementation: Implementation,
   workload: Workload,
@@ -87,7 +88,7 @@ export function getOrCreateTargets(g: GetOrCreateResults): TargetRow[] {
       ok: point.result.p99 <= TARGETS.p99AtHalfMaxMs && point.result.errors === 0,
     });
   }
-  rows.push(...issue14Targets(g));
+  rows.push(...returningUserTargets(g));
   return rows;
 }
 
@@ -249,43 +250,4 @@ export function getOrCreateTables(g: GetOrCreateResults, config: BenchConfig): s
   );
   parts.push(`\`\`\`sql\n${g.upsertSql}\n\`\`\``);
   return parts.join('\n\n');
-}
-
-/**
- * Issue #14, existing users: ÷ no-op at every concurrency, ÷ naive (at every concurrency and best
- * of each), and the p99 at half the backend's best rate against the no-op's at that same rate.
- */
-function issue14Targets(g: GetOrCreateResults): TargetRow[] {
-  const rows: TargetRow[] = [];
-  const concurrencies = [...new Set(g.points.map((point) => point.concurrency))].sort(
-    (a, b) => a - b,
-  );
-  const throughput = (implementation: Implementation, c: number) =>
-    pointOf(g, implementation, 'existing', c)?.result.throughput ?? Number.NaN;
-  for (const [peer, target] of [
-    ['noop', TARGETS.existingVsNoop],
-    ['naive', TARGETS.existingVsNaive],
-  ] as const) {
-    const ratios = concurrencies.map((c) => ({
-      c,
-      ratio: throughput('real', c) / throughput(peer, c),
-    }));
-    if (ratios.length === 0 || ratios.every(({ ratio }) => Number.isNaN(ratio))) continue;
-    rows.push({
-      target: `GetOrCreate ≥ ${target}× ${peer === 'noop' ? 'the no-op handler' : 'naive'}, existing users, at every concurrency`,
-      measured: ratios.map(({ c, ratio }) => `c=${c} ${times(ratio)}`).join(', '),
-      ok: ratios.every(({ ratio }) => ratio >= target),
-    });
-  }
-  const half = g.halfMax.find((p) => p.implementation === 'real' && p.workload === 'existing');
-  const halfNoop = g.halfMax.find((p) => p.implementation === 'noop' && p.workload === 'existing');
-  if (half && halfNoop) {
-    const ratio = half.result.p99 / halfNoop.result.p99;
-    rows.push({
-      target: `p99 at half the backend's best rate ≤ ${TARGETS.p99VsNoopAtHalfMax}× the no-op's p99 at that rate, existing users`,
-      measured: `${times(ratio)} (${ms(half.result.p99)} ms vs ${ms(halfNoop.result.p99)} ms at ${rate(half.rate)} req/s)`,
-      ok: ratio <= TARGETS.p99VsNoopAtHalfMax && half.result.errors === 0,
-    });
-  }
-  return rows;
 }
