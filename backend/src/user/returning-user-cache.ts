@@ -8,8 +8,8 @@ export const USERS_CHANGED_CHANNEL = 'users_changed';
 /**
  * Rows of returning users, so that their sign-in needs no database round trip
  * (docs/decisions/027). An entry is dropped when any replica commits a change to its row
- * (LISTEN/NOTIFY), and in any case `maxAgeMs` after it was read: the bound on staleness if the
- * listening connection is lost without this process noticing.
+ * (LISTEN/NOTIFY), and in any case at most `maxAgeMs` after it was read: the bound on staleness
+ * if the listening connection is lost without this process noticing.
  */
 export interface ReturningUserCache {
   /** The row last read for this subject, while nothing says it has changed since. */
@@ -33,7 +33,7 @@ export interface ReturningUserCacheOptions {
 }
 
 /** RETURNING_USER_CACHE_MS when unset. */
-export const DEFAULT_RETURNING_USER_CACHE_MS = 10_000;
+export const DEFAULT_RETURNING_USER_CACHE_MS = 30_000;
 
 // Announced changes remembered per user, to refuse rows read before them; past this many the
 // whole history is dropped and every read still in flight is refused instead.
@@ -95,7 +95,10 @@ export function createReturningUserCache(options: ReturningUserCacheOptions): Re
         const oldest = entries.keys().next().value;
         if (oldest !== undefined) entries.delete(oldest);
       }
-      entries.set(user.zitadelUserId, { user, until: now() + options.maxAgeMs });
+      // Rows read together (a deploy, a burst of sign-ins) must not all expire together and send
+      // every caller to the database at once: each lives between 80 % and all of the bound.
+      const age = options.maxAgeMs * (0.8 + 0.2 * Math.random());
+      entries.set(user.zitadelUserId, { user, until: now() + age });
     },
   };
 }
