@@ -18,7 +18,7 @@ import { progress } from './progress-log';
 import { type LoadResult, runClosedLoop } from './run-closed-loop';
 import { type DuplicateCallsResult, measureDuplicateCalls } from './run-duplicate-calls';
 import { runOpenLoop } from './run-open-loop';
-import { runPgbench } from './run-pgbench';
+import { runPgbench, unlessPostgresIsFull } from './run-pgbench';
 import { type RunningServer, startBackend, startPeer } from './start-backend';
 import type { BenchIssuer } from './start-bench-issuer';
 import { TokenSupply } from './token-supply';
@@ -169,17 +169,17 @@ export async function measureGetOrCreate(
         });
         return { result, cpu: meter.stop() };
       };
-      const { result, cpu, checkpoints } = await leastDisturbed(
-        withCheckpoints(attempt),
-        config.retries,
-        (first) =>
+      const measured = await unlessPostgresIsFull(label, () =>
+        leastDisturbed(withCheckpoints(attempt), config.retries, (first) =>
           progress(`  ${label.padEnd(36)} again: other work took ${formatCpuShares(first.cpu)}`),
+        ),
       );
+      if (!measured) return;
+      const { result, cpu, checkpoints } = measured;
       points.push({ implementation, workload, concurrency, result, cpu, checkpoints });
       progress(
         `  ${label.padEnd(36)} ${result.throughput.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms${result.errors ? `  ${result.errors} errors: ${result.errorSamples[0]}` : ''}  [cpu ${formatCpuShares(cpu)}]${checkpoints ? `  ${checkpoints} checkpoint(s)` : ''}`,
       );
-      return result;
     };
 
     progress(`GetOrCreate: existing users, ${seconds} s per point`);
@@ -250,14 +250,14 @@ export async function measureGetOrCreate(
           });
           return { result, cpu: meter.stop() };
         };
-        const { result, cpu, checkpoints } = await leastDisturbed(
-          withCheckpoints(attempt),
-          config.retries,
-          (first) =>
-            progress(
-              `  open loop, ${workload} users, ${implementation} again: other work took ${formatCpuShares(first.cpu)}`,
-            ),
+        const label = `open loop, ${workload} users, ${implementation}`;
+        const measured = await unlessPostgresIsFull(label, () =>
+          leastDisturbed(withCheckpoints(attempt), config.retries, (first) =>
+            progress(`  ${label} again: other work took ${formatCpuShares(first.cpu)}`),
+          ),
         );
+        if (!measured) continue;
+        const { result, cpu, checkpoints } = measured;
         halfMax.push({ implementation, workload, rate, result, cpu, checkpoints });
         progress(
           `  open loop ${rate} req/s (half the backend's best), ${workload} users, ${implementation}: p50 ${result.p50.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms  max ${result.max.toFixed(1)} ms${result.errors ? `  ${result.errors} errors` : ''}  [cpu ${formatCpuShares(cpu)}]${checkpoints ? `  ${checkpoints} checkpoint(s)` : ''}`,
