@@ -1,5 +1,5 @@
 import type { ServiceImpl } from '@connectrpc/connect';
-import type { UserService } from '@liverty-music/gen/user/v1';
+import type { User, UserService } from '@liverty-music/gen/user/v1';
 import { getOrCreateFromClaim } from '../actions/claimed-get-or-create';
 import type { Authenticate, Caller } from '../auth/authenticate';
 import type { DatabaseHandle } from '../db/open-database';
@@ -26,6 +26,17 @@ export function createUserService(deps: UserServiceDeps): ServiceImpl<typeof Use
     logger: deps.logger,
     maxAgeMs: deps.returningUserCacheMs,
   });
+
+  // A row answered from memory is the same object call after call: build its message once.
+  const messages = new WeakMap<UserRow, User>();
+  function messageOf(user: UserRow): User {
+    let message = messages.get(user);
+    if (!message) {
+      message = toProtoUser(user);
+      messages.set(user, message);
+    }
+    return message;
+  }
 
   // A returning user whose token or userinfo says nothing the row does not already hold is
   // answered from memory: the database would write nothing, and the claim was used up long ago.
@@ -62,13 +73,13 @@ export function createUserService(deps: UserServiceDeps): ServiceImpl<typeof Use
             : 'signup callback for an existing account',
         );
       }
-      return { user: toProtoUser(user), created };
+      return { user: remembered ? messageOf(user) : toProtoUser(user), created };
     },
 
     async getMe(_request, context) {
       const caller = await deps.authenticate(context.requestHeader);
       const remembered = returning.get(caller.zitadelUserId);
-      if (remembered) return { user: toProtoUser(remembered) };
+      if (remembered) return { user: messageOf(remembered) };
       const readStarted = returning.beginRead();
       const { user, inserted } = await findOrProvision(
         deps.database,
