@@ -54,13 +54,17 @@ export async function startPeer(options: {
   peer: 'noop' | 'naive';
   databaseUrl?: string;
   issuer: string;
+  /** Node flags such as --cpu-prof, as for startBackend. */
+  nodeArgs?: string[];
 }): Promise<RunningServer> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const service = await startChildService({
     name: `${options.peer} peer`,
-    command: TSX,
-    args: ['src/serve.ts'],
+    command: options.nodeArgs ? process.execPath : TSX,
+    args: options.nodeArgs
+      ? [...options.nodeArgs, '--import', 'tsx', 'src/serve.ts']
+      : ['src/serve.ts'],
     // tsx reads bench/tsconfig.json from here, whose `paths` locate the Connect packages.
     cwd: BENCH_DIR,
     env: {

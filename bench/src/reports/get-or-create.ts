@@ -6,6 +6,7 @@ import type {
   Workload,
 } from '../measure-get-or-create';
 import { CPU_HEADER, CPU_PARTS, cpuCells, ms, rate, type TargetRow, table, times } from './format';
+import { profileSection } from './get-or-create-profile';
 import { returningUserTargets } from './returning-user-targets';
 
 // GetOrCreate's part of the reports (docs/benchmarks.md and the console summary).
@@ -226,23 +227,7 @@ export function getOrCreateTables(g: GetOrCreateResults, config: BenchConfig): s
     );
   }
 
-  if (g.profile) {
-    const p = g.profile;
-    parts.push(
-      `### Where the backend's main thread goes (CPU profile, existing users, c=${p.concurrency}, ${rate(p.result.throughput)} req/s while profiled)`,
-    );
-    parts.push(
-      table(
-        ['category (self time)', 'share'],
-        p.shares
-          .filter((share) => share.share >= 0.01)
-          .map((share) => [share.category, `${(share.share * 100).toFixed(0)}%`]),
-      ),
-    );
-    parts.push(
-      'WebCrypto signature checks run on libuv worker threads and are not in the main-thread profile; they are in the process CPU above.',
-    );
-  }
+  if (g.profile) parts.push(...profileSection(g.profile));
 
   parts.push('### The statement pgbench ran');
   parts.push(
