@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_BLOCKED_EMAIL_DOMAINS, DEFAULT_RESERVED_USERNAMES } from './actions/signup-policy';
+import { DEFAULT_RETURNING_USER_CACHE_MS } from './user/returning-user-cache';
 
 const commaList = z.string().transform((value) =>
   value
@@ -64,6 +65,10 @@ const fields = {
   // While the issuer's key set cannot be refetched, keep verifying with the last one fetched for
   // at most this long.
   OIDC_JWKS_MAX_STALE_SECONDS: z.coerce.number().int().min(0).default(3600),
+  // A returning user's row is answered from memory for at most this long after it was read;
+  // every replica also forgets it as soon as any replica commits a change to it (LISTEN/NOTIFY,
+  // docs/decisions/027). 0: every call reads the database.
+  RETURNING_USER_CACHE_MS: z.coerce.number().int().min(0).default(DEFAULT_RETURNING_USER_CACHE_MS),
   CORS_ORIGINS: commaList.pipe(z.array(z.url({ error: 'each origin must be a URL' }))).default([]),
   // Actions v2 target signing keys, comma-separated (several during rotation). Unset: the
   // webhook endpoint is off.

@@ -80,6 +80,7 @@ const server = createServer({
   metrics,
   corsOrigins: config.CORS_ORIGINS,
   limits: httpLimitsOf(config),
+  returningUserCacheMs: config.RETURNING_USER_CACHE_MS,
   webhookSigningKeys: config.ZITADEL_WEBHOOK_SIGNING_KEYS,
   syncHealth: () => reconciler?.health(),
   actions: {

@@ -17,6 +17,7 @@ import { answerUndecodableBodyAsInvalidArgument } from './http/undecodable-body-
 import type { Logger } from './logger';
 import type { Metrics } from './observability/metrics';
 import { createRoutes } from './routes';
+import { DEFAULT_RETURNING_USER_CACHE_MS } from './user/returning-user-cache';
 import { createWebhookHandler } from './webhooks/webhook-handler';
 
 export interface ServerDeps {
@@ -26,6 +27,8 @@ export interface ServerDeps {
   metrics: Metrics;
   corsOrigins: readonly string[];
   limits: HttpLimits;
+  /** RETURNING_USER_CACHE_MS (docs/decisions/027). */
+  returningUserCacheMs?: number;
   /** Empty: the webhook endpoint answers 404. */
   webhookSigningKeys?: readonly string[];
   /** The reconciler's health for `GET /sync/health`; undefined while the reconciler is off. */
@@ -57,6 +60,7 @@ export function createServer(deps: ServerDeps): BackendServer {
         authenticate: deps.authenticate,
         logger: deps.logger,
         metrics: deps.metrics,
+        returningUserCacheMs: deps.returningUserCacheMs ?? DEFAULT_RETURNING_USER_CACHE_MS,
       }),
       interceptors: [errorInterceptor(deps.logger)],
       readMaxBytes: MAX_REQUEST_BYTES,

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { type Identity, provisionFromToken, schema } from '@liverty-music/backend';
 import { drizzle } from 'drizzle-orm/pg-proxy';
-import * as schema from '../../backend/src/db/schema';
-import type { Identity } from '../../backend/src/provisioning/identity';
-import { provisionFromToken } from '../../backend/src/provisioning/provision-from-token';
 import { profileFor } from './bench-identity';
 
 export interface CapturedStatement {

@@ -4,8 +4,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { openDatabase } from '@liverty-music/backend';
 import postgres from 'postgres';
-import { openDatabase } from '../../backend/src/db/open-database';
 import { BACKEND_DIR, type BenchConfig, TSX } from './bench-config';
 import { type BenchDatabase, createBenchDatabase } from './create-bench-database';
 import {

@@ -1,21 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import postgres from 'postgres';
-import { Pool } from 'undici';
-import { openDatabase } from '../../backend/src/db/open-database';
+import { availableParallelism } from 'node:os';
 import type { BenchConfig } from './bench-config';
-import { existingSub, newSub, PGBENCH_NEW_BASE } from './bench-identity';
+import { existingSub, newSub } from './bench-identity';
 import { callEachOnce } from './call-each-once';
-import {
-  type CapturedStatement,
-  captureUpsertStatement,
-  parametersFor,
-  toPgbenchSql,
-} from './capture-upsert-sql';
+import { captureUpsertStatement, toPgbenchSql } from './capture-upsert-sql';
 import { createCheckpointCounter } from './count-checkpoints';
 import { type BenchDatabase, createBenchDatabase } from './create-bench-database';
-import { getOrCreateRequest } from './get-or-create-request';
 import {
   type CpuShares,
   formatCpuShares,
@@ -23,13 +12,15 @@ import {
   startCpuMeter,
   waitForQuietMachine,
 } from './measure-cpu';
+import { createPgbenchWorkload, seedPgbenchDatabase } from './pgbench-workload';
+import { type GetOrCreateProfile, profileGetOrCreate } from './profile-get-or-create';
 import { progress } from './progress-log';
 import { type LoadResult, runClosedLoop } from './run-closed-loop';
+import { type DuplicateCallsResult, measureDuplicateCalls } from './run-duplicate-calls';
 import { runOpenLoop } from './run-open-loop';
-import { runPgbench } from './run-pgbench';
+import { runPgbench, unlessPostgresIsFull } from './run-pgbench';
 import { type RunningServer, startBackend, startPeer } from './start-backend';
 import type { BenchIssuer } from './start-bench-issuer';
-import { monotonicMicros, type ProfileShare, summarizeCpuProfile } from './summarize-cpu-profile';
 import { TokenSupply } from './token-supply';
 
 export type Implementation = 'real' | 'pgbench' | 'noop' | 'naive';
@@ -54,25 +45,7 @@ export interface OpenLoopPoint {
   checkpoints: number;
 }
 
-/** N calls at once for each never-seen user: a double-mounted effect, a retry, two tabs. */
-export interface DuplicateCallsResult {
-  implementation: 'real' | 'naive';
-  users: number;
-  callsPerUser: number;
-  failed: number;
-  uniqueViolations: number;
-  /** Calls answered `created: true`; exactly one per user is right. */
-  createdTrue: number;
-  /** Rows in `users` for those ids afterwards; exactly one per user is right. */
-  rows: number;
-}
-
-export interface GetOrCreateProfile {
-  concurrency: number;
-  result: LoadResult;
-  cpu: CpuShares;
-  shares: ProfileShare[];
-}
+export type { DuplicateCallsResult, GetOrCreateProfile };
 
 export interface GetOrCreateResults {
   existingUsers: number;
@@ -82,93 +55,6 @@ export interface GetOrCreateResults {
   profile?: GetOrCreateProfile;
   /** The statement the pgbench baseline ran, as captured from provision-from-token.ts. */
   upsertSql: string;
-}
-
-const DUPLICATE_USERS = 400;
-const DUPLICATE_CALLS_PER_USER = 4;
-// Never-seen ids for the duplicate-calls check start here, far beyond what a load run consumes.
-const DUPLICATE_OFFSET = 50_000_000;
-
-function existingUsersScript(sql: string, users: number): string {
-  return `\\set sub ${existingSub(0)} + random(0, ${users - 1})\n${sql}\n`;
-}
-
-// pgbench keeps each client's variables across transactions: `n` counts that client's calls, so
-// base + client × 10^10 + n never repeats within a run, and each run gets its own base.
-function newUsersScript(sql: string): string {
-  return `\\set n :n + 1\n\\set sub :base + :client_id * 10000000000 + :n\n${sql}\n`;
-}
-
-async function seedPgbenchDatabase(url: string, statement: CapturedStatement, users: number) {
-  const database = await openDatabase({ url, pgliteDir: 'memory://' });
-  await database.migrate();
-  await database.close();
-  const sql = postgres(url, { max: 8, onnotice: () => {} });
-  try {
-    for (let start = 0; start < users; start += 200) {
-      const batch = Array.from({ length: Math.min(200, users - start) }, (_, i) => start + i);
-      await Promise.all(
-        batch.map((n) =>
-          sql.unsafe(
-            statement.text,
-            parametersFor(statement, existingSub(n)) as postgres.ParameterOrJSON<never>[],
-          ),
-        ),
-      );
-    }
-  } finally {
-    await sql.end({ timeout: 5 });
-  }
-}
-
-async function runDuplicateCalls(
-  implementation: 'real' | 'naive',
-  server: RunningServer,
-  databaseUrl: string,
-  tokens: string[],
-): Promise<DuplicateCallsResult> {
-  const pool = new Pool(server.origin, { connections: 32, pipelining: 1 });
-  let failed = 0;
-  let createdTrue = 0;
-  const usersPerWave = 8;
-  try {
-    for (let start = 0; start < tokens.length; start += usersPerWave) {
-      const wave = tokens
-        .slice(start, start + usersPerWave)
-        .flatMap((token) => Array.from({ length: DUPLICATE_CALLS_PER_USER }, () => token));
-      await Promise.all(
-        wave.map(async (token) => {
-          const response = await pool.request(getOrCreateRequest(token));
-          const body = await response.body.text();
-          if (response.statusCode !== 200) failed++;
-          else if ((JSON.parse(body) as { created?: boolean }).created === true) createdTrue++;
-        }),
-      );
-    }
-  } finally {
-    await pool.close();
-  }
-  const stats =
-    implementation === 'naive'
-      ? ((await (await fetch(`${server.origin}/stats`)).json()) as { uniqueViolations: number })
-      : { uniqueViolations: 0 };
-  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
-  try {
-    const [row] = await sql<{ rows: number }[]>`
-      select count(*)::int as rows from users
-      where zitadel_user_id = any(${tokens.map((_, i) => newSub(DUPLICATE_OFFSET + i))})`;
-    return {
-      implementation,
-      users: tokens.length,
-      callsPerUser: DUPLICATE_CALLS_PER_USER,
-      failed,
-      uniqueViolations: stats.uniqueViolations,
-      createdTrue,
-      rows: row?.rows ?? 0,
-    };
-  } finally {
-    await sql.end({ timeout: 5 });
-  }
 }
 
 const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)] as T;
@@ -245,16 +131,7 @@ export async function measureGetOrCreate(
     await Promise.all([warm(real.origin), warm(naive.origin), warm(noop.origin)]);
 
     const serverOf = { real, naive, noop } as const;
-    // Each new-users pgbench run gets its own id range.
-    let pgbenchRun = 0;
-    const pgbenchScript = (workload: Workload) =>
-      workload === 'existing'
-        ? existingUsersScript(upsertSql, config.existingUsers)
-        : newUsersScript(upsertSql);
-    const pgbenchDefine = (workload: Workload): Record<string, string> =>
-      workload === 'new'
-        ? { n: '0', base: String(PGBENCH_NEW_BASE + BigInt(++pgbenchRun) * 10n ** 14n) }
-        : {};
+    const pgbench = createPgbenchWorkload(upsertSql, config.existingUsers);
 
     const measure = async (
       implementation: Implementation,
@@ -271,8 +148,8 @@ export async function measureGetOrCreate(
             databaseUrl: pgbenchDb.url,
             concurrency,
             seconds,
-            script: pgbenchScript(workload),
-            define: pgbenchDefine(workload),
+            script: pgbench.script(workload),
+            define: pgbench.define(workload),
           });
           return { result, cpu: meter.stop() };
         }
@@ -292,17 +169,17 @@ export async function measureGetOrCreate(
         });
         return { result, cpu: meter.stop() };
       };
-      const { result, cpu, checkpoints } = await leastDisturbed(
-        withCheckpoints(attempt),
-        config.retries,
-        (first) =>
+      const measured = await unlessPostgresIsFull(label, () =>
+        leastDisturbed(withCheckpoints(attempt), config.retries, (first) =>
           progress(`  ${label.padEnd(36)} again: other work took ${formatCpuShares(first.cpu)}`),
+        ),
       );
+      if (!measured) return;
+      const { result, cpu, checkpoints } = measured;
       points.push({ implementation, workload, concurrency, result, cpu, checkpoints });
       progress(
         `  ${label.padEnd(36)} ${result.throughput.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms${result.errors ? `  ${result.errors} errors: ${result.errorSamples[0]}` : ''}  [cpu ${formatCpuShares(cpu)}]${checkpoints ? `  ${checkpoints} checkpoint(s)` : ''}`,
       );
-      return result;
     };
 
     progress(`GetOrCreate: existing users, ${seconds} s per point`);
@@ -351,8 +228,8 @@ export async function measureGetOrCreate(
               databaseUrl: pgbenchDb.url,
               concurrency: connections,
               seconds,
-              script: pgbenchScript(workload),
-              define: pgbenchDefine(workload),
+              script: pgbench.script(workload),
+              define: pgbench.define(workload),
               rate,
             });
             return { result, cpu: meter.stop() };
@@ -373,14 +250,14 @@ export async function measureGetOrCreate(
           });
           return { result, cpu: meter.stop() };
         };
-        const { result, cpu, checkpoints } = await leastDisturbed(
-          withCheckpoints(attempt),
-          config.retries,
-          (first) =>
-            progress(
-              `  open loop, ${workload} users, ${implementation} again: other work took ${formatCpuShares(first.cpu)}`,
-            ),
+        const label = `open loop, ${workload} users, ${implementation}`;
+        const measured = await unlessPostgresIsFull(label, () =>
+          leastDisturbed(withCheckpoints(attempt), config.retries, (first) =>
+            progress(`  ${label} again: other work took ${formatCpuShares(first.cpu)}`),
+          ),
         );
+        if (!measured) continue;
+        const { result, cpu, checkpoints } = measured;
         halfMax.push({ implementation, workload, rate, result, cpu, checkpoints });
         progress(
           `  open loop ${rate} req/s (half the backend's best), ${workload} users, ${implementation}: p50 ${result.p50.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms  max ${result.max.toFixed(1)} ms${result.errors ? `  ${result.errors} errors` : ''}  [cpu ${formatCpuShares(cpu)}]${checkpoints ? `  ${checkpoints} checkpoint(s)` : ''}`,
@@ -388,67 +265,23 @@ export async function measureGetOrCreate(
       }
     }
 
-    progress(
-      `GetOrCreate: ${DUPLICATE_USERS} never-seen users × ${DUPLICATE_CALLS_PER_USER} simultaneous calls`,
-    );
-    const duplicateTokens = Array.from({ length: DUPLICATE_USERS }, (_, i) =>
-      issuer.sign(newSub(DUPLICATE_OFFSET + i)),
-    );
-    const duplicates = [
-      await runDuplicateCalls('real', real, realDb.url, duplicateTokens),
-      await runDuplicateCalls('naive', naive, naiveDb.url, duplicateTokens),
-    ];
-    for (const outcome of duplicates) {
-      progress(
-        `  ${outcome.implementation}: ${outcome.rows} rows, ${outcome.createdTrue} × created, ${outcome.failed} failed calls, ${outcome.uniqueViolations} unique violations`,
-      );
-    }
+    const duplicates = await measureDuplicateCalls(issuer, {
+      real: { server: real, databaseUrl: realDb.url },
+      naive: { server: naive, databaseUrl: naiveDb.url },
+    });
 
     let profile: GetOrCreateProfile | undefined;
     if (config.profile) {
-      const best = points
-        .filter((point) => point.implementation === 'real' && point.workload === 'existing')
-        .sort((a, b) => b.result.throughput - a.result.throughput)[0];
-      const concurrency = best?.concurrency ?? 32;
-      progress(`GetOrCreate: CPU profile of the backend, existing users, c=${concurrency}`);
       await real.service.stop();
-      const dir = mkdtempSync(join(tmpdir(), 'bench-profile-'));
-      try {
-        const profiled = await startBackend({
-          name: 'profiled backend',
-          databaseUrl: realDb.url,
-          issuer: issuer.issuer,
-          nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-        });
-        servers.push(profiled);
-        await callEachOnce(profiled.origin, existingTokens);
-        await waitForQuietMachine(config.quietWaitSeconds);
-        const meter = startCpuMeter(
-          { app: [profiled.service.pgid], issuer: [issuer.service.pgid] },
-          cores,
-        );
-        const startUs = monotonicMicros();
-        const result = await runClosedLoop({
-          origins: [profiled.origin],
-          concurrency,
-          seconds,
-          nextToken: randomExisting,
-        });
-        const window = { startUs, endUs: monotonicMicros() };
-        const cpu = meter.stop();
-        await profiled.service.stop();
-        profile = { concurrency, result, cpu, shares: summarizeCpuProfile(dir, window) };
-        progress(
-          `  ${profile.shares
-            .slice(0, 6)
-            .map((entry) => `${entry.category} ${(entry.share * 100).toFixed(0)}%`)
-            .join(' · ')}`,
-        );
-      } catch (error) {
-        progress(`  profile failed: ${error instanceof Error ? error.message : String(error)}`);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      profile = await profileGetOrCreate({
+        config,
+        issuer,
+        databaseUrl: realDb.url,
+        concurrency: bestPoint(points, 'real', 'existing')?.concurrency ?? 32,
+        existingTokens,
+        nextToken: randomExisting,
+        servers,
+      });
     }
 
     return {

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { progress } from './progress-log';
 import type { LoadResult } from './run-closed-loop';
 import { SampleBuffer, summarizeLatency } from './summarize-latency';
 
@@ -94,5 +95,23 @@ export async function runPgbench(options: PgbenchOptions): Promise<LoadResult> {
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * pgbench needs one connection per client, and on a Postgres shared with other work there may be
+ * none left. Such a point is reported missing instead of failing the whole section.
+ */
+export async function unlessPostgresIsFull<T>(
+  label: string,
+  run: () => Promise<T>,
+): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!message.includes('too many clients')) throw error;
+    progress(`  ${label}: not measured, Postgres had no connection slots left for it`);
+    return undefined;
   }
 }

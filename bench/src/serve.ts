@@ -10,13 +10,16 @@
 import { createServer } from 'node:http';
 import { Code, ConnectError, type ConnectRouter, type ServiceImpl } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
+import {
+  createLogger,
+  createTokenAuthentication,
+  type DatabaseHandle,
+  openDatabase,
+  toProtoUser,
+  users,
+} from '@liverty-music/backend';
 import { UserService, UserState } from '@liverty-music/gen/user/v1';
 import { eq } from 'drizzle-orm';
-import { createTokenAuthentication } from '../../backend/src/auth/create-token-authentication';
-import { type DatabaseHandle, openDatabase } from '../../backend/src/db/open-database';
-import { users } from '../../backend/src/db/schema';
-import { createLogger } from '../../backend/src/logger';
-import { toProtoUser } from '../../backend/src/user/to-proto-user';
 
 const port = Number(process.env.PORT);
 const peer = process.env.BENCH_PEER;

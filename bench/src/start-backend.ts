@@ -33,6 +33,8 @@ export async function startBackend(options: {
     env: {
       PORT: String(port),
       HOST: '127.0.0.1',
+      // Several backends run at once (scaling): each takes any free metrics port.
+      METRICS_PORT: '0',
       DATABASE_URL: options.databaseUrl,
       OIDC_ISSUER: options.issuer,
       OIDC_AUDIENCE: BENCH_AUDIENCE,
@@ -54,13 +56,17 @@ export async function startPeer(options: {
   peer: 'noop' | 'naive';
   databaseUrl?: string;
   issuer: string;
+  /** Node flags such as --cpu-prof, as for startBackend. */
+  nodeArgs?: string[];
 }): Promise<RunningServer> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const service = await startChildService({
     name: `${options.peer} peer`,
-    command: TSX,
-    args: ['src/serve.ts'],
+    command: options.nodeArgs ? process.execPath : TSX,
+    args: options.nodeArgs
+      ? [...options.nodeArgs, '--import', 'tsx', 'src/serve.ts']
+      : ['src/serve.ts'],
     // tsx reads bench/tsconfig.json from here, whose `paths` locate the Connect packages.
     cwd: BENCH_DIR,
     env: {

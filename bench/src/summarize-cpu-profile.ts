@@ -32,6 +32,8 @@ export interface ProfileShare {
   category: string;
   /** Share of the main thread's busy time. */
   share: number;
+  /** Main-thread time in the category inside the window, in microseconds. */
+  micros: number;
 }
 
 // Ordered: the first matching rule names a sample's category.
@@ -85,21 +87,23 @@ export function summarizeCpuProfile(dir: string, window: ProfileWindow): Profile
   if (!file) throw new Error(`no .cpuprofile written in ${dir}`);
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const hits = new Map<string, number>();
+  // Each sample stands for the time since the previous one.
+  const micros = new Map<string, number>();
   let busy = 0;
   let at = profile.startTime;
   for (let index = 0; index < profile.samples.length; index++) {
-    at += profile.timeDeltas[index] ?? 0;
+    const delta = profile.timeDeltas[index] ?? 0;
+    at += delta;
     if (at < window.startUs || at > window.endUs) continue;
     const node = byId.get(profile.samples[index] as number);
     if (!node || node.callFrame.functionName === '(idle)') continue;
     const category =
       CATEGORIES.find(([, matches]) => matches(node.callFrame))?.[0] ?? 'other libraries';
-    hits.set(category, (hits.get(category) ?? 0) + 1);
-    busy++;
+    micros.set(category, (micros.get(category) ?? 0) + delta);
+    busy += delta;
   }
   if (busy === 0) throw new Error('the CPU profile has no samples inside the load window');
-  return [...hits.entries()]
-    .map(([category, count]) => ({ category, share: count / busy }))
+  return [...micros.entries()]
+    .map(([category, spent]) => ({ category, share: spent / busy, micros: spent }))
     .sort((a, b) => b.share - a.share);
 }

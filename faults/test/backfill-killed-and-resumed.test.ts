@@ -1,6 +1,10 @@
+import {
+  addedPayload,
+  newUserId,
+  type StoredEvent,
+  startTestEventApi,
+} from '@liverty-music/backend/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type StoredEvent, startTestEventApi } from '../../backend/test/support/test-event-api';
-import { addedPayload, newUserId } from '../../backend/test/support/zitadel-events';
 import { type BackendChild, spawnBackendEntry } from './support/backend-process';
 import { startDelayingProxy } from './support/delaying-proxy';
 import { createTally } from './support/fault-tally';

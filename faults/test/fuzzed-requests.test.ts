@@ -1,10 +1,9 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
+import { newUserId, sign, startTestIssuer, type TestIssuer } from '@liverty-music/backend/testing';
 import fc from 'fast-check';
 import { Client } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestIssuer, type TestIssuer } from '../../backend/test/support/test-issuer';
-import { newUserId, sign } from '../../backend/test/support/zitadel-events';
 import { type RunningBackend, startBackend } from './support/backend-process';
 import {
   createDispatcher,

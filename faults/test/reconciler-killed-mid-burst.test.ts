@@ -1,8 +1,5 @@
+import { type LocalIdpProcess, startLocalIdpProcess } from '@liverty-music/backend/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type LocalIdpProcess,
-  startLocalIdpProcess,
-} from '../../backend/test/support/local-idp-process';
 import { type BackendChild, type RunningBackend, startBackend } from './support/backend-process';
 import { createTally } from './support/fault-tally';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database';

@@ -1,11 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestIssuer, type TestIssuer } from '../../backend/test/support/test-issuer';
 import {
   addedPayload,
   newUserId,
   sign,
+  startTestIssuer,
+  type TestIssuer,
   webhookBody,
-} from '../../backend/test/support/zitadel-events';
+} from '@liverty-music/backend/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningBackend, startBackend } from './support/backend-process';
 import {
   callUserService,

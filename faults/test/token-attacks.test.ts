@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
+import { startTestIssuer, type TestIssuer } from '@liverty-music/backend/testing';
 import { base64url, exportJWK, exportSPKI, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestIssuer, type TestIssuer } from '../../backend/test/support/test-issuer';
 import { type RunningBackend, startBackend } from './support/backend-process';
 import { callUserService, createDispatcher, type UserMethod } from './support/call-backend';
 import { createTally } from './support/fault-tally';

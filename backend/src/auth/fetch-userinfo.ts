@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { issuerUnavailable, unauthenticated } from './auth-error';
 import type { IssuerMetadata } from './discover-issuer';
+import { tokenKey } from './token-key';
 
 // ZITADEL access tokens carry no email or profile; userinfo does (scopes `email`, `profile`).
 const userinfoSchema = z.object({
@@ -34,7 +34,7 @@ export function createUserinfoFetcher(options: UserinfoFetcherOptions): FetchUse
   const cache = new Map<string, { userinfo: Userinfo; expiresAt: number }>();
 
   return async (accessToken, expectedSub) => {
-    const key = createHash('sha256').update(accessToken).digest('base64url');
+    const key = tokenKey(accessToken);
     const hit = cache.get(key);
     if (hit && hit.expiresAt > Date.now()) return hit.userinfo;
 

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { ConnectError } from '@connectrpc/connect';
 import { createLocalJWKSet, decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
 import { APP_USER_ID_CLAIM } from '../actions/enrich-identity';
 import { permissionDenied, unauthenticated } from './auth-error';
 import type { IntrospectAccessToken, IntrospectionResponse } from './introspect-access-token';
 import type { IssuerKeySet } from './issuer-key-set';
+import { tokenKey } from './token-key';
 
 // Asymmetric only: with HS* a leaked public key would be a signing key, and `none` is no signature.
 export const ALLOWED_ALGORITHMS = [
@@ -104,6 +104,8 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
         algorithms: ALLOWED_ALGORITHMS,
         clockTolerance: CLOCK_SKEW_SECONDS,
         requiredClaims: ['sub', 'exp'],
+        // The same clock as the accepted-token cache, so the two cannot disagree on `exp`.
+        currentDate: new Date(now()),
       }));
     } catch (error) {
       throw explain(error);
@@ -161,7 +163,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   }
 
   return async (token) => {
-    const key = createHash('sha256').update(token).digest('base64url');
+    const key = tokenKey(token);
     const hit = accepted.get(key);
     if (hit && hit.until > now()) return hit.token;
     // A JWS in compact form has exactly three parts; anything else (ZITADEL's opaque tokens are

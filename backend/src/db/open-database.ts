@@ -28,9 +28,20 @@ export interface DatabaseHandle {
    * execute() re-plans every time). Rows come back with the database's column names.
    */
   query<T>(text: string, params: unknown[]): Promise<T[]>;
+  /**
+   * Delivers each NOTIFY on `channel` to `onPayload`. `onListening` runs whenever the listening
+   * session (re)starts: notifications sent while it was down are lost, so whatever they would
+   * have invalidated must be dropped then. Rejects when the first LISTEN fails.
+   */
+  listen(channel: string, handlers: NotificationHandlers): Promise<void>;
   /** Resolves when the database answers a query. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface NotificationHandlers {
+  onPayload(payload: string): void;
+  onListening(): void;
 }
 
 export interface LeaderLock {
@@ -125,6 +136,11 @@ function openPostgres(url: string, max: number): DatabaseHandle {
     async query<T>(text: string, params: unknown[]) {
       return (await client.unsafe(text, params as never[], { prepare: true })) as unknown as T[];
     },
+    async listen(channel, handlers) {
+      // postgres.js listens on a connection of its own and runs the third callback after every
+      // (re)connect.
+      await client.listen(channel, handlers.onPayload, handlers.onListening);
+    },
     async ping() {
       await client`select 1`;
     },
@@ -151,6 +167,11 @@ async function openPglite(dir: string): Promise<DatabaseHandle> {
     },
     async query<T>(text: string, params: unknown[]) {
       return (await client.query<T>(text, params)).rows;
+    },
+    async listen(channel, handlers) {
+      // One in-process session, never reconnected: listening starts once.
+      await client.listen(channel, handlers.onPayload);
+      handlers.onListening();
     },
     async ping() {
       await client.query('select 1');

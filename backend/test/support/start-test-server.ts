@@ -31,6 +31,7 @@ export async function startTestServer(options: {
   webhookSigningKeys?: string[];
   actions?: ServerDeps['actions'];
   limits?: Partial<HttpLimits>;
+  returningUserCacheMs?: number;
 }) {
   const logger = options.logger ?? createLogger('silent');
   const metrics = createMetrics();
@@ -51,6 +52,9 @@ export async function startTestServer(options: {
     corsOrigins: [APP_ORIGIN],
     limits: { ...HTTP_LIMIT_DEFAULTS, ...options.limits },
     webhookSigningKeys: options.webhookSigningKeys ?? [],
+    ...(options.returningUserCacheMs === undefined
+      ? {}
+      : { returningUserCacheMs: options.returningUserCacheMs }),
     ...(options.actions ? { actions: options.actions } : {}),
   });
   server.listen(0, '127.0.0.1');

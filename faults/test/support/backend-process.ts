@@ -2,8 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { TEST_CLIENT_ID } from '../../../backend/test/support/test-issuer';
-import { findFreePort } from './free-port';
+import { findFreePort, TEST_CLIENT_ID } from '@liverty-music/backend/testing';
 import { waitUntil } from './wait-until';
 
 export const BACKEND_DIR = fileURLToPath(new URL('../../../backend', import.meta.url));

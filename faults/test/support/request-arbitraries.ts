@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { HANDLED_EVENT_TYPES } from '@liverty-music/backend';
 import fc from 'fast-check';
-import { HANDLED_EVENT_TYPES } from '../../../backend/src/provisioning/identity-event';
 import { USER_SERVICE_PATH } from './call-backend';
 
 /** One generated request, with what the judge needs to know about it. */

@@ -1,23 +1,16 @@
-import type { BackfillResults } from './measure-backfill';
-import type { CpuShares } from './measure-cpu';
+import type { BackfillResults } from '../measure-backfill';
+import type { CpuShares } from '../measure-cpu';
+import { rate, table, times } from './format';
 
 // The backfill's part of the reports (docs/benchmarks.md and the console summary).
 
 export const BACKFILL_TARGET_EVENTS_PER_SECOND = 20_000;
 export const BACKFILL_TARGET_COPY_RATIO = 0.4;
 
-const rate = (value: number) =>
-  Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '—';
-const times = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '—');
 const cores = (cpu: CpuShares, part: string) => (cpu.seconds[part] ?? 0) / cpu.wallSeconds;
 /** CPU microseconds one event cost a part, over the whole measured run. */
 const microsPerEvent = (cpu: CpuShares, part: string, events: number) =>
   ((cpu.seconds[part] ?? 0) / events) * 1e6;
-
-function table(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
 
 function cpuCell(cpu: CpuShares, own: string): string {
   return [own, 'postgres', 'other', 'idle']

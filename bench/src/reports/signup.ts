@@ -1,7 +1,7 @@
 // The browser signup figure of `npm run bench`: its target row, its "what limits it" line and its
 // section. write-reports.ts only places them.
-import { formatSignupBreakdown } from '../../scripts/signup-timing';
-import type { SignupResults } from './measure-signup-time';
+import { formatSignupBreakdown } from '../../../scripts/signup-timing';
+import type { SignupResults } from '../measure-signup-time';
 
 /** Issue 14: the app's share of a signup, median over the signups. */
 export const SIGNUP_APP_SHARE_TARGET_MS = 100;

@@ -1,1 +1,0 @@
-export { findFreePort } from '../../../backend/test/support/free-port';
