@@ -174,7 +174,7 @@ describe('POST /webhooks/zitadel', () => {
     });
   });
 
-  it('marks a removed user removed and keeps its app data', async () => {
+  it('marks a removed user removed, keeps its row and id, and erases its email and names', async () => {
     const userId = newUserId();
     await deliver(
       webhookBody({
@@ -189,7 +189,10 @@ describe('POST /webhooks/zitadel', () => {
     expect(await response.json()).toEqual({ outcome: 'applied' });
     expect(await userRow(userId)).toMatchObject({
       id: created?.id,
-      email: 'gone@example.com',
+      email: null,
+      displayName: '',
+      givenName: '',
+      familyName: '',
       state: 'removed',
     });
   });
