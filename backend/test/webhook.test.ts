@@ -287,6 +287,38 @@ describe('POST /webhooks/zitadel', () => {
     }
   });
 
+  it('refuses an event whose id Postgres cannot store with 400 instead of rewriting it', async () => {
+    // Tried: aggregate id 'x' + a lone surrogate; stripped, it would have named user 'x'.
+    const userId = `${newUserId()}\udfff`;
+    const response = await deliver(
+      webhookBody({
+        userId,
+        sequence: 1,
+        eventType: 'user.human.added',
+        payload: addedPayload('lone@example.com'),
+      }),
+    );
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toBe('invalid_event');
+    expect(await userRow(userId.slice(0, -1))).toBeUndefined();
+    expect(await logRows(userId.slice(0, -1))).toHaveLength(0);
+  });
+
+  it("ignores a machine user's state events: no row, nothing logged", async () => {
+    const userId = newUserId();
+    for (const [sequence, eventType] of [
+      [1, 'user.machine.added'],
+      [2, 'user.locked'],
+      [3, 'user.deactivated'],
+      [4, 'user.removed'],
+    ] as const) {
+      const response = await deliver(webhookBody({ userId, sequence, eventType }));
+      expect(await response.json()).toEqual({ outcome: 'ignored' });
+    }
+    expect(await userRow(userId)).toBeUndefined();
+    expect(await logRows(userId)).toHaveLength(0);
+  });
+
   it('counts rejections by reason in /metrics', async () => {
     const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
     expect(text).toMatch(/liverty_webhook_rejections_total\{reason="signature_stale"\} [1-9]/);
