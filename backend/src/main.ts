@@ -8,6 +8,7 @@ import { isDatabaseUnavailable } from './db/is-database-unavailable';
 import { openDatabase } from './db/open-database';
 import { createMetrics } from './http/metrics';
 import { createLogger } from './logger';
+import { startPayloadRetention } from './provisioning/erase-event-payloads';
 import { createReconciler, type Reconciler } from './reconciler/reconciler';
 import { createZitadelClient } from './reconciler/zitadel-client';
 import { createServer } from './server';
@@ -124,6 +125,14 @@ reconciler =
       })
     : undefined;
 reconciler?.start();
+const retention =
+  config.IDENTITY_EVENT_PAYLOAD_RETENTION_DAYS > 0
+    ? startPayloadRetention({
+        db: database.db,
+        days: config.IDENTITY_EVENT_PAYLOAD_RETENTION_DAYS,
+        logger,
+      })
+    : undefined;
 logger.info(
   {
     webhook: config.ZITADEL_WEBHOOK_SIGNING_KEYS.length > 0,
@@ -136,6 +145,7 @@ logger.info(
 async function shutdown(signal: string) {
   logger.info({ signal }, 'shutting down');
   await reconciler?.stop();
+  await retention?.stop();
   server.close();
   server.closeIdleConnections();
   await database.close();

@@ -1,8 +1,12 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { identityEvents, users } from '../src/db/schema';
+import { createLogger } from '../src/logger';
 import { applyIdentityEvent, applyIdentityEvents } from '../src/provisioning/apply-identity-event';
-import { expireEventPayloads } from '../src/provisioning/erase-event-payloads';
+import {
+  expireEventPayloads,
+  startPayloadRetention,
+} from '../src/provisioning/erase-event-payloads';
 import type { IdentityEvent } from '../src/provisioning/identity-event';
 import { createTestDatabase, databaseKinds, type TestDatabase } from './support/test-databases';
 import { addedPayload, newUserId } from './support/zitadel-events';
@@ -171,5 +175,25 @@ describe.each(databaseKinds)('identity event payload retention, on %s', (kind) =
       'poll',
     );
     expect(again.outcome).toBe('duplicate');
+  });
+
+  it('runs as a job from start-up until stopped', async () => {
+    const db = database.handle.db;
+    const userId = newUserId();
+    const old = new Date(Date.now() - 10 * 86_400_000).toISOString();
+    await applyIdentityEvent(
+      db,
+      event(userId, 1, 'user.human.added', addedPayload('j@x.io'), old),
+      'poll',
+    );
+    const job = startPayloadRetention({ db, days: 7, logger: createLogger('silent') });
+    await vi.waitFor(async () => {
+      const [entry] = await db
+        .select({ payload: identityEvents.payload })
+        .from(identityEvents)
+        .where(eq(identityEvents.aggregateId, userId));
+      expect(entry?.payload).toEqual({});
+    });
+    await job.stop();
   });
 });

@@ -1,6 +1,7 @@
 import { and, eq, inArray, lt, ne, sql } from 'drizzle-orm';
 import type { Database } from '../db/open-database';
 import { identityEvents } from '../db/schema';
+import type { Logger } from '../logger';
 
 // Payload keys that describe the person in ZITADEL's user events (userName, firstName, lastName,
 // nickName, displayName, email, phone, country, locality, postalCode, region, streetAddress,
@@ -50,4 +51,37 @@ export async function expireEventPayloads(db: Database, days: number): Promise<n
     )
     .returning({ id: identityEvents.id });
   return emptied.length;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Runs expireEventPayloads now and every hour until stopped. Every replica runs it: the update is
+ * idempotent, and it must run where no reconciler does (webhook-only deployments).
+ */
+export function startPayloadRetention(options: { db: Database; days: number; logger: Logger }) {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  const run = async () => {
+    try {
+      const emptied = await expireEventPayloads(options.db, options.days);
+      if (emptied > 0)
+        options.logger.info({ emptied, days: options.days }, 'event payloads expired');
+    } catch (error) {
+      options.logger.warn(
+        { err: error },
+        'expiring event payloads failed; trying again in an hour',
+      );
+    }
+    if (!stopped) timer = setTimeout(() => void (running = run()), HOUR_MS);
+  };
+  running = run();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
 }
