@@ -74,9 +74,12 @@ export function startPayloadRetention(options: { db: Database; days: number; log
         'expiring event payloads failed; trying again in an hour',
       );
     }
-    if (!stopped) timer = setTimeout(() => void (running = run()), HOUR_MS);
+    if (!stopped) timer = setTimeout(start, HOUR_MS);
   };
-  running = run();
+  const start = () => {
+    running = run();
+  };
+  start();
   return {
     async stop() {
       stopped = true;

@@ -65,7 +65,9 @@ export async function upsertUserFields(
   writes: readonly UserFieldWrite[],
 ): Promise<Map<string, UserFieldOutcome>> {
   if (writes.length === 0) return new Map();
-  // Sorted so concurrent batches lock rows in one order (no deadlock).
+  // Sorted so concurrent batches lock rows in one order (no deadlock). A write that may not create
+  // is kept only if its row exists: a scalar subquery, one index probe and only for such writes
+  // (an EXISTS here may be planned as a hashed subplan, a scan of the whole table per statement).
   const rows = [...writes]
     .sort((a, b) =>
       a.zitadelUserId < b.zitadelUserId ? -1 : a.zitadelUserId > b.zitadelUserId ? 1 : 0,
@@ -89,7 +91,8 @@ export async function upsertUserFields(
       insert into ${users} (${columnList})
       select ${columnList}
       from ${jsonRecordset('incoming', WRITTEN, rows, sql`, creates boolean`)}
-      where incoming.creates or exists (select 1 from ${users} where ${users.zitadelUserId} = incoming.${id})
+      where incoming.creates
+        or (select true from ${users} where ${users.zitadelUserId} = incoming.${id})
       on conflict (${id}) do update set ${assignments}
       returning ${id}, (xmax = 0) as inserted, ${nameOf(users.state)}, ${sequenceList}`),
   );
