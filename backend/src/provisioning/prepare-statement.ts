@@ -1,4 +1,4 @@
-import { fillPlaceholders, is, Placeholder, type SQL } from 'drizzle-orm';
+import { is, Placeholder, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 
 export interface PreparedText<P extends string> {
@@ -26,5 +26,9 @@ export function prepareStatement<P extends string>(query: SQL): PreparedText<P> 
     return kept.length;
   });
   const text = rendered.sql.replace(/\$(\d+)/g, (_, n: string) => `$${renumber[Number(n) - 1]}`);
-  return { text, params: (values) => fillPlaceholders(kept, values) };
+  // Resolved once: per call, a placeholder is a property read and anything else a constant.
+  const fill = kept.map((param) =>
+    is(param, Placeholder) ? (values: Record<P, unknown>) => values[param.name as P] : () => param,
+  );
+  return { text, params: (values) => fill.map((get) => get(values)) };
 }

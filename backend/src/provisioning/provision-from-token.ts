@@ -124,9 +124,9 @@ const COLUMNS = Object.entries(getTableColumns(users));
 
 /** A row as the raw query returns it (database names, driver values) as drizzle would map it. */
 function toUserRow(raw: Record<string, unknown>): UserRow {
-  return Object.fromEntries(
-    COLUMNS.map(([key, column]) => [key, column.mapFromDriverValue(raw[column.name])]),
-  ) as UserRow;
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of COLUMNS) row[key] = column.mapFromDriverValue(raw[column.name]);
+  return row as UserRow;
 }
 
 /**
