@@ -25,19 +25,6 @@ export class UserBlockedError extends Error {
 
 const BLOCKED: readonly UserState[] = ['inactive', 'removed'];
 
-/**
- * Creates the app user for a token's identity, or refreshes its profile from userinfo, in one
- * atomic statement. `INSERT … ON CONFLICT DO UPDATE` takes the row lock, so N concurrent first
- * calls give one row.
- *
- * `created` is decided by a claim: each call brings a fresh id and stores it only if the row has
- * none yet. Exactly one call ever finds its own id there — even when the webhook or the
- * reconciler inserted the row first, the user's first GetOrCreate still says "account ready".
- * Pass `claim: false` for lazy provisioning, which must not use up that moment.
- *
- * Event sequences are untouched: userinfo is a snapshot without one, and the next newer event
- * still applies.
- */
 // One statement. `existing` reads the row; when it is already claimed (or no claim is asked for)
 // and its profile is unchanged, nothing is written at all — a returning user's sign-in is a read,
 // with no row lock and no WAL flush. Otherwise INSERT … ON CONFLICT DO UPDATE takes the row lock,
@@ -92,6 +79,19 @@ const PROVISION_FROM_TOKEN = prepareStatement<Param>(sql`
   union all
   select *, false as inserted from existing where not exists (select 1 from upserted)`);
 
+/**
+ * Creates the app user for a token's identity, or refreshes its profile from userinfo, in one
+ * atomic statement. `INSERT … ON CONFLICT DO UPDATE` takes the row lock, so N concurrent first
+ * calls give one row.
+ *
+ * `created` is decided by a claim: each call brings a fresh id and stores it only if the row has
+ * none yet. Exactly one call ever finds its own id there — even when the webhook or the
+ * reconciler inserted the row first, the user's first GetOrCreate still says "account ready".
+ * Pass `claim: false` for lazy provisioning, which must not use up that moment.
+ *
+ * Event sequences are untouched: userinfo is a snapshot without one, and the next newer event
+ * still applies.
+ */
 export async function provisionFromToken(
   database: Pick<DatabaseHandle, 'db' | 'query'>,
   identity: Identity,
