@@ -100,6 +100,9 @@ const fields = {
   // When ZITADEL's user projection has processed nothing after a dense instant, ListUsers must
   // give the same answer for this long before the instant counts as complete.
   SYNC_PROJECTION_SETTLE_MS: z.coerce.number().int().min(0).default(2_000),
+  // identity_events payloads of events older than this many days become `{}` (hourly, on every
+  // replica); 0 keeps them. The users table already holds what they said.
+  IDENTITY_EVENT_PAYLOAD_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 

@@ -9,6 +9,7 @@ import { openDatabase } from './db/open-database';
 import { createLogger } from './logger';
 import { createMetrics } from './observability/metrics';
 import { startMetricsServer } from './observability/metrics-server';
+import { startPayloadRetention } from './provisioning/erase-event-payloads';
 import { createReconciler, type Reconciler } from './reconciler/reconciler';
 import { createZitadelClient } from './reconciler/zitadel-client';
 import { createServer } from './server';
@@ -132,6 +133,14 @@ reconciler =
       })
     : undefined;
 reconciler?.start();
+const retention =
+  config.IDENTITY_EVENT_PAYLOAD_RETENTION_DAYS > 0
+    ? startPayloadRetention({
+        db: database.db,
+        days: config.IDENTITY_EVENT_PAYLOAD_RETENTION_DAYS,
+        logger,
+      })
+    : undefined;
 logger.info(
   {
     webhook: config.ZITADEL_WEBHOOK_SIGNING_KEYS.length > 0,
@@ -144,6 +153,7 @@ logger.info(
 async function shutdown(signal: string) {
   logger.info({ signal }, 'shutting down');
   await reconciler?.stop();
+  await retention?.stop();
   server.close();
   server.closeIdleConnections();
   await metricsServer?.close();

@@ -143,4 +143,24 @@ describe('events Postgres cannot store as they are', () => {
       await database.handle.db.select().from(users).where(eq(users.zitadelUserId, impossible)),
     ).toHaveLength(0);
   });
+
+  it('refuses ids Postgres cannot store instead of rewriting them into another id', async () => {
+    // Tried: a lone surrogate in the aggregate id and in the resource owner, and NUL in the id.
+    const base = newUserId();
+    const results = await applyIdentityEvents(
+      database.handle.db,
+      [
+        event(`${base}\udfff`, 1, 'user.human.added', addedPayload('lone@example.com')),
+        { ...event(`${base}1`, 1, 'user.human.added'), resourceOwner: 'org\ud800' },
+        event(`${base}\u0000`, 1, 'user.human.added', addedPayload('nul@example.com')),
+      ],
+      'webhook',
+    );
+    expect(results.map((result) => result.outcome)).toEqual(['invalid', 'invalid', 'invalid']);
+    for (const id of [base, `${base}1`]) {
+      expect(
+        await database.handle.db.select().from(users).where(eq(users.zitadelUserId, id)),
+      ).toHaveLength(0);
+    }
+  });
 });

@@ -185,7 +185,12 @@ describe.each(databaseKinds)('provisionFromToken on %s', (kind) => {
         findOrProvision(database.handle, who.zitadelUserId, async () => who),
       ).rejects.toBeInstanceOf(UserBlockedError);
       const [row] = await rowsFor(who.zitadelUserId);
-      expect(row).toMatchObject({ state, email: who.email });
+      // Not refreshed from the token: a deactivated user keeps its data, a removed one stays erased.
+      expect(row).toMatchObject({
+        state,
+        email: state === 'removed' ? null : who.email,
+        givenName: state === 'removed' ? '' : who.givenName,
+      });
     },
   );
 });

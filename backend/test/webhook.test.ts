@@ -174,7 +174,7 @@ describe('POST /webhooks/zitadel', () => {
     });
   });
 
-  it('marks a removed user removed and keeps its app data', async () => {
+  it('marks a removed user removed, keeps its row and id, and erases its email and names', async () => {
     const userId = newUserId();
     await deliver(
       webhookBody({
@@ -189,7 +189,10 @@ describe('POST /webhooks/zitadel', () => {
     expect(await response.json()).toEqual({ outcome: 'applied' });
     expect(await userRow(userId)).toMatchObject({
       id: created?.id,
-      email: 'gone@example.com',
+      email: null,
+      displayName: '',
+      givenName: '',
+      familyName: '',
       state: 'removed',
     });
   });
@@ -282,6 +285,38 @@ describe('POST /webhooks/zitadel', () => {
       expect(response.status).toBe(400);
       expect(((await response.json()) as { error: string }).error).toBe('invalid_event');
     }
+  });
+
+  it('refuses an event whose id Postgres cannot store with 400 instead of rewriting it', async () => {
+    // Tried: aggregate id 'x' + a lone surrogate; stripped, it would have named user 'x'.
+    const userId = `${newUserId()}\udfff`;
+    const response = await deliver(
+      webhookBody({
+        userId,
+        sequence: 1,
+        eventType: 'user.human.added',
+        payload: addedPayload('lone@example.com'),
+      }),
+    );
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toBe('invalid_event');
+    expect(await userRow(userId.slice(0, -1))).toBeUndefined();
+    expect(await logRows(userId.slice(0, -1))).toHaveLength(0);
+  });
+
+  it("ignores a machine user's state events: no row, nothing logged", async () => {
+    const userId = newUserId();
+    for (const [sequence, eventType] of [
+      [1, 'user.machine.added'],
+      [2, 'user.locked'],
+      [3, 'user.deactivated'],
+      [4, 'user.removed'],
+    ] as const) {
+      const response = await deliver(webhookBody({ userId, sequence, eventType }));
+      expect(await response.json()).toEqual({ outcome: 'ignored' });
+    }
+    expect(await userRow(userId)).toBeUndefined();
+    expect(await logRows(userId)).toHaveLength(0);
   });
 
   it('counts rejections by reason in /metrics', async () => {

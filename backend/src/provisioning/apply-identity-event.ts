@@ -1,17 +1,20 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/open-database';
 import { rowsOf } from '../db/rows-of';
-import type { EventSource } from '../db/schema';
+import { type EventSource, identityEvents } from '../db/schema';
+import { erasePersonalPayloads } from './erase-event-payloads';
 import {
-  CHANGEABLE_FIELDS,
   changesFromEvent,
+  createsUser,
   type IdentityEvent,
   isHandled,
   storableEvent,
   stripSecrets,
   whyInvalid,
 } from './identity-event';
-import { type FieldName, upsertUserFields } from './upsert-user-fields';
+import { columnNames, jsonRecordset } from './json-recordset';
+import { type UserFieldWrite, upsertUserFields } from './upsert-user-fields';
+import { FIELD_NAMES, foldWrite, type SequencedFields, unsetFields } from './user-fields';
 
 export type ApplyOutcome =
   /** Recorded, and at least one field took the event's value (or the row was created). */
@@ -20,9 +23,12 @@ export type ApplyOutcome =
   | 'stale'
   /** Seen before (same aggregate and sequence): nothing done. */
   | 'duplicate'
-  /** Not an event this app follows. */
+  /**
+   * Not an event this app follows, or about a user the app does not have and that the event does
+   * not prove human (a machine user's state change): neither recorded nor applied.
+   */
   | 'ignored'
-  /** Cannot be applied at all (sequence or date out of range): skipped so it cannot block a page. */
+  /** Cannot be applied at all (sequence, date or id out of range): skipped so it cannot block a page. */
   | 'invalid';
 
 export interface ApplyResult {
@@ -31,11 +37,26 @@ export interface ApplyResult {
   inserted: boolean;
 }
 
-type Field = FieldName;
-const FIELDS = CHANGEABLE_FIELDS;
-
-const keyOf = (event: IdentityEvent) =>
+const keyOf = (event: Pick<IdentityEvent, 'aggregateType' | 'aggregateId' | 'sequence'>) =>
   `${event.aggregateType}\u0000${event.aggregateId}\u0000${event.sequence}`;
+
+// The log's columns one event fills, in one order for the JSON rows and the insert.
+const LOGGED = [
+  identityEvents.aggregateType,
+  identityEvents.aggregateId,
+  identityEvents.sequence,
+  identityEvents.eventType,
+  identityEvents.resourceOwner,
+  identityEvents.eventTime,
+  identityEvents.source,
+  identityEvents.payload,
+];
+const loggedColumns = columnNames(LOGGED);
+const keyColumns = columnNames([
+  identityEvents.aggregateType,
+  identityEvents.aggregateId,
+  identityEvents.sequence,
+]);
 
 /** Applies one event; see applyIdentityEvents. */
 export async function applyIdentityEvent(
@@ -48,10 +69,12 @@ export async function applyIdentityEvent(
 }
 
 /**
- * Applies ZITADEL events in two statements whatever their number: one records them all in the
- * identity event log (its unique key turns a redelivery into a no-op), one upserts every user they
- * touch, each field moving only where the event's sequence is newer than the field's. Results are
- * in the order of `events`. Runs in a transaction (a savepoint inside the caller's).
+ * Applies ZITADEL events in two statements whatever their number: one upserts every user they
+ * touch (each field moving only where the event's sequence is newer than the field's; a row is
+ * created only for a human), one records the events of users the app has in the identity event
+ * log (its unique key turns a redelivery into a no-op). A batch touching a removed user erases its
+ * logged payloads in a third. Results are in the order of `events`. Runs in a transaction (a
+ * savepoint inside the caller's).
  */
 export async function applyIdentityEvents(
   db: Database,
@@ -73,96 +96,84 @@ export async function applyIdentityEvents(
   });
   if (candidates.size === 0) return results;
 
+  // Each user's events folded in memory first, so one row per user goes to the database. Events
+  // logged before fold in again harmlessly: the rule ignores a sequence a field already holds.
+  const perUser = new Map<string, { write: UserFieldWrite; fields: SequencedFields }>();
+  for (const index of candidates.values()) {
+    const event = events[index] as IdentityEvent;
+    let entry = perUser.get(event.aggregateId);
+    if (!entry) {
+      const write = { zitadelUserId: event.aggregateId, orgId: null, fields: {}, creates: false };
+      entry = { write, fields: unsetFields() };
+      perUser.set(event.aggregateId, entry);
+    }
+    entry.write.orgId ??= event.resourceOwner;
+    entry.write.creates ||= createsUser(event);
+    foldWrite(entry.fields, changesFromEvent(event), event.sequence);
+  }
+  const writes = [...perUser.values()].map(({ write, fields }) => ({
+    ...write,
+    fields: Object.fromEntries(
+      FIELD_NAMES.filter((field) => fields.sequences[field] > 0).map((field) => [
+        field,
+        { value: fields.values[field], sequence: fields.sequences[field] },
+      ]),
+    ),
+  }));
+
   return db.transaction(async (tx) => {
-    // All rows as one JSON parameter, expanded by jsonb_to_recordset: one statement and one
-    // parameter for any batch size (a multi-row VALUES list costs a parameter per cell, and most of
-    // the time went into building it), the same on postgres.js and PGlite.
-    const logged = [...candidates.values()].map((index) => {
+    const byUser = await upsertUserFields(tx, writes);
+    const known = [...candidates.values()].filter((index) =>
+      byUser.has((events[index] as IdentityEvent).aggregateId),
+    );
+    const logged = known.map((index) => {
       const event = events[index] as IdentityEvent;
       return {
-        aggregate_type: event.aggregateType,
-        aggregate_id: event.aggregateId,
-        sequence: event.sequence,
-        event_type: event.eventType,
-        resource_owner: event.resourceOwner,
-        event_time: event.createdAt,
-        source,
-        payload: stripSecrets(event.payload),
+        [identityEvents.aggregateType.name]: event.aggregateType,
+        [identityEvents.aggregateId.name]: event.aggregateId,
+        [identityEvents.sequence.name]: event.sequence,
+        [identityEvents.eventType.name]: event.eventType,
+        [identityEvents.resourceOwner.name]: event.resourceOwner,
+        [identityEvents.eventTime.name]: event.createdAt,
+        [identityEvents.source.name]: source,
+        [identityEvents.payload.name]: stripSecrets(event.payload),
       };
     });
-    const recorded = rowsOf<{
-      aggregate_type: string;
-      aggregate_id: string;
-      sequence: string | number;
-    }>(
-      await tx.execute(sql`
-        insert into identity_events
-          (aggregate_type, aggregate_id, sequence, event_type, resource_owner, event_time, source, payload)
-        select aggregate_type, aggregate_id, sequence, event_type, resource_owner, event_time, source, payload
-        from jsonb_to_recordset(${JSON.stringify(logged)}::jsonb) as event(
-          aggregate_type text, aggregate_id text, sequence bigint, event_type text,
-          resource_owner text, event_time timestamptz, source text, payload jsonb)
-        on conflict do nothing
-        returning aggregate_type, aggregate_id, sequence`),
-    );
+    const recorded =
+      logged.length === 0
+        ? []
+        : rowsOf<Record<string, unknown>>(
+            await tx.execute(sql`
+              insert into ${identityEvents} (${loggedColumns})
+              select ${loggedColumns} from ${jsonRecordset('event', LOGGED, logged)}
+              on conflict do nothing
+              returning ${keyColumns}`),
+          );
     const fresh = new Set(
       recorded.map((row) =>
         keyOf({
-          aggregateType: row.aggregate_type,
-          aggregateId: row.aggregate_id,
-          sequence: Number(row.sequence),
-        } as IdentityEvent),
+          aggregateType: String(row[identityEvents.aggregateType.name]),
+          aggregateId: String(row[identityEvents.aggregateId.name]),
+          sequence: Number(row[identityEvents.sequence.name]),
+        }),
       ),
     );
-
-    // Fold each user's fresh events: per field, the value of its newest event.
-    const perUser = new Map<
-      string,
-      { orgId: string | null; fields: Map<Field, [unknown, number]> }
-    >();
-    const freshIndexes: number[] = [];
-    for (const [key, index] of candidates) {
-      if (!fresh.has(key)) {
-        results[index] = { outcome: 'duplicate', inserted: false };
-        continue;
-      }
-      freshIndexes.push(index);
-      const event = events[index] as IdentityEvent;
-      let entry = perUser.get(event.aggregateId);
-      if (!entry) {
-        entry = { orgId: null, fields: new Map() };
-        perUser.set(event.aggregateId, entry);
-      }
-      entry.orgId ??= event.resourceOwner;
-      const changes = changesFromEvent(event);
-      for (const field of FIELDS) {
-        if (!(field in changes)) continue;
-        const current = entry.fields.get(field);
-        if (!current || current[1] < event.sequence) {
-          entry.fields.set(field, [changes[field], event.sequence]);
-        }
-      }
-    }
-    if (perUser.size === 0) return results;
-
-    const byUser = await upsertUserFields(
+    await erasePersonalPayloads(
       tx,
-      [...perUser].map(([zitadelUserId, entry]) => ({
-        zitadelUserId,
-        orgId: entry.orgId,
-        fields: Object.fromEntries(
-          [...entry.fields].map(([field, [value, sequence]]) => [field, { value, sequence }]),
-        ),
-      })),
+      [...byUser].filter(([, row]) => row.state === 'removed').map(([id]) => id),
     );
 
     // An event applied if some field it carries now holds its sequence.
     const insertReported = new Set<string>();
-    for (const index of freshIndexes) {
+    for (const index of known) {
       const event = events[index] as IdentityEvent;
+      if (!fresh.has(keyOf(event))) {
+        results[index] = { outcome: 'duplicate', inserted: false };
+        continue;
+      }
       const row = byUser.get(event.aggregateId);
       const changes = changesFromEvent(event);
-      const applied = FIELDS.some(
+      const applied = FIELD_NAMES.some(
         (field) => field in changes && row?.sequences[field] === event.sequence,
       );
       const inserted = row?.inserted === true && !insertReported.has(event.aggregateId);

@@ -1,4 +1,4 @@
-import type { UserState } from '../db/schema';
+import { ERASED_FIELDS, type FieldChanges } from './user-fields';
 
 /**
  * A ZITADEL event about a user, whichever way it arrived (Actions v2 webhook or Event API).
@@ -14,26 +14,6 @@ export interface IdentityEvent {
   createdAt: string;
   payload: Record<string, unknown>;
 }
-
-/** The user fields one event sets. Absent means "this event says nothing about it". */
-export interface FieldChanges {
-  email?: string | null;
-  emailVerified?: boolean;
-  displayName?: string;
-  givenName?: string;
-  familyName?: string;
-  state?: UserState;
-}
-
-/** Every user field an event can set, in one order for all code that walks them. */
-export const CHANGEABLE_FIELDS = [
-  'email',
-  'emailVerified',
-  'displayName',
-  'givenName',
-  'familyName',
-  'state',
-] as const satisfies readonly (keyof FieldChanges)[];
 
 export const HANDLED_EVENT_TYPES = [
   'user.human.added',
@@ -52,6 +32,18 @@ const handled = new Set<string>(HANDLED_EVENT_TYPES);
 
 export function isHandled(event: Pick<IdentityEvent, 'aggregateType' | 'eventType'>): boolean {
   return event.aggregateType === 'user' && handled.has(event.eventType);
+}
+
+export const HUMAN_EVENT_PREFIX = 'user.human.';
+
+/**
+ * May this event create the app user? The app provisions people: only an event of ZITADEL's
+ * `user.human.` family proves the user is human. The state events (`user.deactivated`,
+ * `user.locked`, `user.removed`, …) are shared with machine users, so they only update a user the
+ * app already has (ZITADEL: internal/repository/user/{human,machine,user}.go).
+ */
+export function createsUser(event: Pick<IdentityEvent, 'eventType'>): boolean {
+  return event.eventType.startsWith(HUMAN_EVENT_PREFIX);
 }
 
 const text = (value: unknown): string | undefined =>
@@ -94,7 +86,9 @@ export function changesFromEvent(event: IdentityEvent): FieldChanges {
     case 'user.locked':
       return { state: 'locked' };
     case 'user.removed':
-      return { state: 'removed' };
+      // Erasure: the removal is the newest write of every personal field, so no older event
+      // arriving later can bring a name or address back.
+      return { ...ERASED_FIELDS, state: 'removed' };
     default:
       return {};
   }
@@ -124,6 +118,7 @@ export function stripSecrets(value: unknown): unknown {
 // Text Postgres cannot store (jsonb and text reject NUL; UTF-8 has no lone surrogates).
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching NUL is the point.
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const hasUnstorable = (value: string) => value.search(UNSTORABLE) !== -1;
 
 function storable(value: unknown): unknown {
   if (typeof value === 'string') return value.replace(UNSTORABLE, '');
@@ -145,20 +140,22 @@ export function whyInvalid(event: IdentityEvent): string | undefined {
     return 'creation date out of range';
   }
   if (!event.aggregateId || event.aggregateId.length > 200) return 'aggregate id out of range';
+  // An id is a key: rewritten to something storable it would name another user ('x\udfff' → 'x').
+  if (
+    [event.aggregateType, event.aggregateId, event.eventType, event.resourceOwner ?? ''].some(
+      hasUnstorable,
+    )
+  ) {
+    return 'id or type holds text Postgres cannot store';
+  }
   return undefined;
 }
 
 /**
- * The event with text Postgres cannot store removed. One such event must not fail a whole page of
- * the reconciler (it would be re-read, and fail, forever).
+ * The event with text Postgres cannot store removed from its payload (ids are refused instead, by
+ * whyInvalid). One such event must not fail a whole page of the reconciler (it would be re-read,
+ * and fail, forever).
  */
 export function storableEvent(event: IdentityEvent): IdentityEvent {
-  return {
-    ...event,
-    aggregateType: event.aggregateType.replace(UNSTORABLE, ''),
-    aggregateId: event.aggregateId.replace(UNSTORABLE, ''),
-    eventType: event.eventType.replace(UNSTORABLE, ''),
-    resourceOwner: event.resourceOwner?.replace(UNSTORABLE, '') ?? null,
-    payload: storable(event.payload) as Record<string, unknown>,
-  };
+  return { ...event, payload: storable(event.payload) as Record<string, unknown> };
 }

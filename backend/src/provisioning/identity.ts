@@ -1,9 +1,5 @@
+import type { UserRow } from '../db/schema';
+import type { FieldName } from './user-fields';
+
 /** Who the caller is, as established by a verified token plus the issuer's userinfo. */
-export interface Identity {
-  zitadelUserId: string;
-  email: string | null;
-  emailVerified: boolean;
-  displayName: string;
-  givenName: string;
-  familyName: string;
-}
+export type Identity = Pick<UserRow, 'zitadelUserId' | Exclude<FieldName, 'state'>>;

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, getTableColumns, sql } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { DatabaseHandle } from '../db/open-database';
 import { type UserRow, type UserState, users } from '../db/schema';
 import type { Identity } from './identity';
+import { prepareStatement } from './prepare-statement';
+import { FIELD_COLUMNS, FIELD_NAMES, type FieldName, nameOf } from './user-fields';
 
 export interface ProvisionResult {
   user: UserRow;
@@ -22,6 +25,60 @@ export class UserBlockedError extends Error {
 
 const BLOCKED: readonly UserState[] = ['inactive', 'removed'];
 
+// One statement. `existing` reads the row; when it is already claimed (or no claim is asked for)
+// and its profile is unchanged, nothing is written at all — a returning user's sign-in is a read,
+// with no row lock and no WAL flush. Otherwise INSERT … ON CONFLICT DO UPDATE takes the row lock,
+// so N concurrent first calls give one row; a row a concurrent call inserted after our snapshot is
+// still found through the conflict. A deactivated or removed user is neither refreshed nor claimed.
+// The profile's columns come from the field table, so the statement follows the schema.
+type Param = keyof Identity | 'claimId';
+const PROFILE = FIELD_NAMES.filter((field) => field !== 'state') as Exclude<FieldName, 'state'>[];
+const profile = PROFILE.map((field) => FIELD_COLUMNS[field].value);
+const given = (name: Param, column: PgColumn) =>
+  sql`${sql.placeholder(name)}::${sql.raw(column.getSQLType())}`;
+const sub = given('zitadelUserId', users.zitadelUserId);
+const claim = given('claimId', users.claimId);
+const givenProfile = sql.join(
+  PROFILE.map((field) => given(field, FIELD_COLUMNS[field].value)),
+  sql`, `,
+);
+const list = (prefix = sql``) =>
+  sql.join(
+    profile.map((column) => sql`${prefix}${nameOf(column)}`),
+    sql`, `,
+  );
+const blocked = sql.join(
+  BLOCKED.map((state) => sql.raw(`'${state}'`)),
+  sql`, `,
+);
+const [id, claimColumn, state] = [users.zitadelUserId, users.claimId, users.state].map(nameOf);
+const PROVISION_FROM_TOKEN = prepareStatement<Param>(sql`
+  with existing as (
+    select * from ${users} where ${users.zitadelUserId} = ${sub}
+  ), upserted as (
+    insert into ${users} (${id}, ${list()}, ${claimColumn})
+    select ${sub}, ${givenProfile}, ${claim}
+    where not exists (
+      select 1 from existing
+      where ${state} in (${blocked})
+         or ((${claim} is null or ${claimColumn} is not null)
+             and (${list()}) is not distinct from (${givenProfile})))
+    on conflict (${id}) do update set
+      ${sql.join(
+        profile.map((column) => sql`${nameOf(column)} = excluded.${nameOf(column)}`),
+        sql`, `,
+      )},
+      ${claimColumn} = coalesce(${users.claimId}, excluded.${claimColumn}),
+      ${nameOf(users.updatedAt)} = case
+        when (${list(sql`${users}.`)}) is distinct from (${list(sql`excluded.`)})
+        then now() else ${users.updatedAt} end
+    where ${users.state} not in (${blocked})
+    returning *, (xmax = 0) as inserted
+  )
+  select * from upserted
+  union all
+  select *, false as inserted from existing where not exists (select 1 from upserted)`);
+
 /**
  * Creates the app user for a token's identity, or refreshes its profile from userinfo, in one
  * atomic statement. `INSERT … ON CONFLICT DO UPDATE` takes the row lock, so N concurrent first
@@ -35,58 +92,16 @@ const BLOCKED: readonly UserState[] = ['inactive', 'removed'];
  * Event sequences are untouched: userinfo is a snapshot without one, and the next newer event
  * still applies.
  */
-// One statement. `existing` reads the row; when it is already claimed (or no claim is asked for)
-// and its profile is unchanged, nothing is written at all — a returning user's sign-in is a read,
-// with no row lock and no WAL flush. Otherwise INSERT … ON CONFLICT DO UPDATE takes the row lock,
-// so N concurrent first calls give one row; a row a concurrent call inserted after our snapshot is
-// still found through the conflict. A deactivated or removed user is neither refreshed nor claimed.
-// Parameters: $1 zitadel user id, $2 email, $3 email verified, $4 display name, $5 given name,
-// $6 family name, $7 claim id (null: do not claim).
-const PROVISION_FROM_TOKEN = `
-  with existing as (
-    select * from users where zitadel_user_id = $1::text
-  ), upserted as (
-    insert into users (zitadel_user_id, email, email_verified, display_name, given_name, family_name, claim_id)
-    select $1::text, $2::text, $3::boolean, $4::text, $5::text, $6::text, $7::uuid
-    where not exists (
-      select 1 from existing
-      where state in ('inactive', 'removed')
-         or (($7::uuid is null or claim_id is not null)
-             and (email, email_verified, display_name, given_name, family_name)
-                 is not distinct from ($2::text, $3::boolean, $4::text, $5::text, $6::text)))
-    on conflict (zitadel_user_id) do update set
-      email = excluded.email,
-      email_verified = excluded.email_verified,
-      display_name = excluded.display_name,
-      given_name = excluded.given_name,
-      family_name = excluded.family_name,
-      claim_id = coalesce(users.claim_id, excluded.claim_id),
-      updated_at = case
-        when (users.email, users.email_verified, users.display_name, users.given_name, users.family_name)
-             is distinct from (excluded.email, excluded.email_verified, excluded.display_name, excluded.given_name, excluded.family_name)
-        then now() else users.updated_at end
-    where users.state not in ('inactive', 'removed')
-    returning *, (xmax = 0) as inserted
-  )
-  select * from upserted
-  union all
-  select *, false as inserted from existing where not exists (select 1 from upserted)`;
-
 export async function provisionFromToken(
   database: Pick<DatabaseHandle, 'db' | 'query'>,
   identity: Identity,
   options: { claim: boolean } = { claim: true },
 ): Promise<ProvisionResult> {
   const claimId = options.claim ? randomUUID() : null;
-  const [raw] = await database.query<RawUserRow>(PROVISION_FROM_TOKEN, [
-    identity.zitadelUserId,
-    identity.email,
-    identity.emailVerified,
-    identity.displayName,
-    identity.givenName,
-    identity.familyName,
-    claimId,
-  ]);
+  const [raw] = await database.query<Record<string, unknown>>(
+    PROVISION_FROM_TOKEN.text,
+    PROVISION_FROM_TOKEN.params({ ...identity, claimId }),
+  );
 
   if (!raw) {
     // Only a row that a concurrent call inserted after our snapshot, and that is blocked, gets here.
@@ -105,49 +120,13 @@ export async function provisionFromToken(
   };
 }
 
-interface RawUserRow {
-  id: string;
-  zitadel_user_id: string;
-  org_id: string | null;
-  email: string | null;
-  email_verified: boolean;
-  display_name: string;
-  given_name: string;
-  family_name: string;
-  state: UserState;
-  email_sequence: string | number;
-  email_verified_sequence: string | number;
-  display_name_sequence: string | number;
-  given_name_sequence: string | number;
-  family_name_sequence: string | number;
-  state_sequence: string | number;
-  claim_id: string | null;
-  created_at: Date | string;
-  updated_at: Date | string;
-  inserted: boolean;
-}
+const COLUMNS = Object.entries(getTableColumns(users));
 
-function toUserRow(raw: RawUserRow): UserRow {
-  return {
-    id: raw.id,
-    zitadelUserId: raw.zitadel_user_id,
-    orgId: raw.org_id,
-    email: raw.email,
-    emailVerified: raw.email_verified,
-    displayName: raw.display_name,
-    givenName: raw.given_name,
-    familyName: raw.family_name,
-    state: raw.state,
-    emailSequence: Number(raw.email_sequence),
-    emailVerifiedSequence: Number(raw.email_verified_sequence),
-    displayNameSequence: Number(raw.display_name_sequence),
-    givenNameSequence: Number(raw.given_name_sequence),
-    familyNameSequence: Number(raw.family_name_sequence),
-    stateSequence: Number(raw.state_sequence),
-    claimId: raw.claim_id,
-    createdAt: new Date(raw.created_at),
-    updatedAt: new Date(raw.updated_at),
-  };
+/** A row as the raw query returns it (database names, driver values) as drizzle would map it. */
+function toUserRow(raw: Record<string, unknown>): UserRow {
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of COLUMNS) row[key] = column.mapFromDriverValue(raw[column.name]);
+  return row as UserRow;
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { UserRow } from '../db/schema';
-import { CHANGEABLE_FIELDS } from '../provisioning/identity-event';
+import { FIELD_NAMES } from '../provisioning/user-fields';
 import type { ZitadelUser } from './fold-events';
 
-const COMPARED = CHANGEABLE_FIELDS;
+const COMPARED = FIELD_NAMES;
 
 export interface Drift {
   /** In ZITADEL, no app row. */

@@ -1,82 +1,63 @@
-import type { UserState } from '../db/schema';
+import type { UserRow } from '../db/schema';
 import {
   changesFromEvent,
-  type FieldChanges,
+  createsUser,
   type IdentityEvent,
   isHandled,
 } from '../provisioning/identity-event';
 import type { UserFieldWrite } from '../provisioning/upsert-user-fields';
+import {
+  type FieldChanges,
+  type FieldName,
+  foldWrite,
+  type SequencedFields,
+  unsetFields,
+} from '../provisioning/user-fields';
 
 /** A user as ZITADEL's event history describes it. */
-export interface ZitadelUser {
-  zitadelUserId: string;
-  email: string | null;
-  emailVerified: boolean;
-  displayName: string;
-  givenName: string;
-  familyName: string;
-  state: UserState;
-}
+export type ZitadelUser = Pick<UserRow, 'zitadelUserId' | FieldName>;
 
 /**
- * Replays events in memory with the same rules as applyIdentityEvent (each field keeps its
- * newest event), so what ZITADEL says can be compared with the app database without writing.
+ * Replays events in memory with the same rule as applyIdentityEvents (foldWrite: each field keeps
+ * its newest event), so what ZITADEL says can be compared with the app database without writing.
  * Snapshots (ListUsers, for instants the Event API cannot page through) count as writes of their
- * fields at their sequence, as upsertUserFields applies them.
+ * fields at their sequence, as upsertUserFields applies them. Like the app, it keeps only users
+ * something proved human (machine users' state events are folded but not returned).
  */
 export function foldEvents(
   events: Iterable<IdentityEvent>,
   snapshots: Iterable<UserFieldWrite> = [],
 ): Map<string, ZitadelUser> {
-  const users = new Map<
-    string,
-    { user: ZitadelUser; sequences: Partial<Record<keyof FieldChanges, number>> }
-  >();
-  const fold = (zitadelUserId: string, writes: [keyof FieldChanges, unknown, number][]) => {
+  const users = new Map<string, { fields: SequencedFields; human: boolean }>();
+  const fold = (
+    zitadelUserId: string,
+    creates: boolean,
+    write: (fields: SequencedFields) => void,
+  ) => {
     let entry = users.get(zitadelUserId);
     if (!entry) {
-      entry = {
-        user: {
-          zitadelUserId,
-          email: null,
-          emailVerified: false,
-          displayName: '',
-          givenName: '',
-          familyName: '',
-          state: 'active',
-        },
-        sequences: {},
-      };
+      entry = { fields: unsetFields(), human: false };
       users.set(zitadelUserId, entry);
     }
-    for (const [field, value, sequence] of writes) {
-      if ((entry.sequences[field] ?? 0) < sequence) {
-        entry.sequences[field] = sequence;
-        Object.assign(entry.user, { [field]: value });
-      }
-    }
+    entry.human ||= creates;
+    write(entry.fields);
   };
   for (const event of events) {
     if (!isHandled(event)) continue;
-    const changes = changesFromEvent(event);
-    fold(
-      event.aggregateId,
-      (Object.keys(changes) as (keyof FieldChanges)[]).map((field) => [
-        field,
-        changes[field],
-        event.sequence,
-      ]),
+    fold(event.aggregateId, createsUser(event), (fields) =>
+      foldWrite(fields, changesFromEvent(event), event.sequence),
     );
   }
   for (const snapshot of snapshots) {
-    fold(
-      snapshot.zitadelUserId,
-      Object.entries(snapshot.fields).map(([field, write]) => [
-        field as keyof FieldChanges,
-        write.value,
-        write.sequence,
-      ]),
-    );
+    fold(snapshot.zitadelUserId, snapshot.creates, (fields) => {
+      for (const [field, write] of Object.entries(snapshot.fields)) {
+        foldWrite(fields, { [field]: write.value } as FieldChanges, write.sequence);
+      }
+    });
   }
-  return new Map([...users].map(([id, entry]) => [id, entry.user]));
+  return new Map(
+    [...users]
+      .filter(([, entry]) => entry.human)
+      .map(([zitadelUserId, entry]) => [zitadelUserId, { zitadelUserId, ...entry.fields.values }]),
+  );
 }

@@ -4,6 +4,7 @@ import { type EventSource, syncCheckpoints, users } from '../db/schema';
 import type { Metrics } from '../observability/metrics';
 import { applyIdentityEvents } from '../provisioning/apply-identity-event';
 import { type UserFieldWrite, upsertUserFields } from '../provisioning/upsert-user-fields';
+import { FIELD_COLUMNS, FIELD_NAMES } from '../provisioning/user-fields';
 import { formatMicros, type Micros, parseMicros } from './event-instant';
 import { readEventSegments, type Segment } from './read-event-segments';
 import type { RetryPolicy } from './retry-zitadel-calls';
@@ -58,7 +59,10 @@ async function newestSequences(
   const rows = await db
     .select({
       id: users.zitadelUserId,
-      newest: sql<string>`greatest(${users.emailSequence}, ${users.emailVerifiedSequence}, ${users.displayNameSequence}, ${users.givenNameSequence}, ${users.familyNameSequence}, ${users.stateSequence})`,
+      newest: sql<string>`greatest(${sql.join(
+        FIELD_NAMES.map((field) => FIELD_COLUMNS[field].sequence),
+        sql`, `,
+      )})`,
     })
     .from(users)
     .where(

@@ -2,6 +2,12 @@ import type { User } from '@zitadel/proto/zitadel/user/v2/user_pb';
 import { UserState } from '@zitadel/proto/zitadel/user/v2/user_pb';
 import type { UserState as AppUserState } from '../db/schema';
 import type { UserFieldWrite } from '../provisioning/upsert-user-fields';
+import {
+  ERASED_FIELDS,
+  FIELD_DEFAULTS,
+  FIELD_NAMES,
+  type FieldValues,
+} from '../provisioning/user-fields';
 
 const STATE: Record<UserState, AppUserState> = {
   [UserState.UNSPECIFIED]: 'active',
@@ -27,17 +33,24 @@ export function snapshotOf(user: User): UserFieldWrite | undefined {
   const sequence = Number(user.details?.sequence ?? 0n);
   const givenName = human.profile?.givenName ?? '';
   const familyName = human.profile?.familyName ?? '';
-  const at = <T>(value: T) => ({ value, sequence });
+  const state = STATE[user.state] ?? 'active';
+  const values: FieldValues =
+    state === 'removed'
+      ? { ...FIELD_DEFAULTS, ...ERASED_FIELDS, state }
+      : {
+          email: human.email?.email || null,
+          emailVerified: human.email?.isVerified === true,
+          displayName: human.profile?.displayName || `${givenName} ${familyName}`.trim(),
+          givenName,
+          familyName,
+          state,
+        };
   return {
     zitadelUserId: user.userId,
     orgId: user.details?.resourceOwner || null,
-    fields: {
-      email: at(human.email?.email || null),
-      emailVerified: at(human.email?.isVerified === true),
-      displayName: at(human.profile?.displayName || `${givenName} ${familyName}`.trim()),
-      givenName: at(givenName),
-      familyName: at(familyName),
-      state: at(STATE[user.state] ?? 'active'),
-    },
+    creates: true,
+    fields: Object.fromEntries(
+      FIELD_NAMES.map((field) => [field, { value: values[field], sequence }]),
+    ),
   };
 }

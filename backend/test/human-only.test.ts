@@ -1,0 +1,137 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { identityEvents, users } from '../src/db/schema';
+import { applyIdentityEvent, applyIdentityEvents } from '../src/provisioning/apply-identity-event';
+import {
+  createsUser,
+  HANDLED_EVENT_TYPES,
+  HUMAN_EVENT_PREFIX,
+  type IdentityEvent,
+} from '../src/provisioning/identity-event';
+import { foldEvents } from '../src/reconciler/fold-events';
+import { createTestDatabase, databaseKinds, type TestDatabase } from './support/test-databases';
+import { addedPayload, newUserId } from './support/zitadel-events';
+
+function event(userId: string, sequence: number, eventType: string, payload = {}): IdentityEvent {
+  return {
+    aggregateType: 'user',
+    aggregateId: userId,
+    sequence,
+    eventType,
+    resourceOwner: '336392597046099971',
+    createdAt: new Date(Date.now() - 60_000 + sequence).toISOString(),
+    payload,
+  };
+}
+
+// ZITADEL's event types, as its source defines them (zitadel/zitadel, v4 layout):
+// - internal/repository/user/human.go: humanEventPrefix = userEventTypePrefix + "human."
+//   (HumanAddedType "user.human.added", HumanRegisteredType "user.human.selfregistered"), and the
+//   human_profile.go / human_email.go events under the same prefix;
+// - internal/repository/user/machine.go: machineEventPrefix = userEventTypePrefix + "machine."
+//   (MachineAddedEventType "user.machine.added");
+// - internal/repository/user/user.go: UserLockedType, UserUnlockedType, UserDeactivatedType,
+//   UserReactivatedType, UserRemovedType directly under "user.", written for both kinds of user.
+const ZITADEL_HUMAN_CREATION = ['user.human.added', 'user.human.selfregistered'];
+const ZITADEL_MACHINE_CREATION = ['user.machine.added'];
+const ZITADEL_SHARED_STATE = [
+  'user.locked',
+  'user.unlocked',
+  'user.deactivated',
+  'user.reactivated',
+  'user.removed',
+];
+
+describe("contract with ZITADEL's event types", () => {
+  it('lets exactly the human family create a user', () => {
+    expect(HUMAN_EVENT_PREFIX).toBe('user.human.');
+    for (const type of ZITADEL_HUMAN_CREATION) expect(createsUser({ eventType: type })).toBe(true);
+    for (const type of [...ZITADEL_MACHINE_CREATION, ...ZITADEL_SHARED_STATE]) {
+      expect(createsUser({ eventType: type })).toBe(false);
+    }
+    // Every followed event is either human-only or one of the shared state events.
+    for (const type of HANDLED_EVENT_TYPES) {
+      expect(type.startsWith(HUMAN_EVENT_PREFIX) || ZITADEL_SHARED_STATE.includes(type)).toBe(true);
+    }
+  });
+
+  it('folds a machine user out of what ZITADEL says (drift compares humans only)', () => {
+    const machine = newUserId();
+    const human = newUserId();
+    const folded = foldEvents([
+      event(machine, 1, 'user.machine.added'),
+      event(machine, 2, 'user.deactivated'),
+      event(human, 2, 'user.locked'),
+      event(human, 1, 'user.human.added', addedPayload('h@x.io')),
+    ]);
+    expect([...folded.keys()]).toEqual([human]);
+    expect(folded.get(human)?.state).toBe('locked');
+  });
+});
+
+describe.each(databaseKinds)('server-side provisioning creates humans only, on %s', (kind) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+  const db = () => database.handle.db;
+  const rows = (userId: string) => db().select().from(users).where(eq(users.zitadelUserId, userId));
+  const logged = (userId: string) =>
+    db().select().from(identityEvents).where(eq(identityEvents.aggregateId, userId));
+
+  it("ignores a machine user's events in a poll page: no row, nothing logged", async () => {
+    const machine = newUserId();
+    const results = await applyIdentityEvents(
+      db(),
+      [
+        event(machine, 1, 'user.machine.added', { userName: 'svc' }),
+        event(machine, 2, 'user.locked'),
+        event(machine, 3, 'user.deactivated'),
+        event(machine, 4, 'user.removed'),
+      ],
+      'backfill',
+    );
+    expect(results.map((result) => result.outcome)).toEqual([
+      'ignored',
+      'ignored',
+      'ignored',
+      'ignored',
+    ]);
+    expect(await rows(machine)).toHaveLength(0);
+    expect(await logged(machine)).toHaveLength(0);
+  });
+
+  it('defers a state event that arrives before the user, and applies it when the poll re-reads it', async () => {
+    const userId = newUserId();
+    const early = await applyIdentityEvent(db(), event(userId, 2, 'user.deactivated'), 'webhook');
+    expect(early.outcome).toBe('ignored');
+    expect(await rows(userId)).toHaveLength(0);
+    // The poll reads in creation order: the creation, then the deactivation.
+    const polled = await applyIdentityEvents(
+      db(),
+      [
+        event(userId, 1, 'user.human.added', addedPayload('late@x.io')),
+        event(userId, 2, 'user.deactivated'),
+      ],
+      'poll',
+    );
+    expect(polled.map((result) => result.outcome)).toEqual(['applied', 'applied']);
+    expect((await rows(userId))[0]).toMatchObject({ state: 'inactive', email: 'late@x.io' });
+  });
+
+  it('lets a human-only event create the user, and a state event update it', async () => {
+    const userId = newUserId();
+    const first = await applyIdentityEvent(
+      db(),
+      event(userId, 3, 'user.human.profile.changed', { firstName: 'Early' }),
+      'webhook',
+    );
+    expect(first).toEqual({ outcome: 'applied', inserted: true });
+    const locked = await applyIdentityEvent(db(), event(userId, 4, 'user.locked'), 'webhook');
+    expect(locked.outcome).toBe('applied');
+    expect((await rows(userId))[0]).toMatchObject({ givenName: 'Early', state: 'locked' });
+  });
+});
