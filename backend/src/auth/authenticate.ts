@@ -47,10 +47,10 @@ export function createAuthenticator(deps: {
     }
   }
 
-  async function identityOf(token: string, sub: string): Promise<Identity> {
+  async function identityOf(token: string, key: string, sub: string): Promise<Identity> {
     let info: Userinfo;
     try {
-      info = await deps.fetchUserinfo(token, sub);
+      info = await deps.fetchUserinfo(token, sub, key);
     } catch (error) {
       refused(token, error);
       throw error;
@@ -77,12 +77,15 @@ export function createAuthenticator(deps: {
     const match = header ? /^Bearer +([^\s]+)\s*$/i.exec(header) : null;
     const token = match?.[1];
     let bearer: string;
+    // Both caches know a token by its hash: one hash per call serves them both.
+    let key: string;
     let verified: VerifiedToken;
     try {
       if (!header) throw unauthenticated('missing Authorization header with a Bearer access token');
       if (!token) throw unauthenticated('Authorization header is not "Bearer <access token>"');
       bearer = token;
-      verified = await deps.verifyAccessToken(token);
+      key = tokenKey(token);
+      verified = await deps.verifyAccessToken(token, key);
     } catch (error) {
       refused(token, error);
       throw error;
@@ -93,7 +96,7 @@ export function createAuthenticator(deps: {
       clientId: verified.clientId,
       appUserId: verified.appUserId,
       identity: () => {
-        identity ??= identityOf(bearer, verified.sub);
+        identity ??= identityOf(bearer, key, verified.sub);
         return identity;
       },
     };

@@ -61,10 +61,7 @@ export function createUserService(deps: UserServiceDeps): ServiceImpl<typeof Use
       if (!remembered) returning.remember(user, readStarted);
       if (inserted) deps.metrics.usersProvisioned.inc({ source: 'get_or_create' });
       // `is_registration` is the client's belief only: logged and counted, never acted on.
-      deps.metrics.getOrCreate.inc({
-        created: String(created),
-        is_registration: String(request.isRegistration),
-      });
+      deps.metrics.countGetOrCreate(created, request.isRegistration);
       if (created || request.isRegistration) {
         deps.logger.info(
           { userId: user.id, created, inserted, isRegistration: request.isRegistration },
