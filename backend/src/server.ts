@@ -5,7 +5,6 @@ import type { SignupPolicy } from './actions/signup-policy';
 import type { Authenticate } from './auth/authenticate';
 import type { DatabaseHandle } from './db/open-database';
 import { applyCors } from './http/cors';
-import { errorInterceptor } from './http/error-interceptor';
 import { healthRoutes } from './http/health-routes';
 import {
   type BackendServer,
@@ -61,7 +60,6 @@ export function createServer(deps: ServerDeps): BackendServer {
         metrics: deps.metrics,
         returningUserCacheMs: deps.returningUserCacheMs ?? DEFAULT_RETURNING_USER_CACHE_MS,
       }),
-      interceptors: [errorInterceptor(deps.logger)],
       readMaxBytes: MAX_REQUEST_BYTES,
     }),
   );

@@ -20,6 +20,13 @@ export interface Caller {
 
 export type Authenticate = (headers: Headers) => Promise<Caller>;
 
+interface PendingIdentity {
+  token: string;
+  key: string;
+  sub: string;
+  identity: Promise<Identity> | undefined;
+}
+
 /**
  * Identity comes from the verified Bearer token (`sub`) and the issuer's userinfo for that same
  * token. Nothing the client puts in a request body is trusted. Every refusal is logged with its
@@ -72,6 +79,12 @@ export function createAuthenticator(deps: {
     };
   }
 
+  // Userinfo at most once per call, and only when asked for.
+  function identityOnce(this: PendingIdentity): Promise<Identity> {
+    this.identity ??= identityOf(this.token, this.key, this.sub);
+    return this.identity;
+  }
+
   return async (headers) => {
     const header = headers.get('authorization');
     const match = header ? /^Bearer +([^\s]+)\s*$/i.exec(header) : null;
@@ -90,15 +103,13 @@ export function createAuthenticator(deps: {
       refused(token, error);
       throw error;
     }
-    let identity: Promise<Identity> | undefined;
+    const pending: PendingIdentity = { token: bearer, key, sub: verified.sub, identity: undefined };
     return {
       zitadelUserId: verified.sub,
       clientId: verified.clientId,
       appUserId: verified.appUserId,
-      identity: () => {
-        identity ??= identityOf(bearer, key, verified.sub);
-        return identity;
-      },
+      // Bound, not a new closure per call: callers pass `caller.identity` around unbound.
+      identity: identityOnce.bind(pending),
     };
   };
 }
