@@ -5,7 +5,6 @@ import type { SignupPolicy } from './actions/signup-policy';
 import type { Authenticate } from './auth/authenticate';
 import type { DatabaseHandle } from './db/open-database';
 import { applyCors } from './http/cors';
-import { errorInterceptor } from './http/error-interceptor';
 import { healthRoutes } from './http/health-routes';
 import {
   type BackendServer,
@@ -44,7 +43,6 @@ export interface ServerDeps {
 
 // GetOrCreate bodies are a few bytes; anything near this is abuse.
 const MAX_REQUEST_BYTES = 64 * 1024;
-const DRAIN_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * The API on one port: the Connect RPCs over Connect, gRPC-web and gRPC (HTTP/1.1, and HTTP/2
@@ -62,7 +60,6 @@ export function createServer(deps: ServerDeps): BackendServer {
         metrics: deps.metrics,
         returningUserCacheMs: deps.returningUserCacheMs ?? DEFAULT_RETURNING_USER_CACHE_MS,
       }),
-      interceptors: [errorInterceptor(deps.logger)],
       readMaxBytes: MAX_REQUEST_BYTES,
     }),
   );
@@ -95,37 +92,11 @@ export function createServer(deps: ServerDeps): BackendServer {
   const route = routeTable(routes, rpc, deps.logger);
 
   const http1 = (req: IncomingMessage, res: ServerResponse) => {
-    drainUnreadBody(req, res);
     if (applyCors(origins, req, res)) return;
     route(req, res);
   };
   // HTTP/2 without TLS is what gRPC clients speak; browsers never do, so no CORS, and the plain
-  // HTTP endpoints stay HTTP/1.1 (the adapter answers their paths 404).
+  // HTTP endpoints stay HTTP/1.1 (the adapter answers their paths 404). A body left unread by an
+  // early answer is drained by the HTTP/1.1 server itself (http/drain-unread-body.ts).
   return listenHttp1AndH2c(http1, rpc, deps.limits);
-}
-
-/**
- * A handler that answers before reading the whole body (a size limit, an unknown path) would
- * leave the rest in the socket, and the next request on that keep-alive connection would never
- * be parsed. Drain it; a sender that keeps going past a megabyte loses the connection.
- */
-function drainUnreadBody(req: IncomingMessage, res: ServerResponse): void {
-  // connect-node reads the body with for-await; leaving that loop early (gRPC refuses an
-  // oversized message mid-body) would destroy the request by default, and a destroyed request
-  // can be neither drained nor parsed past: the connection would answer nothing more.
-  req[Symbol.asyncIterator] = () => req.iterator({ destroyOnReturn: false });
-  const socket = req.socket;
-  res.once('finish', () => {
-    if (req.complete) return;
-    if (req.destroyed) {
-      socket.destroy();
-      return;
-    }
-    let drained = 0;
-    req.on('data', (chunk: Buffer) => {
-      drained += chunk.length;
-      if (drained > DRAIN_LIMIT_BYTES) socket.destroy();
-    });
-    req.resume();
-  });
 }

@@ -114,19 +114,24 @@ export async function measureGetOrCreate(
       issuer.sign(existingSub(n)),
     );
     progress(`GetOrCreate: provisioning ${config.existingUsers} existing users (real, naive)`);
-    // Userinfo entries live 30 s from when they were fetched. A pass over every token refills
-    // them; skip it when the last pass is recent enough to outlast the next run.
-    const warmedAt = new Map<string, number>();
+    // Userinfo entries live 30 s from when they were fetched, and a pass over every token only
+    // refetches the ones that have expired: a pass while entries are still valid leaves them to
+    // expire mid-run, sending part of a point's calls to the issuer. So a pass is skipped while
+    // the last one's entries outlast the next point (a retry included), and otherwise runs only
+    // once every entry has expired.
+    const USERINFO_TTL_MS = 30_000;
+    const pointMs = (seconds + config.quietWaitSeconds) * (1 + config.retries) * 1000 + 2000;
+    const warmed = new Map<string, { startedAt: number; endedAt: number }>();
     const warm = async (origin: string) => {
-      const last = warmedAt.get(origin);
-      if (
-        last !== undefined &&
-        performance.now() - last < (25 - seconds - config.quietWaitSeconds) * 1000
-      )
-        return;
+      const last = warmed.get(origin);
+      if (last !== undefined) {
+        if (performance.now() - last.startedAt + pointMs < USERINFO_TTL_MS) return;
+        const expired = last.endedAt + USERINFO_TTL_MS + 100 - performance.now();
+        if (expired > 0) await new Promise((resolve) => setTimeout(resolve, expired));
+      }
       const startedAt = performance.now();
       await callEachOnce(origin, existingTokens);
-      warmedAt.set(origin, startedAt);
+      warmed.set(origin, { startedAt, endedAt: performance.now() });
     };
     await Promise.all([warm(real.origin), warm(naive.origin), warm(noop.origin)]);
 

@@ -1,5 +1,7 @@
 // Child-process entry for the two peers GetOrCreate is measured against, on the backend's own
-// stack (node:http + connectNodeAdapter, the generated UserService, 64 KiB read limit):
+// stack: its HTTP/1.1 + h2c front (listenHttp1AndH2c: protocol detection per connection, the same
+// HTTP limits as the backend's defaults, unread bodies drained), connectNodeAdapter, the
+// generated UserService, 64 KiB read limit. What the backend does beyond that is its own cost.
 //
 //   BENCH_PEER=noop   returns a fixed user: no token check, no database. The framework limit.
 //   BENCH_PEER=naive  verifies the token and fetches userinfo exactly like the backend, then
@@ -7,13 +9,14 @@
 //                     write. Concurrent first calls for one user race into unique violations.
 //
 // GET /readyz answers once it can serve; GET /stats reports the naive peer's error counts.
-import { createServer } from 'node:http';
 import { Code, ConnectError, type ConnectRouter, type ServiceImpl } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import {
   createLogger,
   createTokenAuthentication,
   type DatabaseHandle,
+  HTTP_LIMIT_DEFAULTS,
+  listenHttp1AndH2c,
   openDatabase,
   toProtoUser,
   users,
@@ -142,17 +145,21 @@ const rpc = connectNodeAdapter({
   readMaxBytes: 64 * 1024,
 });
 
-const server = createServer((req, res) => {
-  if (req.method === 'GET' && req.url === '/readyz') {
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}');
-    return;
-  }
-  if (req.method === 'GET' && req.url === '/stats') {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
-    return;
-  }
-  rpc(req, res);
-});
+const server = listenHttp1AndH2c(
+  (req, res) => {
+    if (req.method === 'GET' && req.url === '/readyz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}');
+      return;
+    }
+    if (req.method === 'GET' && req.url === '/stats') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
+      return;
+    }
+    rpc(req, res);
+  },
+  rpc,
+  HTTP_LIMIT_DEFAULTS,
+);
 server.listen(port, '127.0.0.1');
 process.once('SIGTERM', () => {
   server.close();

@@ -20,6 +20,13 @@ export interface Caller {
 
 export type Authenticate = (headers: Headers) => Promise<Caller>;
 
+interface PendingIdentity {
+  token: string;
+  key: string;
+  sub: string;
+  identity: Promise<Identity> | undefined;
+}
+
 /**
  * Identity comes from the verified Bearer token (`sub`) and the issuer's userinfo for that same
  * token. Nothing the client puts in a request body is trusted. Every refusal is logged with its
@@ -47,10 +54,10 @@ export function createAuthenticator(deps: {
     }
   }
 
-  async function identityOf(token: string, sub: string): Promise<Identity> {
+  async function identityOf(token: string, key: string, sub: string): Promise<Identity> {
     let info: Userinfo;
     try {
-      info = await deps.fetchUserinfo(token, sub);
+      info = await deps.fetchUserinfo(token, sub, key);
     } catch (error) {
       refused(token, error);
       throw error;
@@ -72,30 +79,37 @@ export function createAuthenticator(deps: {
     };
   }
 
+  // Userinfo at most once per call, and only when asked for.
+  function identityOnce(this: PendingIdentity): Promise<Identity> {
+    this.identity ??= identityOf(this.token, this.key, this.sub);
+    return this.identity;
+  }
+
   return async (headers) => {
     const header = headers.get('authorization');
     const match = header ? /^Bearer +([^\s]+)\s*$/i.exec(header) : null;
     const token = match?.[1];
     let bearer: string;
+    // Both caches know a token by its hash: one hash per call serves them both.
+    let key: string;
     let verified: VerifiedToken;
     try {
       if (!header) throw unauthenticated('missing Authorization header with a Bearer access token');
       if (!token) throw unauthenticated('Authorization header is not "Bearer <access token>"');
       bearer = token;
-      verified = await deps.verifyAccessToken(token);
+      key = tokenKey(token);
+      verified = await deps.verifyAccessToken(token, key);
     } catch (error) {
       refused(token, error);
       throw error;
     }
-    let identity: Promise<Identity> | undefined;
+    const pending: PendingIdentity = { token: bearer, key, sub: verified.sub, identity: undefined };
     return {
       zitadelUserId: verified.sub,
       clientId: verified.clientId,
       appUserId: verified.appUserId,
-      identity: () => {
-        identity ??= identityOf(bearer, verified.sub);
-        return identity;
-      },
+      // Bound, not a new closure per call: callers pass `caller.identity` around unbound.
+      identity: identityOnce.bind(pending),
     };
   };
 }

@@ -24,7 +24,12 @@ export interface UserinfoFetcherOptions {
   timeoutMs?: number;
 }
 
-export type FetchUserinfo = (accessToken: string, expectedSub: string) => Promise<Userinfo>;
+/** `key`: tokenKey(accessToken), when the caller has it already. */
+export type FetchUserinfo = (
+  accessToken: string,
+  expectedSub: string,
+  key?: string,
+) => Promise<Userinfo>;
 
 export function createUserinfoFetcher(options: UserinfoFetcherOptions): FetchUserinfo {
   const ttlMs = options.ttlMs ?? 30_000;
@@ -33,8 +38,8 @@ export function createUserinfoFetcher(options: UserinfoFetcherOptions): FetchUse
   // Keyed by a hash so the cache never holds a usable token.
   const cache = new Map<string, { userinfo: Userinfo; expiresAt: number }>();
 
-  return async (accessToken, expectedSub) => {
-    const key = tokenKey(accessToken);
+  return async (accessToken, expectedSub, known) => {
+    const key = known ?? tokenKey(accessToken);
     const hit = cache.get(key);
     if (hit && hit.expiresAt > Date.now()) return hit.userinfo;
 

@@ -60,7 +60,8 @@ export interface AccessTokenVerifierOptions {
   now?: () => number;
 }
 
-export type VerifyAccessToken = (token: string) => Promise<VerifiedToken>;
+/** `key`: tokenKey(token), when the caller has it already (one hash per call, not one per cache). */
+export type VerifyAccessToken = (token: string, key?: string) => Promise<VerifiedToken>;
 
 // An accepted token is trusted again, without a signature check or introspection, for at most
 // this long (and never past its `exp`): a signed-in SPA calls with the same token many times.
@@ -162,8 +163,8 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     };
   }
 
-  return async (token) => {
-    const key = tokenKey(token);
+  return async (token, known) => {
+    const key = known ?? tokenKey(token);
     const hit = accepted.get(key);
     if (hit && hit.until > now()) return hit.token;
     // A JWS in compact form has exactly three parts; anything else (ZITADEL's opaque tokens are

@@ -6,6 +6,7 @@ import {
   type ServerHttp2Session,
 } from 'node:http2';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import { DrainingServerResponse, KeepAliveIncomingMessage } from './drain-unread-body';
 
 /** Every HTTP/2 connection without TLS starts with these bytes (RFC 9113 §3.4). */
 const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
@@ -48,6 +49,9 @@ export function listenHttp1AndH2c(
       // Node checks the two timeouts on this interval (30 s by default): a check at least four
       // times per headers timeout keeps the real limit within 25 % of the configured one.
       connectionsCheckingInterval: Math.max(50, Math.min(30_000, limits.headersTimeoutMs / 4)),
+      // A body left unread by an early answer must not wedge the keep-alive connection.
+      IncomingMessage: KeepAliveIncomingMessage,
+      ServerResponse: DrainingServerResponse,
     },
     http1Handler,
   );

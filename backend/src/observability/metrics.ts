@@ -3,14 +3,36 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // GetOrCreate runs on every sign-in. A labelled inc() builds and checks a label key each time;
+  // plain tallies here are added to the counter when it is read (a scrape), which is all that
+  // can observe the difference.
+  const getOrCreateTallies = [false, true].flatMap((created) =>
+    [false, true].map((isRegistration) => ({
+      labels: { created: String(created), is_registration: String(isRegistration) },
+      pending: 0,
+    })),
+  );
+  const getOrCreate = new Counter({
+    name: 'liverty_get_or_create_total',
+    help: 'GetOrCreate calls that succeeded, by outcome and by the client hint is_registration.',
+    labelNames: ['created', 'is_registration'] as const,
+    registers: [registry],
+    collect() {
+      for (const tally of getOrCreateTallies) {
+        if (tally.pending === 0) continue;
+        this.inc(tally.labels, tally.pending);
+        tally.pending = 0;
+      }
+    },
+  });
   return {
     registry,
-    getOrCreate: new Counter({
-      name: 'liverty_get_or_create_total',
-      help: 'GetOrCreate calls that succeeded, by outcome and by the client hint is_registration.',
-      labelNames: ['created', 'is_registration'] as const,
-      registers: [registry],
-    }),
+    getOrCreate,
+    /** One successful GetOrCreate, as liverty_get_or_create_total counts it. */
+    countGetOrCreate(created: boolean, isRegistration: boolean): void {
+      (getOrCreateTallies[(created ? 2 : 0) + (isRegistration ? 1 : 0)] as { pending: number })
+        .pending++;
+    },
     usersProvisioned: new Counter({
       name: 'liverty_users_provisioned_total',
       help: 'App user rows inserted, by the path that inserted them.',

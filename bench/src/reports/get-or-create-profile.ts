@@ -62,6 +62,6 @@ export function profileSection(p: GetOrCreateProfile): string[] {
         : ['category (self time)', 'share', 'µs per call'],
       rows,
     ),
-    'Per call = main-thread time in the load window ÷ calls answered. The difference column is what the backend adds on top of the same node:http + Connect stack. WebCrypto signature checks run on libuv worker threads and are not in the main-thread profile; they are in the process CPU above.',
+    'Per call = main-thread time in the load window ÷ calls answered. The difference column is what the backend adds on top of the same HTTP front (listenHttp1AndH2c) + Connect stack. Samples are wall-clock: on a busy machine a main thread preempted inside a syscall (socket writes above all) is counted there, so the categories of our own code compare better than the totals. WebCrypto signature checks run on libuv worker threads and are not in the main-thread profile; they are in the process CPU above.',
   ];
 }
