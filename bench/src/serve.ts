@@ -49,8 +49,10 @@ const FIXED_USER = {
   displayName: 'Bench 336500000000000001',
   givenName: 'Bench',
   familyName: '336500000000000001',
-  createdAt: { seconds: 1_750_000_000n, nanos: 0 },
-  updatedAt: { seconds: 1_750_000_000n, nanos: 0 },
+  // Microseconds, as every row from Postgres has them: the answer costs what a real one costs
+  // to encode (a whole-second timestamp is printed shorter in JSON).
+  createdAt: { seconds: 1_750_000_000n, nanos: 123_456_000 },
+  updatedAt: { seconds: 1_750_000_000n, nanos: 654_321_000 },
   state: UserState.ACTIVE,
 };
 
