@@ -14,7 +14,13 @@ import {
 } from './identity-event';
 import { columnNames, jsonRecordset } from './json-recordset';
 import { type UserFieldWrite, upsertUserFields } from './upsert-user-fields';
-import { FIELD_NAMES, foldWrite, type SequencedFields, unsetFields } from './user-fields';
+import {
+  FIELD_NAMES,
+  type FieldChanges,
+  foldWrite,
+  type SequencedFields,
+  unsetFields,
+} from './user-fields';
 
 export type ApplyOutcome =
   /** Recorded, and at least one field took the event's value (or the row was created). */
@@ -84,6 +90,8 @@ export async function applyIdentityEvents(
   const results: ApplyResult[] = events.map(() => ({ outcome: 'ignored', inserted: false }));
   const candidates = new Map<string, number>(); // key → index of its first occurrence
   events = events.map(storableEvent);
+  // What each candidate changes, computed once: the fold and the outcome both need it.
+  const changesAt: FieldChanges[] = new Array(events.length);
   events.forEach((event, index) => {
     if (!isHandled(event)) return;
     if (whyInvalid(event)) {
@@ -109,7 +117,9 @@ export async function applyIdentityEvents(
     }
     entry.write.orgId ??= event.resourceOwner;
     entry.write.creates ||= createsUser(event);
-    foldWrite(entry.fields, changesFromEvent(event), event.sequence);
+    const changes = changesFromEvent(event);
+    changesAt[index] = changes;
+    foldWrite(entry.fields, changes, event.sequence);
   }
   const writes = [...perUser.values()].map(({ write, fields }) => ({
     ...write,
@@ -172,7 +182,7 @@ export async function applyIdentityEvents(
         continue;
       }
       const row = byUser.get(event.aggregateId);
-      const changes = changesFromEvent(event);
+      const changes = changesAt[index] as FieldChanges;
       const applied = FIELD_NAMES.some(
         (field) => field in changes && row?.sequences[field] === event.sequence,
       );

@@ -102,17 +102,12 @@ function dropUndefined<T extends object>(value: T): Partial<T> {
 // hash as `encodedHash` (older: `secret`); none of it is ever stored or logged.
 const SECRET_KEY = /hash|secret|password|token|otp|code|key/i;
 
-/** A copy of the payload with every secret-looking field removed, at any depth. */
+/**
+ * The payload with every secret-looking field removed, at any depth. Only what holds a secret is
+ * copied: a clean payload (most events) comes back as it is, with no allocation.
+ */
 export function stripSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stripSecrets);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([key]) => !SECRET_KEY.test(key))
-        .map(([key, inner]) => [key, stripSecrets(inner)]),
-    );
-  }
-  return value;
+  return rewrite(value, SECRET_KEY_ONLY);
 }
 
 // Text Postgres cannot store (jsonb and text reject NUL; UTF-8 has no lone surrogates).
@@ -120,13 +115,76 @@ export function stripSecrets(value: unknown): unknown {
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const hasUnstorable = (value: string) => value.search(UNSTORABLE) !== -1;
 
-function storable(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(UNSTORABLE, '');
-  if (Array.isArray(value)) return value.map(storable);
+/**
+ * How a payload is rewritten: each key is kept (and renamed) or dropped, each string replaced.
+ * `rewrite` copies only the arrays and objects where something changed, so the rewrites cost a
+ * walk, not a deep copy, on the many payloads they leave alone.
+ */
+interface Rewrite {
+  /** The key to store instead, or undefined to drop the entry. */
+  key(key: string): string | undefined;
+  text(value: string): string;
+}
+
+const SECRET_KEY_ONLY: Rewrite = {
+  key: (key) => (SECRET_KEY.test(key) ? undefined : key),
+  text: (value) => value,
+};
+
+const STORABLE: Rewrite = {
+  key: (key) => (hasUnstorable(key) ? key.replace(UNSTORABLE, '') : key),
+  text: (value) => (hasUnstorable(value) ? value.replace(UNSTORABLE, '') : value),
+};
+
+// A payload's `__proto__` key is data (JSON.parse makes it an own property): kept as one, not
+// taken for the copy's prototype.
+function put(target: Record<string, unknown>, key: string, value: unknown) {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    target[key] = value;
+  }
+}
+
+function rewrite(value: unknown, how: Rewrite): unknown {
+  if (typeof value === 'string') return how.text(value);
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let index = 0; index < value.length; index++) {
+      const inner: unknown = value[index];
+      const next = rewrite(inner, how);
+      if (next !== inner) {
+        copy ??= value.slice();
+        copy[index] = next;
+      }
+    }
+    return copy ?? value;
+  }
   if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, inner]) => [key.replace(UNSTORABLE, ''), storable(inner)]),
-    );
+    const source = value as Record<string, unknown>;
+    const keys = Object.keys(source);
+    let copy: Record<string, unknown> | undefined;
+    for (let index = 0; index < keys.length; index++) {
+      const key = keys[index] as string;
+      const inner = source[key];
+      const nextKey = how.key(key);
+      const next = nextKey === undefined ? undefined : rewrite(inner, how);
+      if (copy === undefined && (nextKey !== key || next !== inner)) {
+        // The first change: the entries before it carry over as they were.
+        copy = {};
+        for (let before = 0; before < index; before++) {
+          const kept = keys[before] as string;
+          put(copy, kept, source[kept]);
+        }
+      }
+      if (copy !== undefined && nextKey !== undefined) put(copy, nextKey, next);
+    }
+    return copy ?? value;
   }
   return value;
 }
@@ -157,5 +215,6 @@ export function whyInvalid(event: IdentityEvent): string | undefined {
  * and fail, forever).
  */
 export function storableEvent(event: IdentityEvent): IdentityEvent {
-  return { ...event, payload: storable(event.payload) as Record<string, unknown> };
+  const payload = rewrite(event.payload, STORABLE) as Record<string, unknown>;
+  return payload === event.payload ? event : { ...event, payload };
 }
