@@ -92,6 +92,7 @@ export async function applyIdentityEvents(
   events = events.map(storableEvent);
   // What each candidate changes, computed once: the fold and the outcome both need it.
   const changesAt: FieldChanges[] = new Array(events.length);
+  const keys: string[] = new Array(events.length);
   events.forEach((event, index) => {
     if (!isHandled(event)) return;
     if (whyInvalid(event)) {
@@ -99,6 +100,7 @@ export async function applyIdentityEvents(
       return;
     }
     const key = keyOf(event);
+    keys[index] = key;
     if (candidates.has(key)) results[index] = { outcome: 'duplicate', inserted: false };
     else candidates.set(key, index);
   });
@@ -121,15 +123,15 @@ export async function applyIdentityEvents(
     changesAt[index] = changes;
     foldWrite(entry.fields, changes, event.sequence);
   }
-  const writes = [...perUser.values()].map(({ write, fields }) => ({
-    ...write,
-    fields: Object.fromEntries(
-      FIELD_NAMES.filter((field) => fields.sequences[field] > 0).map((field) => [
-        field,
-        { value: fields.values[field], sequence: fields.sequences[field] },
-      ]),
-    ),
-  }));
+  const writes: UserFieldWrite[] = [];
+  for (const { write, fields } of perUser.values()) {
+    const set: Record<string, { value: unknown; sequence: number }> = {};
+    for (const field of FIELD_NAMES) {
+      const sequence = fields.sequences[field];
+      if (sequence > 0) set[field] = { value: fields.values[field], sequence };
+    }
+    writes.push({ ...write, fields: set as UserFieldWrite['fields'] });
+  }
 
   return db.transaction(async (tx) => {
     const byUser = await upsertUserFields(tx, writes);
@@ -177,7 +179,7 @@ export async function applyIdentityEvents(
     const insertReported = new Set<string>();
     for (const index of known) {
       const event = events[index] as IdentityEvent;
-      if (!fresh.has(keyOf(event))) {
+      if (!fresh.has(keys[index] as string)) {
         results[index] = { outcome: 'duplicate', inserted: false };
         continue;
       }

@@ -113,7 +113,12 @@ export function stripSecrets(value: unknown): unknown {
 // Text Postgres cannot store (jsonb and text reject NUL; UTF-8 has no lone surrogates).
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching NUL is the point.
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const hasUnstorable = (value: string) => value.search(UNSTORABLE) !== -1;
+// Most text holds neither NUL nor any surrogate: one character-class scan rules it out before the
+// pairing rules are looked at.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching NUL is the point.
+const MAY_BE_UNSTORABLE = /[\u0000\ud800-\udfff]/;
+const hasUnstorable = (value: string) =>
+  MAY_BE_UNSTORABLE.test(value) && value.search(UNSTORABLE) !== -1;
 
 /**
  * How a payload is rewritten: each key is kept (and renamed) or dropped, each string replaced.
@@ -200,9 +205,10 @@ export function whyInvalid(event: IdentityEvent): string | undefined {
   if (!event.aggregateId || event.aggregateId.length > 200) return 'aggregate id out of range';
   // An id is a key: rewritten to something storable it would name another user ('x\udfff' → 'x').
   if (
-    [event.aggregateType, event.aggregateId, event.eventType, event.resourceOwner ?? ''].some(
-      hasUnstorable,
-    )
+    hasUnstorable(event.aggregateType) ||
+    hasUnstorable(event.aggregateId) ||
+    hasUnstorable(event.eventType) ||
+    (event.resourceOwner !== null && hasUnstorable(event.resourceOwner))
   ) {
     return 'id or type holds text Postgres cannot store';
   }

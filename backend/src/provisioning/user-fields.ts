@@ -51,14 +51,13 @@ export interface SequencedFields {
   sequences: Record<FieldName, number>;
 }
 
+const UNSET_SEQUENCES = Object.fromEntries(FIELD_NAMES.map((field) => [field, 0])) as Record<
+  FieldName,
+  number
+>;
+
 export function unsetFields(): SequencedFields {
-  return {
-    values: { ...FIELD_DEFAULTS },
-    sequences: Object.fromEntries(FIELD_NAMES.map((field) => [field, 0])) as Record<
-      FieldName,
-      number
-    >,
-  };
+  return { values: { ...FIELD_DEFAULTS }, sequences: { ...UNSET_SEQUENCES } };
 }
 
 /**
