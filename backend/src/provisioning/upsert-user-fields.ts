@@ -96,16 +96,17 @@ export async function upsertUserFields(
       on conflict (${id}) do update set ${assignments}
       returning ${id}, (xmax = 0) as inserted, ${nameOf(users.state)}, ${sequenceList}`),
   );
-  return new Map(
-    written.map((row) => [
-      String(row[users.zitadelUserId.name]),
-      {
-        inserted: row.inserted === true,
-        state: row[users.state.name] as UserState,
-        sequences: Object.fromEntries(
-          FIELD_NAMES.map((field) => [field, Number(row[FIELD_COLUMNS[field].sequence.name])]),
-        ) as Record<FieldName, number>,
-      },
-    ]),
-  );
+  const outcomes = new Map<string, UserFieldOutcome>();
+  for (const row of written) {
+    const sequences = {} as Record<FieldName, number>;
+    for (const field of FIELD_NAMES) {
+      sequences[field] = Number(row[FIELD_COLUMNS[field].sequence.name]);
+    }
+    outcomes.set(String(row[users.zitadelUserId.name]), {
+      inserted: row.inserted === true,
+      state: row[users.state.name] as UserState,
+      sequences,
+    });
+  }
+  return outcomes;
 }
