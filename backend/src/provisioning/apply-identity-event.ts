@@ -43,6 +43,16 @@ export interface ApplyResult {
   inserted: boolean;
 }
 
+// Results are read, never changed: one frozen object per outcome rather than one per event.
+const result = (outcome: ApplyOutcome, inserted: boolean): ApplyResult =>
+  Object.freeze({ outcome, inserted });
+const IGNORED = result('ignored', false);
+const INVALID = result('invalid', false);
+const DUPLICATE = result('duplicate', false);
+const APPLIED = result('applied', false);
+const APPLIED_INSERTED = result('applied', true);
+const STALE = result('stale', false);
+
 const keyOf = (event: Pick<IdentityEvent, 'aggregateType' | 'aggregateId' | 'sequence'>) =>
   `${event.aggregateType}\u0000${event.aggregateId}\u0000${event.sequence}`;
 
@@ -70,8 +80,8 @@ export async function applyIdentityEvent(
   event: IdentityEvent,
   source: EventSource,
 ): Promise<ApplyResult> {
-  const [result] = await applyIdentityEvents(db, [event], source);
-  return result ?? { outcome: 'ignored', inserted: false };
+  const [outcome] = await applyIdentityEvents(db, [event], source);
+  return outcome ?? IGNORED;
 }
 
 /**
@@ -87,7 +97,7 @@ export async function applyIdentityEvents(
   events: readonly IdentityEvent[],
   source: EventSource,
 ): Promise<ApplyResult[]> {
-  const results: ApplyResult[] = events.map(() => ({ outcome: 'ignored', inserted: false }));
+  const results: ApplyResult[] = new Array<ApplyResult>(events.length).fill(IGNORED);
   const candidates = new Map<string, number>(); // key → index of its first occurrence
   events = events.map(storableEvent);
   // What each candidate changes, computed once: the fold and the outcome both need it.
@@ -96,12 +106,12 @@ export async function applyIdentityEvents(
   events.forEach((event, index) => {
     if (!isHandled(event)) return;
     if (whyInvalid(event)) {
-      results[index] = { outcome: 'invalid', inserted: false };
+      results[index] = INVALID;
       return;
     }
     const key = keyOf(event);
     keys[index] = key;
-    if (candidates.has(key)) results[index] = { outcome: 'duplicate', inserted: false };
+    if (candidates.has(key)) results[index] = DUPLICATE;
     else candidates.set(key, index);
   });
   if (candidates.size === 0) return results;
@@ -180,7 +190,7 @@ export async function applyIdentityEvents(
     for (const index of known) {
       const event = events[index] as IdentityEvent;
       if (!fresh.has(keys[index] as string)) {
-        results[index] = { outcome: 'duplicate', inserted: false };
+        results[index] = DUPLICATE;
         continue;
       }
       const row = byUser.get(event.aggregateId);
@@ -190,7 +200,7 @@ export async function applyIdentityEvents(
       );
       const inserted = row?.inserted === true && !insertReported.has(event.aggregateId);
       if (inserted) insertReported.add(event.aggregateId);
-      results[index] = { outcome: applied || inserted ? 'applied' : 'stale', inserted };
+      results[index] = inserted ? APPLIED_INSERTED : applied ? APPLIED : STALE;
     }
     return results;
   });
