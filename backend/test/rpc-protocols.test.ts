@@ -2,11 +2,9 @@ import { execFile } from 'node:child_process';
 import { connect as connectHttp2 } from 'node:http2';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { backendUnderTest } from './support/backend-under-test';
 import { GET_OR_CREATE_PATH, sendUndecodableMessage } from './support/send-undecodable-message';
-import { startTestServer } from './support/start-test-server';
-import { createTestDatabase, type TestDatabase } from './support/test-databases';
-import { startTestIssuer, type TestIssuer } from './support/test-issuer';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BUF = `${REPO_ROOT}node_modules/.bin/buf`;
@@ -38,44 +36,27 @@ async function bufCurl(
 }
 
 describe('the RPC port speaks Connect, gRPC-web and gRPC', () => {
-  let issuer: TestIssuer;
-  let database: TestDatabase;
-  let server: Awaited<ReturnType<typeof startTestServer>>;
-
-  beforeAll(async () => {
-    issuer = await startTestIssuer();
-    database = await createTestDatabase('postgres');
-    server = await startTestServer({
-      database: database.handle,
-      issuer: issuer.issuer,
-      audience: [issuer.audience],
-    });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await issuer?.close();
-    await database?.drop();
-  });
+  const backend = backendUnderTest();
 
   it.each([
     ['connect', '336494809936036001'],
     ['grpcweb', '336494809936036002'],
     ['grpc', '336494809936036003'],
   ] as const)('answers GetOrCreate over %s (buf curl)', async (protocol, sub) => {
-    const token = await issuer.issue({ sub, email: `${protocol}@example.com` });
-    const first = await bufCurl(`${server.baseUrl}${GET_OR_CREATE_PATH}`, protocol, token);
+    const token = await backend.issuer.issue({ sub, email: `${protocol}@example.com` });
+    const first = await bufCurl(`${backend.server.baseUrl}${GET_OR_CREATE_PATH}`, protocol, token);
     expect(first).toMatchObject({
       created: true,
       user: { zitadelUserId: sub, email: `${protocol}@example.com` },
     });
-    const second = await bufCurl(`${server.baseUrl}${GET_OR_CREATE_PATH}`, protocol, token);
+    const second = await bufCurl(`${backend.server.baseUrl}${GET_OR_CREATE_PATH}`, protocol, token);
     expect(second.created).toBeUndefined(); // false: proto3 JSON leaves it out
     expect((second.user as { id: string }).id).toBe((first.user as { id: string }).id);
   });
 
   it('refuses gRPC without credentials with unauthenticated (16)', async () => {
     const failure = await bufCurl(
-      `${server.baseUrl}${GET_OR_CREATE_PATH}`,
+      `${backend.server.baseUrl}${GET_OR_CREATE_PATH}`,
       'grpc',
       'not-a-token',
     ).then(
@@ -92,7 +73,7 @@ describe('the RPC port speaks Connect, gRPC-web and gRPC', () => {
   ] as const)(
     'answers a message that does not decode over %s with invalid_argument',
     async (protocol, httpStatus, code) => {
-      const answer = await sendUndecodableMessage(server.baseUrl, protocol);
+      const answer = await sendUndecodableMessage(backend.server.baseUrl, protocol);
       expect(answer).toEqual({
         httpStatus,
         code,
@@ -102,7 +83,7 @@ describe('the RPC port speaks Connect, gRPC-web and gRPC', () => {
   );
 
   it('keeps the plain HTTP endpoints on HTTP/1.1: over h2c they are not found', async () => {
-    const session = connectHttp2(server.baseUrl);
+    const session = connectHttp2(backend.server.baseUrl);
     try {
       const status = await new Promise<number>((resolve, reject) => {
         const stream = session.request({ ':path': '/healthz' });

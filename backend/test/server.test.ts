@@ -3,35 +3,23 @@ import { count } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/open-database';
 import { users } from '../src/db/schema';
+import { backendUnderTest } from './support/backend-under-test';
 import { APP_ORIGIN, startTestServer } from './support/start-test-server';
-import { createTestDatabase, type TestDatabase } from './support/test-databases';
+import { createTestDatabase } from './support/test-databases';
 import { startTestIssuer, type TestIssuer } from './support/test-issuer';
 
 describe('backend over HTTP', () => {
-  let issuer: TestIssuer;
-  let database: TestDatabase;
-  let server: Awaited<ReturnType<typeof startTestServer>>;
+  const backend = backendUnderTest();
 
-  beforeAll(async () => {
-    issuer = await startTestIssuer();
-    database = await createTestDatabase('postgres');
-    server = await startTestServer({
-      database: database.handle,
-      issuer: issuer.issuer,
-      audience: [issuer.audience],
-    });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await issuer?.close();
-    await database?.drop();
-  });
-
-  const rowCount = async () => (await database.handle.db.select({ n: count() }).from(users))[0]?.n;
+  const rowCount = async () =>
+    (await backend.database.handle.db.select({ n: count() }).from(users))[0]?.n;
 
   it('serves GetOrCreate in the Connect binary format too', async () => {
-    const token = await issuer.issue({ sub: '336494809936035901', email: 'bin@example.com' });
-    const response = await server
+    const token = await backend.issuer.issue({
+      sub: '336494809936035901',
+      email: 'bin@example.com',
+    });
+    const response = await backend.server
       .client({ binary: true })
       .getOrCreate({ isRegistration: true }, { headers: { authorization: `Bearer ${token}` } });
     expect(response.created).toBe(true);
@@ -40,10 +28,10 @@ describe('backend over HTTP', () => {
   });
 
   it('reports "welcome back" data on a second call: created false, same id', async () => {
-    const token = await issuer.issue({ sub: '336494809936035902', name: 'Ada Lovelace' });
+    const token = await backend.issuer.issue({ sub: '336494809936035902', name: 'Ada Lovelace' });
     const headers = { authorization: `Bearer ${token}` };
-    const first = await server.client().getOrCreate({ isRegistration: true }, { headers });
-    const second = await server.client().getOrCreate({ isRegistration: true }, { headers });
+    const first = await backend.server.client().getOrCreate({ isRegistration: true }, { headers });
+    const second = await backend.server.client().getOrCreate({ isRegistration: true }, { headers });
     expect(first.created).toBe(true);
     expect(second.created).toBe(false);
     expect(second.user?.id).toBe(first.user?.id);
@@ -51,10 +39,13 @@ describe('backend over HTTP', () => {
   });
 
   it('ignores identity fields smuggled into the JSON body', async () => {
-    const token = await issuer.issue({ sub: '336494809936035903', email: 'real@example.com' });
+    const token = await backend.issuer.issue({
+      sub: '336494809936035903',
+      email: 'real@example.com',
+    });
     const before = await rowCount();
     const response = await fetch(
-      `${server.baseUrl}/liverty_music.user.v1.UserService/GetOrCreate`,
+      `${backend.server.baseUrl}/liverty_music.user.v1.UserService/GetOrCreate`,
       {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -80,10 +71,10 @@ describe('backend over HTTP', () => {
     ['a wrong type for is_registration', '{"isRegistration": "yes"}'],
     ['a JSON array', '[]'],
   ])('answers invalid_argument, never a 500, for %s', async (_what, body) => {
-    const token = await issuer.issue({ sub: '336494809936035904' });
+    const token = await backend.issuer.issue({ sub: '336494809936035904' });
     const before = await rowCount();
     const response = await fetch(
-      `${server.baseUrl}/liverty_music.user.v1.UserService/GetOrCreate`,
+      `${backend.server.baseUrl}/liverty_music.user.v1.UserService/GetOrCreate`,
       {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -101,10 +92,10 @@ describe('backend over HTTP', () => {
     ['an undecodable binary body', Buffer.from([0x0f])],
     ['a truncated binary body', Buffer.from([0x08])],
   ])('answers invalid_argument, never a 500, for %s', async (_what, body) => {
-    const token = await issuer.issue({ sub: '336494809936035907' });
+    const token = await backend.issuer.issue({ sub: '336494809936035907' });
     const before = await rowCount();
     const response = await fetch(
-      `${server.baseUrl}/liverty_music.user.v1.UserService/GetOrCreate`,
+      `${backend.server.baseUrl}/liverty_music.user.v1.UserService/GetOrCreate`,
       {
         method: 'POST',
         headers: { 'content-type': 'application/proto', authorization: `Bearer ${token}` },
@@ -119,7 +110,7 @@ describe('backend over HTTP', () => {
   // The plain HTTP endpoints answer 413 (webhook.test.ts, actions.test.ts); RPCs are Connect's.
   it('rejects an RPC body over the size cap with resource_exhausted', async () => {
     const response = await fetch(
-      `${server.baseUrl}/liverty_music.user.v1.UserService/GetOrCreate`,
+      `${backend.server.baseUrl}/liverty_music.user.v1.UserService/GetOrCreate`,
       {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -131,37 +122,45 @@ describe('backend over HTTP', () => {
   });
 
   it('asks userinfo once for a token retried several times (brief cache)', async () => {
-    const token = await issuer.issue({ sub: '336494809936035905', email: 'cache@example.com' });
-    const before = issuer.counts.userinfo;
+    const token = await backend.issuer.issue({
+      sub: '336494809936035905',
+      email: 'cache@example.com',
+    });
+    const before = backend.issuer.counts.userinfo;
     for (let i = 0; i < 3; i++) {
-      await server.client().getOrCreate({}, { headers: { authorization: `Bearer ${token}` } });
+      await backend.server
+        .client()
+        .getOrCreate({}, { headers: { authorization: `Bearer ${token}` } });
     }
-    expect(issuer.counts.userinfo - before).toBe(1);
+    expect(backend.issuer.counts.userinfo - before).toBe(1);
   });
 
   it('refetches the key set on an unknown kid at most once per cooldown', async () => {
-    const before = issuer.counts.jwks;
+    const before = backend.issuer.counts.jwks;
     for (let i = 0; i < 5; i++) {
-      const forged = await issuer.issue({ sub: '1' }, { kid: `forged-${i}`, useOtherKey: true });
-      const error = await server
+      const forged = await backend.issuer.issue(
+        { sub: '1' },
+        { kid: `forged-${i}`, useOtherKey: true },
+      );
+      const error = await backend.server
         .client()
         .getOrCreate({}, { headers: { authorization: `Bearer ${forged}` } })
         .catch((caught: unknown) => caught);
       expect((error as ConnectError).code).toBe(Code.Unauthenticated);
     }
-    expect(issuer.counts.jwks - before).toBeLessThanOrEqual(1);
+    expect(backend.issuer.counts.jwks - before).toBeLessThanOrEqual(1);
   });
 
   it('answers /healthz and /readyz', async () => {
-    expect((await fetch(`${server.baseUrl}/healthz`)).status).toBe(200);
-    const ready = await fetch(`${server.baseUrl}/readyz`);
+    expect((await fetch(`${backend.server.baseUrl}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${backend.server.baseUrl}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready' });
   });
 
   it('allows CORS preflight from the configured origin only', async () => {
     const preflight = (origin: string) =>
-      fetch(`${server.baseUrl}/liverty_music.user.v1.UserService/GetOrCreate`, {
+      fetch(`${backend.server.baseUrl}/liverty_music.user.v1.UserService/GetOrCreate`, {
         method: 'OPTIONS',
         headers: {
           origin,
@@ -180,8 +179,8 @@ describe('backend over HTTP', () => {
   });
 
   it('exposes metrics on their own port only, counting the is_registration hint', async () => {
-    expect((await fetch(`${server.baseUrl}/metrics`)).status).toBe(404);
-    const body = await (await fetch(server.metricsUrl)).text();
+    expect((await fetch(`${backend.server.baseUrl}/metrics`)).status).toBe(404);
+    const body = await (await fetch(backend.server.metricsUrl)).text();
     expect(body).toMatch(
       /liverty_get_or_create_total\{created="true",is_registration="true"\} \d+/,
     );

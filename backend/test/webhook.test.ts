@@ -1,10 +1,8 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { identityEvents, users } from '../src/db/schema';
 import { verifySignature } from '../src/webhooks/verify-signature';
-import { startTestServer } from './support/start-test-server';
-import { createTestDatabase, type TestDatabase } from './support/test-databases';
-import { startTestIssuer, type TestIssuer } from './support/test-issuer';
+import { backendUnderTest } from './support/backend-under-test';
 import { addedPayload, newUserId, sign, webhookBody } from './support/zitadel-events';
 
 const KEY = 'dev-signing-key';
@@ -50,40 +48,27 @@ describe('signature verification', () => {
 });
 
 describe('POST /webhooks/zitadel', () => {
-  let issuer: TestIssuer;
-  let database: TestDatabase;
-  let server: Awaited<ReturnType<typeof startTestServer>>;
-
-  beforeAll(async () => {
-    issuer = await startTestIssuer();
-    database = await createTestDatabase('postgres');
-    server = await startTestServer({
-      database: database.handle,
-      issuer: issuer.issuer,
-      audience: [issuer.audience],
-      webhookSigningKeys: [KEY, OLD_KEY],
-    });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await issuer?.close();
-    await database?.drop();
-  });
+  const backend = backendUnderTest({ server: { webhookSigningKeys: [KEY, OLD_KEY] } });
 
   function deliver(
     body: string,
     headers: Record<string, string> = { 'zitadel-signature': sign(body, KEY) },
   ) {
-    return fetch(`${server.baseUrl}/webhooks/zitadel`, {
+    return fetch(`${backend.server.baseUrl}/webhooks/zitadel`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body,
     });
   }
   const userRow = async (userId: string) =>
-    (await database.handle.db.select().from(users).where(eq(users.zitadelUserId, userId)))[0];
+    (
+      await backend.database.handle.db.select().from(users).where(eq(users.zitadelUserId, userId))
+    )[0];
   const logRows = async (userId: string) =>
-    database.handle.db.select().from(identityEvents).where(eq(identityEvents.aggregateId, userId));
+    backend.database.handle.db
+      .select()
+      .from(identityEvents)
+      .where(eq(identityEvents.aggregateId, userId));
 
   it('provisions a user from user.human.added and never stores the password hash', async () => {
     const userId = newUserId();
@@ -320,7 +305,7 @@ describe('POST /webhooks/zitadel', () => {
   });
 
   it('counts rejections by reason in /metrics', async () => {
-    const text = await (await fetch(server.metricsUrl)).text();
+    const text = await (await fetch(backend.server.metricsUrl)).text();
     expect(text).toMatch(/liverty_webhook_rejections_total\{reason="signature_stale"\} [1-9]/);
     expect(text).toMatch(/liverty_users_provisioned_total\{source="webhook"\} [1-9]/);
   });
