@@ -16,7 +16,7 @@ import { originsOf } from './cors.ts';
 import { html } from './html.ts';
 import { interactionPath } from './login-pages.ts';
 import type { OidcStateStore } from './oidc-state-store.ts';
-import { renderPage } from './page-layout.ts';
+import { renderLogoutConfirmation, renderPage } from './page-layout.ts';
 import type { PrivateSigningJwk } from './signing-keys.ts';
 import type { UserAccounts } from './user-accounts.ts';
 import { reshapeIdToken } from './zitadel-id-token.ts';
@@ -330,13 +330,7 @@ async function renderAutoSubmittingLogout(ctx: KoaContextWithOIDC, form: string)
     '<input type="hidden" name="logout" value="yes"/><noscript><button type="submit" autofocus>Log out</button></noscript></form>',
   );
   ctx.type = 'html';
-  ctx.body = `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Logging out…</title>
-<script>document.addEventListener('DOMContentLoaded', function () { document.forms[0].submit(); });</script>
-</head>
-<body><p>Logging out…</p>${autoSubmittingForm}</body>
-</html>`;
+  ctx.body = renderLogoutConfirmation(autoSubmittingForm);
 }
 
 async function renderLoggedOut(ctx: KoaContextWithOIDC): Promise<void> {
