@@ -13,6 +13,7 @@ import {
 } from './account-claims.ts';
 import type { ActionTargets } from './action-targets.ts';
 import { originsOf } from './cors.ts';
+import { renderOidcErrorPage } from './error-page.ts';
 import { html } from './html.ts';
 import { interactionPath } from './login-pages.ts';
 import type { OidcStateStore } from './oidc-state-store.ts';
@@ -265,12 +266,7 @@ export function createProvider(settings: ProviderSettings): Provider {
     },
     renderError: async (ctx, out) => {
       ctx.type = 'html';
-      ctx.body = renderPage(
-        'Something went wrong',
-        html`<h1>Something went wrong</h1>
-          <p role="alert">The sign-in request could not be completed.</p>
-          <dl>${Object.entries(out).map(([key, value]) => html`<dt>${key}</dt><dd>${String(value)}</dd>`)}</dl>`,
-      );
+      ctx.body = renderOidcErrorPage(out);
     },
   };
 
