@@ -19,7 +19,8 @@ export class LocalIdpPages implements IdentityProviderPages {
     await this.page.getByLabel(LABELS.familyName, { exact: true }).fill(person.familyName);
     await this.page.getByRole('checkbox', { name: LABELS.termsOfService, exact: true }).check();
     await this.page.getByRole('checkbox', { name: LABELS.privacyPolicy, exact: true }).check();
-    // Passkey is preselected, as in Login V2.
+    // Login V2 preselects Passkey; the local provider preselects Password (decision 034). The same
+    // step on both: choose Password.
     await this.page.getByRole('radio', { name: LABELS.passwordMethod, exact: true }).check();
     await this.page.getByRole('button', { name: LABELS.continue, exact: true }).click();
 
@@ -38,6 +39,7 @@ export class LocalIdpPages implements IdentityProviderPages {
     await this.page.getByRole('button', { name: LABELS.cancel, exact: true }).click();
   }
 
+  /** The page's error summary: "Could not create user" when the signup policy stopped it. */
   registrationError() {
     return this.page.getByRole('alert');
   }

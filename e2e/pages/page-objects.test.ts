@@ -15,6 +15,10 @@ import {
   renderRegistrationPage,
   renderRegistrationPasswordPage,
 } from '../../local-idp/src/registration-pages.ts';
+import {
+  CREATE_USER_FAILED_MESSAGE,
+  SIGNUP_UNAVAILABLE_DETAIL,
+} from '../../local-idp/src/signup-stopped.ts';
 import { newPerson } from '../support/new-person';
 import type { Person } from './identity-provider-pages';
 import { LocalIdpPages } from './local-idp-pages';
@@ -413,6 +417,44 @@ describe('LocalIdpPages against the local provider’s rendered pages', () => {
       'fill Confirm password',
       'click button Create account',
     ]);
+  });
+
+  it('preselects Password where Login V2 preselects Passkey, with Login V2’s choices in its order (decision 034)', () => {
+    const radios = controlsOf(renderRegistrationPage({ uid: 'interaction-1' })).filter(
+      (candidate) => candidate.kind === 'radio',
+    );
+    assert.deepEqual(
+      radios.map((radio) => [radio.name, radio.checked]),
+      [
+        [t('register.methods.passkey'), false],
+        [t('register.methods.password'), true],
+      ],
+    );
+    assert.equal(LOGIN_V2.pages['/register']?.radios?.preselected, 'register.methods.passkey');
+  });
+
+  it('a signup the policy stops shows Login V2’s "Could not create user" on both providers', () => {
+    assert.equal(CREATE_USER_FAILED_MESSAGE, t('register.errors.couldNotCreateUser'));
+    const details = {
+      email: 'x@example.com',
+      givenName: 'x',
+      familyName: 'x',
+      tos: true,
+      privacyPolicy: true,
+      method: 'password' as const,
+    };
+    for (const detail of [undefined, SIGNUP_UNAVAILABLE_DETAIL]) {
+      const html = renderRegistrationPasswordPage({
+        uid: 'interaction-1',
+        details,
+        formProblem: { message: CREATE_USER_FAILED_MESSAGE, detail },
+      });
+      // What LocalIdpPages.registrationError() finds (role=alert) and the journeys expect.
+      const alert = /<div[^>]*role="alert"[^>]*>([\s\S]*?)<\/div>/.exec(html)?.[1] ?? '';
+      assert.match(alert, /^<p>Could not create user<\/p>/);
+      // No field is blamed.
+      assert.doesNotMatch(html, /<input[^>]*aria-invalid/);
+    }
   });
 
   it('logs in', async () => {

@@ -67,9 +67,12 @@ export class ZitadelLoginPages implements IdentityProviderPages {
     throw new Error('ZITADEL Login V2 has no cancel button');
   }
 
-  /** Login V2 shows its own text for any refused AddHumanUser, never the target's message. */
+  /**
+   * Login V2 (v4.16) shows its own text when AddHumanUser fails, which a refusing or failing
+   * signup policy target makes it do; never the target's message (docs/decisions/034).
+   */
   registrationError() {
-    return this.page.getByText(/could not register user/i);
+    return this.page.getByText(t('register.errors.couldNotCreateUser'));
   }
 
   async userByEmail(email: string) {

@@ -6,7 +6,8 @@ import {
   ORG_NAME,
   ORG_PRIMARY_DOMAIN,
 } from './fixed-identities.ts';
-import { displayName, type NewUserInput, UserAccountError } from './user-accounts.ts';
+import { SignupStoppedError } from './signup-stopped.ts';
+import { displayName, type NewUserInput } from './user-accounts.ts';
 import type { User } from './user-store.ts';
 import { computeSignature, SIGNATURE_HEADER } from './webhook-delivery.ts';
 
@@ -29,9 +30,6 @@ import { computeSignature, SIGNATURE_HEADER } from './webhook-delivery.ts';
 export const FUNCTION_PRE_ACCESS_TOKEN = 'preaccesstoken';
 export const FUNCTION_PRE_USERINFO = 'preuserinfo';
 export const ADD_HUMAN_USER_METHOD = '/zitadel.user.v2.UserService/AddHumanUser';
-/** What Login V2 shows for any refused registration; this provider shows the target's message. */
-export const REGISTRATION_FAILED_MESSAGE = 'Could not register user';
-
 // ZITADEL joins the execution type and the function name with "." (internal/repository/
 // execution/aggregate.go ID, domain.ExecutionTypeFunction "function"). v3alpha-era versions sent
 // "function/preaccesstoken".
@@ -131,8 +129,8 @@ export class ActionTargets {
 
   /**
    * The AddHumanUser request execution for a self-registration. Resolves with the input to
-   * register (the target's replacement, when it answered one); a refusal becomes a
-   * UserAccountError carrying the target's message for a forwarded 4xx.
+   * register (the target's replacement, when it answered one). A refusal or a failure of a target
+   * with interruptOnError becomes a SignupStoppedError; the target's message goes to the log only.
    */
   async addHumanUser(input: NewUserInput): Promise<NewUserInput> {
     const target = this.#options.addHumanUser;
@@ -158,15 +156,15 @@ export class ActionTargets {
       answer = await this.#call(target, body);
     } catch (error) {
       if (!(error instanceof TargetCallError)) throw error;
-      if (!target.interruptOnError) {
-        this.#options.log(`action target ${describeTarget(target.url)} failed: ${error.message}`);
-        return input;
-      }
-      throw new UserAccountError(
-        'failed_precondition',
-        error.forwardedStatus === undefined ? REGISTRATION_FAILED_MESSAGE : error.message,
-        'email',
+      const refused = error.forwardedStatus !== undefined;
+      // Never the request (it holds the password): only the target and what it answered.
+      this.#options.log(
+        `action target ${describeTarget(target.url)} (${ADD_HUMAN_USER_METHOD}) ${
+          refused ? `refused with ${error.forwardedStatus}` : 'failed'
+        }: ${error.message}; ${target.interruptOnError ? 'registration stopped' : 'continuing without it'}`,
       );
+      if (!target.interruptOnError) return input;
+      throw new SignupStoppedError(refused);
     }
     if (answer === '') return input;
     const replaced = parseObject(answer) as {
@@ -174,7 +172,12 @@ export class ActionTargets {
       email?: { email?: string };
       password?: { password?: string };
     };
-    if (!replaced) throw new UserAccountError('failed_precondition', REGISTRATION_FAILED_MESSAGE);
+    if (!replaced) {
+      this.#options.log(
+        `action target ${describeTarget(target.url)} (${ADD_HUMAN_USER_METHOD}) answered a body that is not a JSON object; registration stopped`,
+      );
+      throw new SignupStoppedError(false);
+    }
     return {
       ...input,
       email: replaced.email?.email ?? '',

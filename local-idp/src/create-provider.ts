@@ -13,10 +13,11 @@ import {
 } from './account-claims.ts';
 import type { ActionTargets } from './action-targets.ts';
 import { originsOf } from './cors.ts';
+import { renderOidcErrorPage } from './error-page.ts';
 import { html } from './html.ts';
 import { interactionPath } from './login-pages.ts';
 import type { OidcStateStore } from './oidc-state-store.ts';
-import { renderPage } from './page-layout.ts';
+import { renderLogoutConfirmation, renderPage } from './page-layout.ts';
 import type { PrivateSigningJwk } from './signing-keys.ts';
 import type { UserAccounts } from './user-accounts.ts';
 import { reshapeIdToken } from './zitadel-id-token.ts';
@@ -265,12 +266,7 @@ export function createProvider(settings: ProviderSettings): Provider {
     },
     renderError: async (ctx, out) => {
       ctx.type = 'html';
-      ctx.body = renderPage(
-        'Something went wrong',
-        html`<h1>Something went wrong</h1>
-          <p role="alert">The sign-in request could not be completed.</p>
-          <dl>${Object.entries(out).map(([key, value]) => html`<dt>${key}</dt><dd>${String(value)}</dd>`)}</dl>`,
-      );
+      ctx.body = renderOidcErrorPage(out);
     },
   };
 
@@ -330,13 +326,7 @@ async function renderAutoSubmittingLogout(ctx: KoaContextWithOIDC, form: string)
     '<input type="hidden" name="logout" value="yes"/><noscript><button type="submit" autofocus>Log out</button></noscript></form>',
   );
   ctx.type = 'html';
-  ctx.body = `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Logging out…</title>
-<script>document.addEventListener('DOMContentLoaded', function () { document.forms[0].submit(); });</script>
-</head>
-<body><p>Logging out…</p>${autoSubmittingForm}</body>
-</html>`;
+  ctx.body = renderLogoutConfirmation(autoSubmittingForm);
 }
 
 async function renderLoggedOut(ctx: KoaContextWithOIDC): Promise<void> {

@@ -1,11 +1,47 @@
 import { html, type SafeHtml } from './html.ts';
+import { showPasswordButton } from './show-password.ts';
 
 /** The building blocks of the hosted forms: labelled inputs that announce their errors. */
 
-export function errorSummary(error: string | undefined): SafeHtml {
-  // role=alert makes screen readers announce the error when the re-rendered page loads.
-  return error
-    ? html`<div class="error-summary" role="alert" id="form-error">${error}</div>`
+/** One field's problem; `message` is plain text, `extra` optional markup after it (a link). */
+export interface FieldProblem {
+  field: string;
+  message: string;
+  extra?: SafeHtml;
+}
+
+/** A problem with the whole submission (no field to blame), e.g. a refused registration. */
+export interface FormProblem {
+  message: string;
+  detail?: string | undefined;
+}
+
+// role=alert makes screen readers announce the problems when the re-rendered page loads.
+export function formError(problem: FormProblem | undefined): SafeHtml {
+  if (!problem) return html``;
+  return html`<div class="error-summary" role="alert" id="form-error"><p>${problem.message}</p>${
+    problem.detail
+      ? html`
+<p class="detail">${problem.detail}</p>`
+      : ''
+  }</div>`;
+}
+
+/** Every field's problem at once, each a link to its field (the field repeats it beside itself). */
+export function errorSummary(problems: readonly FieldProblem[], idFor = (field: string) => field) {
+  if (problems.length === 0) return html``;
+  // One consent message covers both checkboxes: list it once.
+  const messages = [...new Map(problems.map((p) => [p.message, p])).values()];
+  return html`<div class="error-summary" role="alert" id="form-error"><ul>${messages.map(
+    (problem) => html`<li><a href="#${idFor(problem.field)}">${problem.message}</a></li>`,
+  )}</ul></div>`;
+}
+
+export function fieldError(id: string, problem: FieldProblem | undefined): SafeHtml {
+  return problem
+    ? html`<p class="field-error" id="${id}-error">${problem.message}${
+        problem.extra ? html`${problem.message.endsWith('.') ? '' : '.'} ${problem.extra}` : ''
+      }</p>`
     : html``;
 }
 
@@ -19,18 +55,34 @@ export function field(options: {
   label: string;
   type: 'email' | 'text' | 'password';
   autocomplete: string;
+  /** Never given for a password: typed passwords are not echoed back into the page. */
   value?: string | undefined;
-  invalid: boolean;
+  problem?: FieldProblem | undefined;
+  /** The field is wrong because of a form-level error (e.g. invalid credentials). */
+  invalidByForm?: boolean;
   hint?: SafeHtml | string;
   autofocus?: boolean;
+  /** Password fields: the toggle's text, to tell two toggles on one page apart. */
+  toggleLabel?: string;
 }): SafeHtml {
+  const invalid = options.problem !== undefined || options.invalidByForm === true;
+  const input = html`<input id="${options.id}" name="${options.id}" type="${options.type}" autocomplete="${options.autocomplete}"
+        ${options.value !== undefined && options.type !== 'password' ? html`value="${options.value}"` : ''}
+        ${describedBy(
+          options.problem && `${options.id}-error`,
+          options.hint !== undefined && `${options.id}-hint`,
+          options.invalidByForm && 'form-error',
+        )}
+        ${invalid ? html`aria-invalid="true"` : ''}
+        ${options.autofocus ? html`autofocus` : ''}>`;
   return html`<div class="field">
       <label for="${options.id}">${options.label}</label>
-      <input id="${options.id}" name="${options.id}" type="${options.type}" autocomplete="${options.autocomplete}"
-        ${options.value !== undefined ? html`value="${options.value}"` : ''}
-        ${describedBy(options.hint !== undefined && `${options.id}-hint`, options.invalid && 'form-error')}
-        ${options.invalid ? html`aria-invalid="true"` : ''}
-        ${options.autofocus ? html`autofocus` : ''}>
+      ${fieldError(options.id, options.problem)}
+      ${
+        options.type === 'password'
+          ? html`<div class="password-row">${input}${showPasswordButton(options.id, options.toggleLabel)}</div>`
+          : input
+      }
       ${options.hint !== undefined ? html`<div class="hint" id="${options.id}-hint">${options.hint}</div>` : ''}
     </div>`;
 }
@@ -43,17 +95,18 @@ export function choice(options: {
   value: string;
   label: string;
   checked: boolean;
-  invalid: boolean;
+  problem?: FieldProblem | undefined;
   autofocus?: boolean;
 }): SafeHtml {
   return html`<div class="choice">
       <input type="${options.type}" id="${options.id}" name="${options.name}" value="${options.value}"
         ${options.checked ? html`checked` : ''}
-        ${describedBy(options.invalid && 'form-error')}
-        ${options.invalid ? html`aria-invalid="true"` : ''}
+        ${describedBy(options.problem && `${options.id}-error`)}
+        ${options.problem ? html`aria-invalid="true"` : ''}
         ${options.autofocus ? html`autofocus` : ''}>
       <label for="${options.id}">${options.label}</label>
-    </div>`;
+    </div>
+    ${fieldError(options.id, options.problem)}`;
 }
 
 export function hiddenFields(values: Record<string, string>): SafeHtml {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SHOW_PASSWORD_SCRIPT_HASH } from './show-password.ts';
 
 /** Request/response plumbing for the routes this package serves itself (oidc-provider does its own). */
 
@@ -65,10 +66,9 @@ export function sendHtml(res: ServerResponse, status: number, page: string): voi
     'Content-Type': 'text/html; charset=utf-8',
     'Content-Length': Buffer.byteLength(page),
     'Cache-Control': 'no-store',
-    // The pages need no scripts; forbidding them (and framing) costs nothing. No form-action: browsers
+    // One script only (the show-password toggle, by its hash); no framing. No form-action: browsers
     // apply it to the redirect chain after a submit, which ends at the app's redirect URI.
-    'Content-Security-Policy':
-      "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+    'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; script-src '${SHOW_PASSWORD_SCRIPT_HASH}'; frame-ancestors 'none'; base-uri 'none'`,
     'X-Content-Type-Options': 'nosniff',
   });
   res.end(page);

@@ -1,16 +1,27 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors, type InteractionResults, type Provider } from 'oidc-provider';
 import { ANSWERED_PROMPTS } from './create-provider.ts';
+import type { FieldProblem } from './form-parts.ts';
 import { readForm, sendHtml } from './http-io.ts';
 import { LOGIN_PATH_PREFIX, renderLoginPage, renderMessagePage } from './login-pages.ts';
-import { unmetPasswordRules } from './password-policy.ts';
+import { PASSWORD_POLICY_ERROR, unmetPasswordRules } from './password-policy.ts';
 import {
   checkRegistrationDetails,
   PASSWORD_MISMATCH_MESSAGE,
+  type RegistrationDetails,
   type RegistrationField,
   readRegistrationDetails,
 } from './registration-form.ts';
-import { renderRegistrationPage, renderRegistrationPasswordPage } from './registration-pages.ts';
+import {
+  type RegistrationPasswordPageModel,
+  renderRegistrationPage,
+  renderRegistrationPasswordPage,
+} from './registration-pages.ts';
+import {
+  REGISTRATION_FAILED_MESSAGE,
+  SIGNUP_UNAVAILABLE_DETAIL,
+  SignupStoppedError,
+} from './signup-stopped.ts';
 import { UserAccountError, type UserAccounts } from './user-accounts.ts';
 
 export const INVALID_CREDENTIALS_MESSAGE = 'Invalid email or password';
@@ -24,6 +35,7 @@ const FORM_ERROR_STATUS = 200;
 export interface InteractionDeps {
   provider: () => Provider;
   users: UserAccounts;
+  log?: ((line: string) => void) | undefined;
 }
 
 const ROUTE = new RegExp(
@@ -96,7 +108,8 @@ export async function handleInteraction(
     if (view === 'register') {
       sendHtml(res, 200, renderRegistrationPage({ uid }));
     } else {
-      const hint = details.params.login_hint;
+      // `email`: "Log in instead" on the registration page carries what the person typed there.
+      const hint = url.searchParams.get('email') ?? details.params.login_hint;
       sendHtml(
         res,
         200,
@@ -132,7 +145,7 @@ export async function handleInteraction(
     uid,
     action as 'register' | 'register/password',
     form,
-    deps.users,
+    deps,
     finish,
   );
 }
@@ -140,31 +153,20 @@ export async function handleInteraction(
 /**
  * The two registration steps: `register` checks names, email, consents and method and answers
  * with the password step; `register/password` checks everything again (the first step's answers
- * come back as hidden fields), then the password, and creates the user.
+ * come back as hidden fields), then the password, and creates the user. Every problem of a step
+ * shows at once; what was typed comes back, except passwords.
  */
 async function handleRegistration(
   res: ServerResponse,
   uid: string,
   action: 'register' | 'register/password',
   form: URLSearchParams,
-  users: UserAccounts,
+  deps: InteractionDeps,
   finish: (result: InteractionResults) => Promise<void>,
 ): Promise<void> {
   const registration = readRegistrationDetails(form);
-  const problem = checkRegistrationDetails(registration, users);
-  if (problem) {
-    sendHtml(
-      res,
-      FORM_ERROR_STATUS,
-      renderRegistrationPage({
-        uid,
-        values: registration,
-        error: problem.message,
-        invalidField: problem.field,
-      }),
-    );
-    return;
-  }
+  const problems = checkRegistrationDetails(registration, deps.users);
+  if (problems.length > 0) return firstStepAgain(res, uid, registration, problems);
   if (action === 'register') {
     // Like Login V2's /register/password: the second step carries the first step's answers.
     sendHtml(res, 200, renderRegistrationPasswordPage({ uid, details: registration }));
@@ -173,44 +175,54 @@ async function handleRegistration(
 
   const password = form.get('password') ?? '';
   const unmetRules = unmetPasswordRules(password);
+  const passwordStepAgain = (page: Partial<RegistrationPasswordPageModel>) =>
+    sendHtml(
+      res,
+      FORM_ERROR_STATUS,
+      renderRegistrationPasswordPage({ uid, details: registration, unmetRules, ...page }),
+    );
+  const passwordProblems: FieldProblem[] = [];
+  if (unmetRules.length > 0)
+    passwordProblems.push({ field: 'password', message: PASSWORD_POLICY_ERROR });
+  if (password !== (form.get('confirmPassword') ?? ''))
+    passwordProblems.push({ field: 'confirmPassword', message: PASSWORD_MISMATCH_MESSAGE });
+  if (passwordProblems.length > 0) return passwordStepAgain({ problems: passwordProblems });
+
+  let userId: string;
   try {
-    // A policy failure is reported by UserAccounts (every way of setting a password goes there).
-    if (unmetRules.length === 0 && password !== (form.get('confirmPassword') ?? '')) {
-      throw new UserAccountError('invalid_argument', PASSWORD_MISMATCH_MESSAGE, 'confirmPassword');
-    }
-    const user = await users.register({
+    const user = await deps.users.register({
       email: registration.email,
       givenName: registration.givenName,
       familyName: registration.familyName,
       password,
     });
-    return finish(loggedInResult(user.id));
+    userId = user.id;
   } catch (error) {
-    if (!(error instanceof UserAccountError)) throw error;
-    if (error.field === 'password' || error.field === 'confirmPassword') {
-      sendHtml(
-        res,
-        FORM_ERROR_STATUS,
-        renderRegistrationPasswordPage({
-          uid,
-          details: registration,
-          error: error.message,
-          invalidField: error.field,
-          unmetRules,
-        }),
-      );
-      return;
+    if (error instanceof SignupStoppedError) {
+      // Login V2's text, no field marked: nothing the person typed is wrong.
+      const detail = error.refused ? undefined : SIGNUP_UNAVAILABLE_DETAIL;
+      return passwordStepAgain({ formProblem: { message: error.message, detail } });
     }
-    // Another registration took the email meanwhile: back to the step that has the email field.
-    sendHtml(
-      res,
-      FORM_ERROR_STATUS,
-      renderRegistrationPage({
-        uid,
-        values: registration,
-        error: error.message,
-        invalidField: (error.field ?? 'email') as RegistrationField,
-      }),
-    );
+    if (error instanceof UserAccountError) {
+      if (error.field === 'password' || error.field === 'confirmPassword') {
+        return passwordStepAgain({ problems: [{ field: error.field, message: error.message }] });
+      }
+      // Another registration took the email meanwhile: back to the step that has the email field.
+      const field = (error.field ?? 'email') as RegistrationField;
+      return firstStepAgain(res, uid, registration, [{ field, message: error.message }]);
+    }
+    // Login V2 shows "Could not register user" when its own registration action throws.
+    deps.log?.(`registration failed: ${(error as Error).stack ?? String(error)}`);
+    return passwordStepAgain({ formProblem: { message: REGISTRATION_FAILED_MESSAGE } });
   }
+  return finish(loggedInResult(userId));
+}
+
+function firstStepAgain(
+  res: ServerResponse,
+  uid: string,
+  values: RegistrationDetails,
+  problems: { field: RegistrationField; message: string }[],
+): void {
+  sendHtml(res, FORM_ERROR_STATUS, renderRegistrationPage({ uid, values, problems }));
 }

@@ -1,4 +1,4 @@
-import { errorSummary, field } from './form-parts.ts';
+import { field, formError } from './form-parts.ts';
 import { html } from './html.ts';
 import { renderPage } from './page-layout.ts';
 
@@ -6,8 +6,9 @@ import { renderPage } from './page-layout.ts';
  * The hosted login and registration pages. Labels and button texts are part of this package's
  * contract (end-to-end tests click them by accessible name), so they live here as constants.
  * The registration takes the steps ZITADEL's Login V2 takes with its default settings (names and
- * email, both legal consents, the method chooser with Passkey preselected, then the password and
- * its confirmation), so journeys written against one walk through the other the same way.
+ * email, both legal consents, the method chooser, then the password and its confirmation), so
+ * journeys written against one walk through the other the same way. Login V2 preselects Passkey;
+ * this provider has no passkeys and preselects Password (docs/decisions/034).
  */
 export const LABELS = {
   email: 'Email',
@@ -24,6 +25,8 @@ export const LABELS = {
   createAccount: 'Create account',
   createAnAccount: 'Create an account',
   cancel: 'Cancel',
+  logInInstead: 'Log in instead',
+  showConfirmPassword: 'Show password confirmation',
 } as const;
 
 export const LOGIN_PATH_PREFIX = '/ui/v2/login';
@@ -52,10 +55,10 @@ export interface LoginPageModel {
 export function renderLoginPage(model: LoginPageModel): string {
   const invalid = model.error !== undefined;
   const body = html`<h1>Log in to Liverty Music</h1>
-    ${errorSummary(model.error)}
+    ${formError(model.error === undefined ? undefined : { message: model.error })}
     <form method="post" action="${interactionPath(model.uid, 'login')}" novalidate>
-      ${field({ id: 'email', label: LABELS.email, type: 'email', autocomplete: 'username', value: model.email, invalid, autofocus: !model.email })}
-      ${field({ id: 'password', label: LABELS.password, type: 'password', autocomplete: 'current-password', invalid, autofocus: !!model.email })}
+      ${field({ id: 'email', label: LABELS.email, type: 'email', autocomplete: 'username', value: model.email, invalidByForm: invalid, autofocus: !model.email })}
+      ${field({ id: 'password', label: LABELS.password, type: 'password', autocomplete: 'current-password', invalidByForm: invalid, autofocus: !!model.email })}
       <div class="actions">
         <button type="submit" class="primary">${LABELS.logIn}</button>
       </div>

@@ -9,7 +9,8 @@ import {
 /**
  * What the first registration step collects and checks, the way Login V2's register form does with
  * ZITADEL's default settings: names and email, both legal consents (terms of service and privacy
- * policy are both set by zitadel-setup, so both are required), and the method, Passkey preselected.
+ * policy are both set by zitadel-setup, so both are required), and the method. Login V2 preselects
+ * Passkey; this provider preselects Password, the only method it has (docs/decisions/034).
  */
 export type SignInMethod = 'passkey' | 'password';
 
@@ -29,8 +30,10 @@ export interface RegistrationProblem {
   field: RegistrationField;
 }
 
-export const CONSENT_REQUIRED_MESSAGE =
-  'Accept the Terms of Service and the Privacy Policy to create an account';
+// The dedicated messages of the consent boxes, one per box so each says what it needs.
+export const TOS_REQUIRED_MESSAGE = 'Accept the Terms of Service to create an account';
+export const PRIVACY_POLICY_REQUIRED_MESSAGE = 'Accept the Privacy Policy to create an account';
+
 export const PASSKEY_UNAVAILABLE_MESSAGE =
   'Passkeys are not available on the local identity provider: choose Password';
 export const PASSWORD_MISMATCH_MESSAGE = 'The passwords do not match';
@@ -45,7 +48,8 @@ export function readRegistrationDetails(form: URLSearchParams): RegistrationDeta
     familyName: form.get('familyName') ?? '',
     tos: form.get('tos') === CONSENT_VALUE,
     privacyPolicy: form.get('privacyPolicy') === CONSENT_VALUE,
-    method: form.get('method') === 'password' ? 'password' : 'passkey',
+    // Only an explicit choice of Passkey selects it: Password is preselected here.
+    method: form.get('method') === 'passkey' ? 'passkey' : 'password',
   };
 }
 
@@ -61,23 +65,33 @@ export function registrationDetailsAsFields(details: RegistrationDetails): Recor
   };
 }
 
-/** The first problem with the first step's input, in the order the fields appear; undefined if none. */
+/** Every problem with the first step's input, in the order the fields appear; empty if none. */
 export function checkRegistrationDetails(
   details: RegistrationDetails,
   users: UserAccounts,
-): RegistrationProblem | undefined {
-  try {
-    const email = requireEmail(details.email);
-    requireName(details.givenName, 'givenName');
-    requireName(details.familyName, 'familyName');
-    if (users.findByEmail(email)) return { message: DUPLICATE_EMAIL_MESSAGE, field: 'email' };
-  } catch (error) {
-    if (!(error instanceof UserAccountError)) throw error;
-    return { message: error.message, field: (error.field ?? 'email') as RegistrationField };
-  }
-  if (!details.tos) return { message: CONSENT_REQUIRED_MESSAGE, field: 'tos' };
-  if (!details.privacyPolicy) return { message: CONSENT_REQUIRED_MESSAGE, field: 'privacyPolicy' };
+): RegistrationProblem[] {
+  const problems: RegistrationProblem[] = [];
+  const check = (run: () => void) => {
+    try {
+      run();
+    } catch (error) {
+      if (!(error instanceof UserAccountError)) throw error;
+      problems.push({
+        message: error.message,
+        field: (error.field ?? 'email') as RegistrationField,
+      });
+    }
+  };
+  check(() => {
+    if (users.findByEmail(requireEmail(details.email)))
+      problems.push({ message: DUPLICATE_EMAIL_MESSAGE, field: 'email' });
+  });
+  check(() => requireName(details.givenName, 'givenName'));
+  check(() => requireName(details.familyName, 'familyName'));
+  if (!details.tos) problems.push({ message: TOS_REQUIRED_MESSAGE, field: 'tos' });
+  if (!details.privacyPolicy)
+    problems.push({ message: PRIVACY_POLICY_REQUIRED_MESSAGE, field: 'privacyPolicy' });
   if (details.method !== 'password')
-    return { message: PASSKEY_UNAVAILABLE_MESSAGE, field: 'method' };
-  return undefined;
+    problems.push({ message: PASSKEY_UNAVAILABLE_MESSAGE, field: 'method' });
+  return problems;
 }

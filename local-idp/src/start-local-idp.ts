@@ -9,6 +9,7 @@ import type {
 } from '@zitadel/proto/zitadel/admin_pb';
 import type Provider from 'oidc-provider';
 import { AccessTokenVerifier } from './access-token-verifier.ts';
+import { ACCOUNT_PAGE_PATH, handleAccountPage } from './account-page.ts';
 import { type ActionTarget, ActionTargets } from './action-targets.ts';
 import { applyCors, originsOf } from './cors.ts';
 import {
@@ -314,7 +315,12 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     }
     if (isInteractionPath(path)) {
       const current = provider;
-      return handleInteraction(req, res, url, { provider: () => current, users: accounts });
+      return handleInteraction(req, res, url, { provider: () => current, users: accounts, log });
+    }
+    if (path === ACCOUNT_PAGE_PATH) {
+      const current = provider;
+      const appUrl = URL.parse(redirectUris[0] ?? '')?.origin ?? issuer;
+      return handleAccountPage(req, res, { provider: () => current, users: accounts, appUrl });
     }
     if (path === '/debug/healthz' || path === '/debug/ready') {
       sendText(res, 200, 'ok');

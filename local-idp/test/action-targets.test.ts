@@ -186,7 +186,9 @@ describe('Actions v2 restCall targets called by the local provider', () => {
     }
 
     // internal/execution/execution.go HandleResponse: a 4xx forwardedStatusCode reaches the caller.
-    it('a forwarded 400 refuses the signup with the target message and creates nobody', async () => {
+    // Login V2 v4.16 (errors.couldNotCreateUser, ZITADEL #12338) shows its own text, not the
+    // target's: the message is logged (shared/zitadel.md, docs/decisions/034).
+    it('a forwarded 400 refuses the signup with "Could not create user", logs why, creates nobody', async () => {
       targets.responders['/add-human-user'] = json({
         forwardedStatusCode: 400,
         forwardedErrorMessage: 'This username is reserved.',
@@ -194,7 +196,15 @@ describe('Actions v2 restCall targets called by the local provider', () => {
       const eventsBefore = idp.events.all().length;
       const { user, result } = await register();
       const page = expectPage(result);
-      expect(alertText(page.html)).toBe('This username is reserved.');
+      expect(alertText(page.html)).toBe('Could not create user');
+      expect(page.html).not.toContain('This username is reserved.');
+      // No field is to blame: nothing is marked invalid, the password step is shown again.
+      expect(page.html).not.toMatch(/<input[^>]*aria-invalid/);
+      expect(page.html).toContain('name="confirmPassword"');
+      expect(logs.join('\n')).toMatch(
+        /action target http:\/\/127\.0\.0\.1:\d+\/add-human-user \(\/zitadel\.user\.v2\.UserService\/AddHumanUser\) refused with 400: This username is reserved\.; registration stopped/,
+      );
+      expect(logs.join('\n')).not.toContain(user.password);
       expect(idp.users.findByEmail(user.email)).toBeUndefined();
       expect(idp.events.all()).toHaveLength(eventsBefore);
       // What the target got: ContextInfoRequest with the request as protojson (password included,
@@ -214,11 +224,22 @@ describe('Actions v2 restCall targets called by the local provider', () => {
       });
     });
 
-    it('any other failure shows Login V2’s generic "Could not register user"', async () => {
-      targets.responders['/add-human-user'] = (res) => res.writeHead(500).end();
-      const { user, result } = await register();
-      expect(alertText(expectPage(result).html)).toBe('Could not register user');
-      expect(idp.users.findByEmail(user.email)).toBeUndefined();
+    it('a target that cannot answer: "Could not create user", says the service is unavailable, logs why', async () => {
+      // Bad input tried: an HTTP 500, and a connection closed without an answer.
+      for (const [respond, logged] of [
+        [(res: ServerResponse) => res.writeHead(500).end(), 'failed: HTTP 500'],
+        [(res: ServerResponse) => res.socket?.destroy(), 'failed: fetch failed'],
+      ] as const) {
+        targets.responders['/add-human-user'] = respond;
+        const { user, result } = await register();
+        const page = expectPage(result);
+        expect(alertText(page.html)).toBe(
+          'Could not create user The sign-up check is not answering right now, so nothing was saved. Try again in a few minutes.',
+        );
+        expect(page.html).not.toMatch(/<input[^>]*aria-invalid/);
+        expect(logs.join('\n')).toContain(`(/zitadel.user.v2.UserService/AddHumanUser) ${logged}`);
+        expect(idp.users.findByEmail(user.email)).toBeUndefined();
+      }
     });
 
     it('an empty answer lets the request through unchanged', async () => {

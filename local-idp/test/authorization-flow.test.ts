@@ -1,6 +1,8 @@
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { LocalIdp } from '../src/index.ts';
+import { PASSWORD_POLICY_ERROR } from '../src/password-policy.ts';
+import { PRIVACY_POLICY_REQUIRED_MESSAGE, TOS_REQUIRED_MESSAGE } from '../src/registration-form.ts';
 import {
   buildAuthorizationRequest,
   completeRegistration,
@@ -15,7 +17,7 @@ import {
   verifyWithJwks,
 } from './support/oidc-client.ts';
 import { startTestIdp } from './support/temp-data-dir.ts';
-import { alertText, TestBrowser } from './support/test-browser.ts';
+import { alertText, decodeEntities, TestBrowser } from './support/test-browser.ts';
 
 async function userinfo(idp: LocalIdp, accessToken: string): Promise<Response> {
   return fetch(new URL('/oidc/v1/userinfo', idp.issuer), {
@@ -60,12 +62,16 @@ describe('authorization code + PKCE flow', () => {
       );
       expect(page.html).toContain(`<label for="${id}">${label}</label>`);
     }
-    // Login V2's method chooser with its default login policy: Passkey preselected.
+    // Login V2's method chooser in its order; Password preselected, as this provider has no
+    // passkeys (Login V2 preselects Passkey; docs/decisions/034).
     expect(page.html).toMatch(
-      /<input type="radio" id="method-passkey" name="method" value="passkey"\s+checked/,
+      /<input type="radio" id="method-passkey" name="method" value="passkey"\s*>/,
     );
     expect(page.html).toMatch(
-      /<input type="radio" id="method-password" name="method" value="password"\s*>/,
+      /<input type="radio" id="method-password" name="method" value="password"\s+checked/,
+    );
+    expect(page.html.indexOf('id="method-passkey"')).toBeLessThan(
+      page.html.indexOf('id="method-password"'),
     );
     expect(page.html).toContain('<label for="method-password">Password</label>');
     expect(page.html).toMatch(/<button type="submit" class="primary">Continue<\/button>/);
@@ -267,6 +273,11 @@ describe('authorization code + PKCE flow', () => {
     expect(result.status).toBe(200);
     expect(alertText(result.html)).toBe('An account with this email already exists');
     expect(result.html).toMatch(/id="email"[^>]*aria-invalid="true"/);
+    // Beside the message: the login page of the same request, with the email filled in.
+    const logIn = /<a href="([^"]+)">Log in instead<\/a>/.exec(result.html)?.[1] ?? '';
+    const login = expectPage(await browser.navigate(new URL(decodeEntities(logIn), result.url)));
+    expect(login.html).toContain('<h1>Log in to Liverty Music</h1>');
+    expect(login.html).toContain(`value="${user.email.toUpperCase()}"`);
   });
 
   it('requires both consents and the Password method before the password step', async () => {
@@ -275,29 +286,23 @@ describe('authorization code + PKCE flow', () => {
       await browser.navigate(buildAuthorizationRequest(idp, { prompt: 'create' }).url),
     );
     const { password: _, ...details } = newTestUser('steps');
-    // Bad input tried: each consent left unticked, and the preselected Passkey left as it is.
+    // Bad input tried: each consent left unticked, and Passkey chosen.
     const cases = [
+      { change: { tos: '' }, field: 'tos', alert: TOS_REQUIRED_MESSAGE },
       {
-        omit: 'tos',
-        field: 'tos',
-        alert: 'Accept the Terms of Service and the Privacy Policy to create an account',
-      },
-      {
-        omit: 'privacyPolicy',
+        change: { privacyPolicy: '' },
         field: 'privacyPolicy',
-        alert: 'Accept the Terms of Service and the Privacy Policy to create an account',
+        alert: PRIVACY_POLICY_REQUIRED_MESSAGE,
       },
       {
-        omit: 'method',
+        change: { method: 'passkey' },
         field: 'method-passkey',
         alert: 'Passkeys are not available on the local identity provider: choose Password',
       },
     ] as const;
-    for (const { omit, field, alert } of cases) {
-      const choices: Record<string, string> = { ...REGISTRATION_CHOICES };
-      delete choices[omit];
+    for (const { change, field, alert } of cases) {
       const result = expectPage(
-        await browser.submit(page, '/register', { ...details, ...choices }),
+        await browser.submit(page, '/register', { ...details, ...REGISTRATION_CHOICES, ...change }),
       );
       expect(result.status).toBe(200);
       expect(alertText(result.html)).toBe(alert);
@@ -307,6 +312,43 @@ describe('authorization code + PKCE flow', () => {
       expect(result.html).not.toContain('name="confirmPassword"');
     }
     expect(idp.users.findByEmail(details.email)).toBeUndefined();
+  });
+
+  it('shows every problem of the first step at once, each beside its field', async () => {
+    const browser = new TestBrowser(idp.issuer);
+    const page = expectPage(
+      await browser.navigate(buildAuthorizationRequest(idp, { prompt: 'create' }).url),
+    );
+    // Bad input tried: an invalid email, blank names, no consents, Passkey chosen — all at once.
+    const result = expectPage(
+      await browser.submit(page, '/register', {
+        email: 'fan@@example',
+        givenName: '  ',
+        familyName: '',
+        tos: '',
+        privacyPolicy: '',
+        method: 'passkey',
+      }),
+    );
+    const messages = [
+      ['email', 'Enter a valid email address'],
+      ['givenName', 'Given name is required'],
+      ['familyName', 'Family name is required'],
+      ['tos', TOS_REQUIRED_MESSAGE],
+      ['privacyPolicy', PRIVACY_POLICY_REQUIRED_MESSAGE],
+      [
+        'method-passkey',
+        'Passkeys are not available on the local identity provider: choose Password',
+      ],
+    ] as const;
+    expect(alertText(result.html)).toBe(messages.map(([, message]) => message).join(' '));
+    for (const [id, message] of messages) {
+      expect(result.html).toContain(`<p class="field-error" id="${id}-error">${message}</p>`);
+      expect(result.html).toMatch(
+        new RegExp(`id="${id}"[^>]*aria-describedby="${id}-error"[^>]*aria-invalid="true"`),
+      );
+    }
+    expect(result.html).toContain('value="fan@@example"');
   });
 
   it("enforces ZITADEL's default password policy and the confirmation, with visible errors", async () => {
@@ -333,9 +375,7 @@ describe('authorization code + PKCE flow', () => {
         }),
       );
       expect(result.status).toBe(200);
-      expect(alertText(result.html)).toBe(
-        'Password must be at least 8 characters long and include an uppercase letter, a lowercase letter, a number and a symbol.',
-      );
+      expect(alertText(result.html)).toBe(PASSWORD_POLICY_ERROR);
       expect(result.html).toMatch(/id="password"[^>]*aria-invalid="true"/);
       expect(result.html).toContain(
         `<li class="unmet">${unmet} <span class="rule-state">(not met)</span></li>`,
@@ -350,6 +390,15 @@ describe('authorization code + PKCE flow', () => {
     );
     expect(alertText(mismatch.html)).toBe('The passwords do not match');
     expect(mismatch.html).toMatch(/id="confirmPassword"[^>]*aria-invalid="true"/);
+    // Bad input tried: a weak password and a different confirmation: both problems at once.
+    const both = expectPage(
+      await browser.submit(passwordStep, '/register/password', {
+        password: 'weak',
+        confirmPassword: 'other',
+      }),
+    );
+    expect(alertText(both.html)).toBe(`${PASSWORD_POLICY_ERROR} The passwords do not match`);
+    expect(both.html).not.toMatch(/value="(weak|other)"/);
     expect(idp.users.findByEmail(details.email)).toBeUndefined();
 
     expectLeftIdp(
@@ -379,7 +428,7 @@ describe('authorization code + PKCE flow', () => {
       await browser.submit(forged, '/register/password', { password, confirmPassword: password }),
     );
     expect(alertText(result.html)).toBe(
-      'Accept the Terms of Service and the Privacy Policy to create an account',
+      `${TOS_REQUIRED_MESSAGE} ${PRIVACY_POLICY_REQUIRED_MESSAGE}`,
     );
     expect(result.html).toMatch(/id="tos"[^>]*aria-invalid="true"/);
     expect(idp.users.findByEmail(details.email)).toBeUndefined();

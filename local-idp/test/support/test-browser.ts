@@ -68,12 +68,22 @@ export function parseForms(html: string): ParsedForm[] {
   return forms;
 }
 
-/** The visible text of the element with role="alert", if any. */
+/**
+ * The visible text of the element with role="alert", if any: every message in it (a summary lists
+ * one per field), tags dropped and white space collapsed as a browser shows them.
+ */
 export function alertText(html: string): string | undefined {
-  const match = /<[^>]+role="alert"[^>]*>([\s\S]*?)<\/[a-z]+>/i.exec(html);
+  const match =
+    /<div\b[^>]*role="alert"[^>]*>([\s\S]*?)<\/div>/i.exec(html) ??
+    /<[^>]+role="alert"[^>]*>([\s\S]*?)<\/[a-z]+>/i.exec(html);
   return match?.[1] === undefined
     ? undefined
-    : decodeEntities(match[1].replace(/<[^>]*>/g, '').trim());
+    : decodeEntities(
+        match[1]
+          .replace(/<[^>]*>/g, ' ')
+          .replace(/\s+/g, ' ')
+          .trim(),
+      );
 }
 
 export class TestBrowser {
