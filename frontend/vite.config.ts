@@ -3,6 +3,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 import { assetCaching } from './vite-plugins/asset-caching.ts';
 import { linkCallbackScripts } from './vite-plugins/link-callback-scripts.ts';
+import { notFoundStatus } from './vite-plugins/not-found-status.ts';
 import { runtimeConfig } from './vite-plugins/runtime-config.ts';
 import { securityHeaders } from './vite-plugins/security-headers.ts';
 
@@ -13,6 +14,7 @@ export default defineConfig({
     securityHeaders(),
     runtimeConfig(),
     assetCaching(),
+    notFoundStatus(),
     linkCallbackScripts({ callback: 'callback.html', landing: 'index.html' }),
   ],
   build: {
