@@ -5,6 +5,8 @@ import { HomePage } from '../src/pages/home-page';
 import { NotFoundPage } from '../src/pages/not-found-page';
 import { fakeAuth, minnie, userClientWith } from './fixtures';
 
+// The account page is a lazy chunk: its first import may take longer than one second on a busy machine.
+const LAZY_PAGE = { timeout: 10_000 };
 const ACCOUNT_URL = 'http://127.0.0.1:8080/ui/console/users/me';
 const noAccounts = userClientWith(async () => {
   throw new Error('the home page must not create accounts');
@@ -39,7 +41,7 @@ describe('the home page', () => {
       />,
     );
     // The heading survives a reload: it is this page's, not the callback's.
-    expect(await screen.findByRole('heading', { name: 'Your account' })).toHaveFocus();
+    expect(await screen.findByRole('heading', { name: 'Your account' }, LAZY_PAGE)).toHaveFocus();
     expect(screen.getByText('Minnie Mouse')).toBeInTheDocument();
     expect(screen.getByText('verified')).toBeInTheDocument();
     expect(screen.queryByText(minnie.id)).not.toBeInTheDocument();
@@ -76,14 +78,18 @@ describe('the home page', () => {
         }}
       />,
     );
-    expect(await screen.findByRole('heading', { name: 'Your account' })).toBeInTheDocument();
+    expect(
+      await screen.findByRole('heading', { name: 'Your account' }, LAZY_PAGE),
+    ).toBeInTheDocument();
     signedIn = false;
     act(() => notify(false));
     expect(await screen.findByRole('heading', { name: 'You are signed out' })).toBeInTheDocument();
     expect(screen.getByText(/signed out in another tab/)).toBeInTheDocument();
     signedIn = true;
     act(() => notify(true));
-    expect(await screen.findByRole('heading', { name: 'Your account' })).toBeInTheDocument();
+    expect(
+      await screen.findByRole('heading', { name: 'Your account' }, LAZY_PAGE),
+    ).toBeInTheDocument();
   });
 });
 

@@ -143,6 +143,7 @@ export function CallbackPage({
 function Status({ text }: { text: string }) {
   return (
     <main aria-busy="true">
+      <h1>liverty-music</h1>
       <p role="status">{text}</p>
     </main>
   );

@@ -56,6 +56,7 @@ export function HomePage({
 
   const loading = (
     <main aria-busy="true">
+      <h1>liverty-music</h1>
       <p role="status">Loading…</p>
     </main>
   );

@@ -49,6 +49,7 @@ export default function SignedInAccount({
   if (state.step === 'loading') {
     return (
       <main aria-busy="true">
+        <h1>liverty-music</h1>
         <p role="status">Loading your account…</p>
       </main>
     );

@@ -1,0 +1,24 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Page } from '@playwright/test';
+
+/** Where the journeys leave a picture of every screen, for people to look at (not compared). */
+export const SCREENSHOT_DIR = join(import.meta.dirname, '..', 'test-results', 'screens');
+
+/**
+ * What every app screen must pass: axe-core's WCAG 2.x A/AA rules with no violation. Also leaves
+ * a full-page screenshot named for the screen in SCREENSHOT_DIR.
+ */
+export async function lookAtPage(page: Page, screen: string) {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${screen}.png`), fullPage: true });
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
+    .analyze();
+  const violations = results.violations.map(
+    (violation) =>
+      `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`,
+  );
+  expect(violations, `axe on "${screen}"`).toEqual([]);
+}
