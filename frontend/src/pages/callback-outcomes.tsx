@@ -51,7 +51,7 @@ export interface FailureActions {
 /** What is true when liverty-music did not answer, for a signup and for a returning person. */
 function unreachableText(isRegistration: boolean): string {
   return isRegistration
-    ? 'Your sign-up with the identity provider worked, but we could not reach liverty-music to finish setting up your account here. Nothing is lost: it is finished the moment liverty-music answers, when you retry now or the next time you log in.'
+    ? 'Your sign-up with the identity provider worked, but we could not reach liverty-music to finish setting up your account here. Nothing is lost: we finish it as soon as liverty-music answers, when you press Retry or the next time you log in.'
     : 'You are signed in, but we could not reach liverty-music. Your account is safe: nothing was changed or lost. Please retry in a moment.';
 }
 
@@ -66,13 +66,17 @@ export function ProvisioningFailed({
   actions: FailureActions;
 }) {
   const heading =
-    failure.kind === 'unreachable'
-      ? 'We could not reach liverty-music'
-      : failure.kind === 'refused'
-        ? 'This account cannot be used'
-        : failure.kind === 'relogin'
-          ? 'Please log in again'
-          : 'Something went wrong at liverty-music';
+    failure.kind === 'unreachable' ? (
+      <>
+        We could not reach <span className="nowrap">liverty-music</span>
+      </>
+    ) : failure.kind === 'refused' ? (
+      'This account cannot be used'
+    ) : failure.kind === 'relogin' ? (
+      'Please log in again'
+    ) : (
+      'Something went wrong at liverty-music'
+    );
   return (
     <main>
       <PageHeading>{heading}</PageHeading>
