@@ -8,22 +8,24 @@ const PAGES = new Set(['/', '/index.html', '/callback', '/callback.html']);
  * answers with index.html, which shows "Page not found" (main.tsx), but with status 404, as nginx
  * does: crawlers and monitors then learn the truth too, not just people.
  */
+export const markNotFound: Connect.NextHandleFunction = (req, res, next) => {
+  // Split, not parsed: a malformed request target must not make this middleware throw.
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const isPage = !/\.[a-z0-9]+$/i.test(path) && !/^\/(@|src\/|node_modules\/)/.test(path);
+  if ((req.method === 'GET' || req.method === 'HEAD') && isPage && !PAGES.has(path)) {
+    // Vite's static file server writes 200 itself when it sends index.html: turn that into 404.
+    const writeHead = res.writeHead.bind(res) as (code: number, ...rest: unknown[]) => unknown;
+    res.writeHead = ((code: number, ...rest: unknown[]) =>
+      writeHead(code === 200 ? 404 : code, ...rest)) as typeof res.writeHead;
+    res.statusCode = 404;
+  }
+  next();
+};
+
 export function notFoundStatus(): Plugin {
-  const mark: Connect.NextHandleFunction = (req, res, next) => {
-    const path = new URL(req.url ?? '/', 'http://app').pathname;
-    const isPage = !/\.[a-z0-9]+$/i.test(path) && !/^\/(@|src\/|node_modules\/)/.test(path);
-    if (req.method === 'GET' && isPage && !PAGES.has(path)) {
-      // Vite's static file server writes 200 itself when it sends index.html: turn that into 404.
-      const writeHead = res.writeHead.bind(res) as (code: number, ...rest: unknown[]) => unknown;
-      res.writeHead = ((code: number, ...rest: unknown[]) =>
-        writeHead(code === 200 ? 404 : code, ...rest)) as typeof res.writeHead;
-      res.statusCode = 404;
-    }
-    next();
-  };
   return {
     name: 'not-found-status',
-    configurePreviewServer: (server) => void server.middlewares.use(mark),
-    configureServer: (server) => void server.middlewares.use(mark),
+    configurePreviewServer: (server) => void server.middlewares.use(markNotFound),
+    configureServer: (server) => void server.middlewares.use(markNotFound),
   };
 }
