@@ -1,5 +1,5 @@
 import { ErrorResponse, type UserManager } from 'oidc-client-ts';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { onSessionChange, returnedFromSignOut, sessionKey } from '../src/auth/auth-client';
 import { createAuthClient, explainSigninError } from '../src/auth/oidc-auth-client';
 
@@ -86,6 +86,42 @@ describe('staying signed in (decision 033)', () => {
       signinSilent,
     } as unknown as UserManager);
     expect(await auth.currentSession()).toEqual({ accessToken: 'fresh', name: 'Minnie' });
+    expect(signinSilent).toHaveBeenCalledOnce();
+  });
+
+  it('lets two tabs renew one at a time: the second uses what the first stored', async () => {
+    // A Web Lock as the browser grants it: one holder at a time, in request order.
+    let queue = Promise.resolve();
+    vi.stubGlobal('navigator', {
+      locks: {
+        request: (_name: string, run: () => Promise<unknown>) => {
+          const turn = queue.then(run);
+          queue = turn.then(
+            () => {},
+            () => {},
+          );
+          return turn;
+        },
+      },
+    });
+    onTestFinished(() => vi.unstubAllGlobals());
+    // Both tabs read the same localStorage entry.
+    let stored = storedUser(true, 'rt-1');
+    const signinSilent = vi.fn(async () => {
+      // Rotation: redeeming rt-1 a second time would fail at the provider.
+      if (stored.refresh_token !== 'rt-1') throw new ErrorResponse({ error: 'invalid_grant' });
+      stored = storedUser(false, 'rt-2');
+      return stored;
+    });
+    const tab = () =>
+      createAuthClient({
+        getUser: async () => stored,
+        signinSilent,
+        removeUser: async () => {},
+      } as unknown as UserManager);
+    const [first, second] = await Promise.all([tab().currentSession(), tab().currentSession()]);
+    expect(first?.accessToken).toBe('fresh');
+    expect(second?.accessToken).toBe('fresh');
     expect(signinSilent).toHaveBeenCalledOnce();
   });
 
