@@ -110,6 +110,7 @@ test.describe('when things go wrong during signup', () => {
     await app.page.goto(tampered.toString());
     await expect(app.heading('Sign-in failed')).toBeVisible();
     await expect(app.alert()).toContainText('invalid or has expired');
+    await lookAtPage(app.page, 'sign-in-failed');
     expect(await database.userCount()).toBe(before);
   });
 
