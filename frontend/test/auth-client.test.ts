@@ -104,7 +104,9 @@ describe('staying signed in (decision 033)', () => {
         },
       },
     });
-    onTestFinished(() => vi.unstubAllGlobals());
+    onTestFinished(() => {
+      vi.unstubAllGlobals();
+    });
     // Both tabs read the same localStorage entry.
     let stored = storedUser(true, 'rt-1');
     const signinSilent = vi.fn(async () => {
