@@ -3,6 +3,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 import { assetCaching } from './vite-plugins/asset-caching.ts';
 import { linkCallbackScripts } from './vite-plugins/link-callback-scripts.ts';
+import { notFoundStatus } from './vite-plugins/not-found-status.ts';
 import { runtimeConfig } from './vite-plugins/runtime-config.ts';
 import { securityHeaders } from './vite-plugins/security-headers.ts';
 
@@ -13,6 +14,7 @@ export default defineConfig({
     securityHeaders(),
     runtimeConfig(),
     assetCaching(),
+    notFoundStatus(),
     linkCallbackScripts({ callback: 'callback.html', landing: 'index.html' }),
   ],
   build: {
@@ -32,7 +34,12 @@ export default defineConfig({
         // signs up, logs in or is signed in.
         codeSplitting: {
           groups: [
-            { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
+            {
+              // With React, the one component every page shares: in the view group it would pull
+              // the callback's view (and its sign-in and API imports) onto the landing page.
+              name: 'react',
+              test: /node_modules[\\/](react|react-dom|scheduler)[\\/]|[\\/]src[\\/]pages[\\/]page-heading\./,
+            },
             {
               name: 'sign-in',
               test: /node_modules[\\/](oidc-client-ts|jwt-decode)[\\/]|[\\/]src[\\/](auth[\\/](oidc-auth-client|create-user-manager|signin-error)|callback[\\/]redeem-code)\./,
@@ -43,7 +50,7 @@ export default defineConfig({
             },
             {
               name: 'view',
-              test: /[\\/]src[\\/](callback[\\/]render-callback|pages[\\/](callback-page|account-summary|startup-error))\./,
+              test: /[\\/]src[\\/](callback[\\/]render-callback|pages[\\/](callback-page|callback-outcomes|account-summary|startup-error))\./,
             },
           ],
         },

@@ -20,11 +20,11 @@ export class AppPage {
   }
 
   async logOut() {
-    await this.page.getByRole('button', { name: 'Log out' }).click();
+    await this.page.getByRole('button', { name: 'Sign out' }).click();
   }
 
-  async tryAgain() {
-    await this.page.getByRole('button', { name: 'Try again' }).click();
+  async retry() {
+    await this.page.getByRole('button', { name: 'Retry' }).click();
   }
 
   heading(name: string | RegExp) {

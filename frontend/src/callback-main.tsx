@@ -15,7 +15,7 @@ const exchange = await loadConfig().then(
     const auth = createOidcAuthClient(config);
     preconnect(config.apiBaseUrl);
     const signin = redeemCode(auth, () => window.history.replaceState(null, '', '/'));
-    return { auth, signin, apiBaseUrl: config.apiBaseUrl };
+    return { auth, signin, apiBaseUrl: config.apiBaseUrl, accountUrl: config.accountUrl };
   },
   (error: unknown) => ({ error }),
 );
@@ -32,7 +32,7 @@ if ('error' in exchange) {
   await exchange.signin.catch(() => {});
   await documentParsed();
   const { renderCallback } = await import('./callback/render-callback');
-  renderCallback({ auth: exchange.auth, userClient, started });
+  renderCallback({ auth: exchange.auth, userClient, started, accountUrl: exchange.accountUrl });
 }
 
 /** callback.html runs this script `async`, as soon as it arrives: the page may still be parsing. */

@@ -1,8 +1,9 @@
 import { Code, ConnectError } from '@connectrpc/connect';
-import { render, screen } from '@testing-library/react';
+import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StrictMode } from 'react';
 import { describe, expect, it, vi } from 'vitest';
+import type { UserClient } from '../src/api/create-user-client';
 import type { CompletedSignin } from '../src/auth/auth-client';
 import { SigninError } from '../src/auth/signin-error';
 import { beginCallback } from '../src/callback/begin-callback';
@@ -10,6 +11,22 @@ import { CallbackPage } from '../src/pages/callback-page';
 import { fakeAuth, minnie, userClientWith } from './fixtures';
 
 const noDelays = [0, 0, 0];
+const ACCOUNT_URL = 'http://127.0.0.1:8080/ui/console/users/me';
+
+/** What fetch does when nothing listens: Connect reports `unknown` over fetch's TypeError. */
+function unreachableClient(onCall: () => void): UserClient {
+  const refuse = async () => {
+    onCall();
+    throw new ConnectError(
+      'fetch failed',
+      Code.Unknown,
+      undefined,
+      undefined,
+      new TypeError('Failed to fetch'),
+    );
+  };
+  return { getOrCreate: refuse, getMe: refuse } as unknown as UserClient;
+}
 
 describe('the /callback page', () => {
   it('shows "Your account is ready" for a new user and sends the token and the hint', async () => {
@@ -21,6 +38,7 @@ describe('the /callback page', () => {
     const cleanUrl = vi.fn();
     render(
       <CallbackPage
+        accountUrl={ACCOUNT_URL}
         auth={fakeAuth()}
         userClient={userClientWith(getOrCreate)}
         cleanUrl={cleanUrl}
@@ -30,9 +48,18 @@ describe('the /callback page', () => {
     expect(
       await screen.findByRole('heading', { name: 'Your account is ready' }),
     ).toBeInTheDocument();
+    // Focus moves to the result, so a screen reader announces it.
+    expect(screen.getByRole('heading', { level: 1 })).toHaveFocus();
     expect(screen.getByText('Minnie Mouse')).toBeInTheDocument();
-    expect(screen.getByText(minnie.id)).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: 'Log out' })).toBeInTheDocument();
+    expect(screen.getByText('mini@mouse.com')).toBeInTheDocument();
+    expect(screen.getByText('not verified yet')).toBeInTheDocument();
+    // No raw ids: they mean nothing to the person.
+    expect(screen.queryByText(minnie.id)).not.toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Manage your account' })).toHaveAttribute(
+      'href',
+      ACCOUNT_URL,
+    );
+    expect(screen.getByRole('button', { name: 'Sign out' })).toBeInTheDocument();
     expect(cleanUrl).toHaveBeenCalledOnce();
     expect(getOrCreate).toHaveBeenCalledOnce();
   });
@@ -40,6 +67,7 @@ describe('the /callback page', () => {
   it('shows "Welcome back" with the name for an existing user', async () => {
     render(
       <CallbackPage
+        accountUrl={ACCOUNT_URL}
         auth={fakeAuth({
           completeSignin: async () => ({ accessToken: 't', name: 'M', isRegistration: false }),
         })}
@@ -62,6 +90,7 @@ describe('the /callback page', () => {
     };
     render(
       <CallbackPage
+        accountUrl={ACCOUNT_URL}
         auth={fakeAuth()}
         userClient={userClientWith(getOrCreate)}
         cleanUrl={() => {}}
@@ -74,7 +103,7 @@ describe('the /callback page', () => {
     expect(calls).toBe(3);
   });
 
-  it('shows a visible error with Try again once retries run out, and Try again recovers', async () => {
+  it('shows a visible error with Retry once retries run out, and Retry recovers', async () => {
     let backendUp = false;
     let calls = 0;
     const getOrCreate = async () => {
@@ -84,6 +113,7 @@ describe('the /callback page', () => {
     };
     render(
       <CallbackPage
+        accountUrl={ACCOUNT_URL}
         auth={fakeAuth()}
         userClient={userClientWith(getOrCreate)}
         cleanUrl={() => {}}
@@ -93,10 +123,60 @@ describe('the /callback page', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent(/could not reach liverty-music/);
     expect(calls).toBe(4); // the first call and three automatic retries
     backendUp = true;
-    await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Retry' }));
     expect(
       await screen.findByRole('heading', { name: 'Your account is ready' }),
     ).toBeInTheDocument();
+  });
+
+  it('gives up quickly when liverty-music is unreachable and says what is true for a login', async () => {
+    let calls = 0;
+    const auth = fakeAuth({
+      completeSignin: async () => ({ accessToken: 't', name: 'M', isRegistration: false }),
+    });
+    const goHome = vi.fn();
+    render(
+      <CallbackPage
+        accountUrl={ACCOUNT_URL}
+        auth={auth}
+        userClient={unreachableClient(() => calls++)}
+        cleanUrl={() => {}}
+        goHome={goHome}
+        retryDelaysMs={noDelays}
+      />,
+    );
+    expect(
+      await screen.findByRole('heading', { name: 'We could not reach liverty-music' }),
+    ).toHaveFocus();
+    // The first call and one retry: a refused connection does not get the long backoff.
+    expect(calls).toBe(2);
+    expect(screen.getByRole('alert')).toHaveTextContent('Your account is safe');
+    expect(screen.getByRole('alert')).not.toHaveTextContent(/set up/);
+    await userEvent.click(screen.getByRole('button', { name: 'Back to start' }));
+    expect(goHome).toHaveBeenCalledOnce();
+    await userEvent.click(screen.getByRole('button', { name: 'Sign out' }));
+    expect(auth.logOut).toHaveBeenCalledOnce();
+    await userEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    // Retry tries again (once more after a quick second refusal) and says so again.
+    await waitFor(() => expect(calls).toBe(4));
+    expect(
+      await screen.findByRole('heading', { name: 'We could not reach liverty-music' }),
+    ).toBeInTheDocument();
+  });
+
+  it('tells a new person their sign-up worked when liverty-music is unreachable', async () => {
+    render(
+      <CallbackPage
+        accountUrl={ACCOUNT_URL}
+        auth={fakeAuth()}
+        userClient={unreachableClient(() => {})}
+        cleanUrl={() => {}}
+        retryDelaysMs={noDelays}
+      />,
+    );
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      /sign-up with the identity provider worked.*the next time you log in/,
+    );
   });
 
   it('does not retry a rejected token and offers to log in again', async () => {
@@ -104,6 +184,7 @@ describe('the /callback page', () => {
     let calls = 0;
     render(
       <CallbackPage
+        accountUrl={ACCOUNT_URL}
         auth={auth}
         userClient={userClientWith(async () => {
           calls++;
@@ -119,31 +200,36 @@ describe('the /callback page', () => {
     expect(auth.logIn).toHaveBeenCalledOnce();
   });
 
-  it('explains a cancelled sign-in and never calls the API', async () => {
+  it('answers a cancelled sign-in calmly, offers Sign up and Log in, never calls the API', async () => {
     const getOrCreate = vi.fn(async () => ({ user: minnie, created: true }));
-    const goHome = vi.fn();
+    const auth = fakeAuth({
+      completeSignin: async () => {
+        throw new SigninError('You did not finish signing in, so nothing changed.', 'cancelled');
+      },
+    });
     render(
       <CallbackPage
-        auth={fakeAuth({
-          completeSignin: async () => {
-            throw new SigninError('Sign-in was cancelled. Nothing was created.', 'cancelled');
-          },
-        })}
+        accountUrl={ACCOUNT_URL}
+        auth={auth}
         userClient={userClientWith(getOrCreate)}
         cleanUrl={() => {}}
-        goHome={goHome}
       />,
     );
-    expect(await screen.findByRole('heading', { name: 'Sign-in cancelled' })).toBeInTheDocument();
-    expect(screen.getByRole('alert')).toHaveTextContent('Nothing was created');
-    await userEvent.click(screen.getByRole('button', { name: 'Back to start' }));
-    expect(goHome).toHaveBeenCalledOnce();
+    expect(await screen.findByRole('heading', { name: 'You are not signed in' })).toHaveFocus();
+    // A notice, not an error: nothing went wrong.
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    expect(screen.getByText(/no account was created/)).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Sign up' }));
+    expect(auth.signUp).toHaveBeenCalledOnce();
+    await userEvent.click(screen.getByRole('button', { name: 'Log in' }));
+    expect(auth.logIn).toHaveBeenCalledOnce();
     expect(getOrCreate).not.toHaveBeenCalled();
   });
 
   it('shows a clear message for an unexpected sign-in failure (not a blank page)', async () => {
     render(
       <CallbackPage
+        accountUrl={ACCOUNT_URL}
         auth={fakeAuth({
           completeSignin: async () => {
             throw new Error('boom');
@@ -177,7 +263,13 @@ describe('the callback begun before React (callback-main.tsx)', () => {
     const started = beginCallback(auth.completeSignin(), userClient, noDelays);
     render(
       <StrictMode>
-        <CallbackPage auth={auth} userClient={userClient} started={started} cleanUrl={() => {}} />
+        <CallbackPage
+          accountUrl={ACCOUNT_URL}
+          auth={auth}
+          userClient={userClient}
+          started={started}
+          cleanUrl={() => {}}
+        />
       </StrictMode>,
     );
     expect(
@@ -196,7 +288,14 @@ describe('the callback begun before React (callback-main.tsx)', () => {
       ),
     );
     const started = beginCallback(signin, userClient, noDelays);
-    render(<CallbackPage auth={fakeAuth()} userClient={userClient} started={started} />);
+    render(
+      <CallbackPage
+        accountUrl={ACCOUNT_URL}
+        auth={fakeAuth()}
+        userClient={userClient}
+        started={started}
+      />,
+    );
     expect(await screen.findByRole('heading', { name: 'Sign-in failed' })).toBeInTheDocument();
     expect(screen.getByRole('alert')).toHaveTextContent('invalid or has expired');
     expect(getOrCreate).not.toHaveBeenCalled();

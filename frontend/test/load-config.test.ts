@@ -21,7 +21,24 @@ const metadata = {
 
 describe('parseConfig (/config.json)', () => {
   it('reads the settings, without metadata: oidc-client-ts then discovers it', () => {
-    expect(parseConfig(base)).toEqual({ ...base, apiBaseUrl: 'http://127.0.0.1:3000' });
+    expect(parseConfig(base)).toEqual({
+      ...base,
+      apiBaseUrl: 'http://127.0.0.1:3000',
+      accountUrl: 'http://127.0.0.1:8080/ui/console/users/me',
+    });
+  });
+
+  it("links ZITADEL Console's self-service page unless config.json names another http(s) page", () => {
+    expect(parseConfig({ ...base, oidcAuthority: 'https://id.example.com/' }).accountUrl).toBe(
+      'https://id.example.com/ui/console/users/me',
+    );
+    expect(parseConfig({ ...base, accountUrl: 'https://example.com/me' }).accountUrl).toBe(
+      'https://example.com/me',
+    );
+    // Tried: a script URL, which as an href would run in the app's origin when clicked.
+    expect(() => parseConfig({ ...base, accountUrl: 'javascript:alert(1)' })).toThrow(
+      /accountUrl is not an http\(s\) address/,
+    );
   });
 
   it('hands the issuer metadata to oidc-client-ts as the discovery document gave it', () => {

@@ -122,7 +122,9 @@ test('frontend/Dockerfile: the final image is an unprivileged nginx with the SPA
   );
   const nginx = readRepoFile('frontend/nginx.conf');
   assert.match(nginx, /listen 8080;/);
-  assert.match(nginx, /try_files \$uri \$uri\/ \/index\.html;/, 'SPA routes such as /callback');
+  assert.match(nginx, /location = \/ \{\s*try_files \/index\.html =404;/, 'the landing page');
+  // Any other address: index.html ("Page not found", frontend/src/main.tsx) with status 404.
+  assert.match(nginx, /try_files \$uri =404;\s*error_page 404 \/index\.html;/, 'unknown addresses');
   assert.match(nginx, /location = \/config\.json \{\s*alias \/config\/public\/config\.json;/);
   assert.match(nginx, /location = \/callback \{\s*try_files \/callback\.html =404;/);
   // The security headers (CSP naming this deployment's API and issuer, frame-ancestors, referrer

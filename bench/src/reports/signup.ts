@@ -3,7 +3,7 @@
 import { formatSignupBreakdown } from '../../../scripts/signup-timing';
 import type { SignupResults } from '../measure-signup-time';
 
-/** Issue 14: the app's share of a signup, median over the signups. */
+/** Issues 14 and 24: the app's share of a signup, median over the signups, cold cache included. */
 export const SIGNUP_APP_SHARE_TARGET_MS = 100;
 
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(0) : '—');
@@ -11,11 +11,28 @@ const times = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}�
 
 export function signupTargetRow(s: SignupResults) {
   const share = s.summary.appShare;
+  const cold = s.cold.summary.appShare;
   return {
-    target: `signup, the app's share (callback first byte → "Your account is ready") ≤ ${SIGNUP_APP_SHARE_TARGET_MS} ms, median`,
-    measured: `${ms(share.median)} ms (${ms(share.min)}–${ms(share.max)}) over ${s.summary.signups} signups; ${times(share.median / s.baselines.networkFloor)} token + GetOrCreate; identity provider ${ms(s.summary.identityProvider.median)} ms`,
-    ok: share.median <= SIGNUP_APP_SHARE_TARGET_MS,
+    target: `signup, the app's share (callback first byte → "Your account is ready") ≤ ${SIGNUP_APP_SHARE_TARGET_MS} ms, median, warm and cold cache`,
+    measured: `warm ${ms(share.median)} ms (${ms(share.min)}–${ms(share.max)}), cold ${ms(cold.median)} ms (${ms(cold.min)}–${ms(cold.max)}) over ${s.summary.signups} + ${s.cold.summary.signups} signups; ${times(share.median / s.baselines.networkFloor)} and ${times(cold.median / s.cold.networkFloor)} token + GetOrCreate; identity provider ${ms(s.summary.identityProvider.median)} ms`,
+    ok: share.median <= SIGNUP_APP_SHARE_TARGET_MS && cold.median <= SIGNUP_APP_SHARE_TARGET_MS,
   };
+}
+
+/** Warm and cold side by side, each against the network floor measured on the same signups. */
+export function formatWarmAndCold(s: SignupResults): string {
+  const warm = s.summary.appShare;
+  const cold = s.cold.summary.appShare;
+  const files = (x: SignupResults['summary']) => x.parts.find((p) => p.name === 'scripts');
+  return [
+    '| median over the signups (min–max) | warm cache | cold cache |',
+    '| --- | --- | --- |',
+    `| **app's share: callback first byte → "Your account is ready"** | **${ms(warm.median)}** (${ms(warm.min)}–${ms(warm.max)}) | **${ms(cold.median)}** (${ms(cold.min)}–${ms(cold.max)}) |`,
+    `| floor: token request + GetOrCreate request | ${ms(s.baselines.networkFloor)} | ${ms(s.cold.networkFloor)} |`,
+    `| app's share ÷ floor | ${times(warm.median / s.baselines.networkFloor)} | ${times(cold.median / s.cold.networkFloor)} |`,
+    `| the app's files: last byte | ${ms(files(s.summary)?.end.median ?? Number.NaN)} | ${ms(files(s.cold.summary)?.end.median ?? Number.NaN)} |`,
+    `| target | ≤ ${SIGNUP_APP_SHARE_TARGET_MS} | ≤ ${SIGNUP_APP_SHARE_TARGET_MS} |`,
+  ].join('\n');
 }
 
 /** One line for "What limits them": the part of the app's share that is not network. */
@@ -32,7 +49,12 @@ export function signupLimits(s: SignupResults): string {
 
 export function signupSection(s: SignupResults): string {
   return [
+    formatWarmAndCold(s),
+    "Warm cache: the landing page prefetched the callback's files while the person filled in the provider's form. Cold cache: the browser cache is emptied (CDP `Network.clearBrowserCache`) just before the form is submitted, so the callback fetches and compiles everything, as for a first-time visitor whose landing page never finished prefetching. Warm and cold signups alternate in one run.",
+    '**Warm cache**, where the time goes:',
     formatSignupBreakdown(s.summary),
+    '**Cold cache**, where the time goes:',
+    formatSignupBreakdown(s.cold.summary),
     `Same-run baselines: token request + GetOrCreate request (the network and the servers alone) ${ms(s.baselines.networkFloor)} ms → the app's share is **${times(s.summary.appShare.median / s.baselines.networkFloor)}** of it; the home page's first contentful paint ${ms(s.baselines.homeFirstRender)} ms → **${times(s.summary.appShare.median / s.baselines.homeFirstRender)}**.`,
     `Each signup runs in a fresh Chromium context against \`vite preview\` of the production build, the local identity provider and the backend on Postgres, with webhook and reconciler off: the home page, "Sign up", the provider's registration form, then /callback. Times come from the callback page's own Performance timeline (scripts/signup-timing.ts, shared with the end-to-end timing journey), counted from the callback document's \`responseStart\`; the identity provider's part runs from the form's submit (the navigation's start) to that first byte. One unmeasured signup first warms the backend's issuer discovery.`,
   ].join('\n\n');

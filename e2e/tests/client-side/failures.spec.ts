@@ -1,4 +1,5 @@
 import { expect, holdCallback, newPerson, TARGET, test } from '../../support/fixtures';
+import { lookAtPage } from '../../support/look-at-page';
 
 test.describe('when things go wrong during signup', () => {
   test.use({
@@ -6,7 +7,7 @@ test.describe('when things go wrong during signup', () => {
     allowConsoleErrors: [/Failed to load resource|ERR_CONNECTION_REFUSED|Failed to fetch/],
   });
 
-  test('4. the backend is down during the callback: a visible error, then Try again provisions', async ({
+  test('4. the backend is down during a signup: the truth, Retry, Back to start, Sign out; Retry provisions', async ({
     app,
     idp,
     database,
@@ -18,32 +19,76 @@ test.describe('when things go wrong during signup', () => {
       await app.open();
       await app.signUp();
       await idp.register(person);
-      // Automatic retries with backoff run out first, then the error is shown.
-      await expect(app.alert()).toContainText('could not reach liverty-music', { timeout: 20_000 });
-      await expect(app.page.getByRole('button', { name: 'Try again' })).toBeVisible();
+      await expect(app.heading('We could not reach liverty-music')).toBeFocused();
+      await expect(app.alert()).toContainText('Your sign-up with the identity provider worked');
+      for (const name of ['Retry', 'Back to start', 'Sign out']) {
+        await expect(app.page.getByRole('button', { name })).toBeVisible();
+      }
+      await lookAtPage(app.page, 'backend-down-signup');
       expect(await database.usersByEmail(person.email)).toHaveLength(0);
     } finally {
       await stack.backend.start();
     }
-    await app.tryAgain();
+    await app.retry();
     await expect(app.heading('Your account is ready')).toBeVisible();
     expect(await database.usersByEmail(person.email)).toHaveLength(1);
   });
 
-  test('5a. the person cancels at the provider: a clear message, no row', async ({
+  test('4b. the backend is down when a returning person logs in: their account is safe, then Retry', async ({
     app,
     idp,
     database,
+    stack,
+  }) => {
+    const person = newPerson('returning-down');
+    await app.open();
+    await app.signUp();
+    await idp.register(person);
+    await expect(app.heading('Your account is ready')).toBeVisible();
+    await app.logOut();
+    await expect(app.heading('You are signed out')).toBeVisible();
+
+    await stack.backend.stop();
+    try {
+      await app.logIn();
+      await idp.logIn(person);
+      await expect(app.heading('We could not reach liverty-music')).toBeFocused();
+      // Not "we could not set up your account": it exists, nothing happened to it.
+      await expect(app.alert()).toContainText('Your account is safe');
+      await expect(app.alert()).not.toContainText('set up');
+      await lookAtPage(app.page, 'backend-down-login');
+      // Back to start keeps the person signed in; the account page says the same and offers Retry.
+      await app.page.getByRole('button', { name: 'Back to start' }).click();
+      await expect(app.heading('We could not reach liverty-music')).toBeVisible();
+      await expect(app.page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+    } finally {
+      await stack.backend.start();
+    }
+    await app.retry();
+    await expect(app.heading('Your account')).toBeVisible();
+    await expect(app.page.getByText(`${person.givenName} ${person.familyName}`)).toBeVisible();
+    expect(await database.usersByEmail(person.email)).toHaveLength(1);
+  });
+
+  test('5a. the person cancels at the provider: a calm notice with Sign up and Log in, no row', async ({
+    app,
+    idp,
+    database,
+    stack,
   }) => {
     test.skip(TARGET === 'zitadel', 'ZITADEL Login V2 offers no way to cancel back to the app');
     const before = await database.userCount();
     await app.open();
     await app.signUp();
     await idp.cancel();
-    await expect(app.heading('Sign-in cancelled')).toBeVisible();
-    await expect(app.alert()).toContainText('Nothing was created');
-    await app.page.getByRole('button', { name: 'Back to start' }).click();
+    await expect(app.heading('You are not signed in')).toBeFocused();
+    await expect(app.page.getByText('no account was created')).toBeVisible();
+    // Nothing went wrong, so nothing is announced as an error.
+    await expect(app.alert()).toHaveCount(0);
+    await lookAtPage(app.page, 'cancelled');
     await expect(app.page.getByRole('button', { name: 'Sign up' })).toBeVisible();
+    await app.logIn();
+    await expect(idp.page).toHaveURL((url) => url.origin === new URL(stack.issuer).origin);
     expect(await database.userCount()).toBe(before);
   });
 
@@ -65,6 +110,7 @@ test.describe('when things go wrong during signup', () => {
     await app.page.goto(tampered.toString());
     await expect(app.heading('Sign-in failed')).toBeVisible();
     await expect(app.alert()).toContainText('invalid or has expired');
+    await lookAtPage(app.page, 'sign-in-failed');
     expect(await database.userCount()).toBe(before);
   });
 

@@ -1,32 +1,45 @@
 import { expect, holdCallback, newPerson, test } from '../../support/fixtures';
+import { lookAtPage } from '../../support/look-at-page';
 
 test.describe('signing up in the browser (client-side provisioning only)', () => {
   test('1. a new visitor signs up and their account is ready: exactly one row', async ({
     app,
     idp,
     database,
+    stack,
   }) => {
     const person = newPerson('signup');
     await app.open();
     await app.signUp();
     await idp.register(person);
 
-    await expect(app.heading('Your account is ready')).toBeVisible();
+    // Focus lands on the result, so a screen reader announces it.
+    await expect(app.heading('Your account is ready')).toBeFocused();
     await expect(app.page.getByText(`${person.givenName} ${person.familyName}`)).toBeVisible();
+    await expect(app.page.getByText(person.email)).toBeVisible();
+    await expect(app.page.getByText('not verified yet')).toBeVisible();
+    await expect(app.page.getByRole('link', { name: 'Manage your account' })).toHaveAttribute(
+      'href',
+      `${stack.issuer.replace(/\/+$/, '')}/ui/console/users/me`,
+    );
     // The callback cleaned code and state from the address bar.
     expect(new URL(app.page.url()).search).toBe('');
+    await lookAtPage(app.page, 'account-ready');
 
     const zitadelUser = await idp.userByEmail(person.email);
     expect(zitadelUser?.id).toMatch(/^\d{18}$/);
     const rows = await database.usersByEmail(person.email);
     expect(rows).toHaveLength(1);
     expect(rows[0]?.zitadel_user_id).toBe(zitadelUser?.id);
-    await expect(app.page.getByText(rows[0]?.id ?? 'missing')).toBeVisible();
+    // A raw id means nothing to the person: it is not shown.
+    await expect(app.page.getByText(rows[0]?.id ?? 'missing')).toHaveCount(0);
 
-    // Coming back later in the same tab: still signed in, same app user (GetMe).
-    await app.open();
-    await expect(app.page.getByText(rows[0]?.id ?? 'missing')).toBeVisible();
-    await expect(app.page.getByRole('button', { name: 'Log out' })).toBeVisible();
+    // Reloading keeps a page with a heading: the account page, from GetMe.
+    await app.page.reload();
+    await expect(app.heading('Your account')).toBeFocused();
+    await expect(app.page.getByText(`${person.givenName} ${person.familyName}`)).toBeVisible();
+    await expect(app.page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+    await lookAtPage(app.page, 'account-page');
   });
 
   test('2. the same person logs out and back in: "welcome back", still one row', async ({
@@ -41,7 +54,13 @@ test.describe('signing up in the browser (client-side provisioning only)', () =>
     await expect(app.heading('Your account is ready')).toBeVisible();
 
     await app.logOut();
+    await expect(app.heading('You are signed out')).toBeFocused();
     await expect(app.page.getByRole('button', { name: 'Sign up' })).toBeVisible();
+    expect(new URL(app.page.url()).search).toBe('');
+    await lookAtPage(app.page, 'signed-out');
+    // The message is for the moment of signing out, not for every later visit.
+    await app.page.reload();
+    await expect(app.heading('liverty-music')).toBeVisible();
 
     await app.logIn();
     await idp.logIn(person);

@@ -24,7 +24,7 @@ test('reports where a signup spends its time over 10 signups', async ({
     const person = newPerson('timing');
     await context.clearCookies();
     await app.open();
-    await app.page.evaluate(() => sessionStorage.clear());
+    await app.page.evaluate(() => localStorage.clear());
     await app.open();
     await app.signUp();
     await idp.register(person);

@@ -11,13 +11,17 @@ export function createUserManager(config: AppConfig, origin = window.location.or
     post_logout_redirect_uri: `${origin}/`,
     // Authorization code flow; oidc-client-ts always adds PKCE (S256) to it.
     response_type: 'code',
-    scope: ['openid', 'profile', 'email', config.oidcExtraScope].filter(Boolean).join(' '),
-    // Tokens live only as long as the tab: nothing survives the browser session.
-    userStore: new WebStorageStateStore({ store: window.sessionStorage }),
+    // offline_access: a refresh token, which ZITADEL rotates on every use (decision 033).
+    scope: ['openid', 'profile', 'email', 'offline_access', config.oidcExtraScope]
+      .filter(Boolean)
+      .join(' '),
+    // Shared by every tab and kept across browser restarts, until the person signs out or the
+    // provider ends the session (decision 033 weighs this against sessionStorage).
+    userStore: new WebStorageStateStore({ store: window.localStorage }),
     // The profile comes from the backend's GetOrCreate, which asks userinfo itself.
     loadUserInfo: false,
-    // No silent renewal: it would frame the issuer (the CSP allows no frames, decision 019) and
-    // the app has no silent-callback page. An expired session simply signs the person out.
+    // Renewal happens when a page finds the access token expired (oidc-auth-client.ts), under a
+    // lock shared by all tabs: timers in several tabs would race to rotate one refresh token.
     automaticSilentRenew: false,
   });
 }

@@ -2,6 +2,7 @@ import { ErrorResponse, type User, type UserManager } from 'oidc-client-ts';
 import type { AppConfig } from '../config/load-config';
 import type { AuthClient, CompletedSignin, Session } from './auth-client';
 import { createUserManager } from './create-user-manager';
+import { renewSession } from './renew-session';
 import { SigninError } from './signin-error';
 
 interface SigninState {
@@ -35,12 +36,16 @@ export function createAuthClient(userManager: UserManager): AuthClient {
       await userManager.signinRedirect();
     },
     async logOut() {
-      await userManager.signoutRedirect();
+      // Any state makes oidc-client-ts store it and send it along; the provider echoes it back to
+      // `/`, which then knows it may say "You are signed out" (returnedFromSignOut).
+      await userManager.signoutRedirect({ state: { signedOut: true } });
     },
     async currentSession() {
-      const user = await userManager.getUser();
+      let user = await userManager.getUser();
+      if (user?.expired) user = await renewSession(userManager);
       if (!user || user.expired) {
-        if (user) await userManager.removeUser();
+        // Refused by the provider: nothing stored can sign this person in any more.
+        await userManager.removeUser();
         return null;
       }
       return toSession(user);
@@ -62,8 +67,10 @@ export function createAuthClient(userManager: UserManager): AuthClient {
 
 export function explainSigninError(error: unknown): SigninError {
   if (error instanceof ErrorResponse) {
-    if (error.error === 'access_denied') {
-      return new SigninError('Sign-in was cancelled. Nothing was created.', 'cancelled');
+    // access_denied: the person left the provider's pages; login_required: `prompt=none`
+    // found no session there. Either way nothing happened, and nothing is wrong.
+    if (error.error === 'access_denied' || error.error === 'login_required') {
+      return new SigninError('You did not finish signing in, so nothing changed.', 'cancelled');
     }
     return new SigninError(
       `The identity provider refused the sign-in (${error.error_description ?? error.error}).`,

@@ -13,6 +13,12 @@ export interface AppConfig {
   /** Where the Connect API is served. */
   apiBaseUrl: string;
   /**
+   * The identity provider's self-service page, where people change their name, email, password
+   * and passkeys: ZITADEL Console's `/ui/console/users/me` under the issuer unless config.json
+   * names another (a deployment that hides Console behind its own page).
+   */
+  accountUrl: string;
+  /**
    * The issuer's discovery document, when the deployment wrote it into config.json (`npm start`
    * does): the callback then redeems the code without asking for it first. Absent, oidc-client-ts
    * fetches it from the issuer, which stays the source of truth either way.
@@ -26,6 +32,15 @@ const REQUIRED_METADATA = ['issuer', 'authorization_endpoint', 'token_endpoint']
 
 const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
 
+/** The page links it: only an http(s) address may become an href (never `javascript:`). */
+function webAddress(value: string, what: string): string {
+  const protocol = URL.canParse(value) ? new URL(value).protocol : '';
+  if (protocol !== 'https:' && protocol !== 'http:') {
+    throw new Error(`${what} is not an http(s) address: ${value}`);
+  }
+  return value;
+}
+
 /** Checks what config.json holds; a bad file stops the app with a message that names the field. */
 export function parseConfig(raw: unknown, source = '/config.json'): AppConfig {
   if (typeof raw !== 'object' || raw === null) throw new Error(`${source} is not a JSON object`);
@@ -37,6 +52,12 @@ export function parseConfig(raw: unknown, source = '/config.json'): AppConfig {
     oidcClientId: String(values.oidcClientId),
     oidcExtraScope: typeof values.oidcExtraScope === 'string' ? values.oidcExtraScope : '',
     apiBaseUrl: withoutTrailingSlash(String(values.apiBaseUrl)),
+    accountUrl: webAddress(
+      typeof values.accountUrl === 'string' && values.accountUrl !== ''
+        ? values.accountUrl
+        : `${withoutTrailingSlash(String(values.oidcAuthority))}/ui/console/users/me`,
+      `${source}: accountUrl`,
+    ),
   };
   const metadata = values.oidcMetadata;
   if (metadata === undefined) return config;

@@ -1,21 +1,52 @@
+import { timestampDate } from '@bufbuild/protobuf/wkt';
 import type { User } from '@liverty-music/gen/user/v1';
 
-export function AccountSummary({ user, onLogOut }: { user: User; onLogOut: () => void }) {
+const memberSince = new Intl.DateTimeFormat('en', { dateStyle: 'long' });
+
+/** The person's profile as liverty-music knows it, and where to change it. */
+export function AccountSummary({
+  user,
+  accountUrl,
+  onLogOut,
+}: {
+  user: User;
+  /** The identity provider's self-service page (AppConfig.accountUrl). */
+  accountUrl: string;
+  onLogOut: () => void;
+}) {
+  const name = user.displayName || [user.givenName, user.familyName].filter(Boolean).join(' ');
   return (
-    <section aria-label="Your account" className="card">
-      <p>
-        Signed in as <strong>{user.displayName || user.email || user.zitadelUserId}</strong>
-      </p>
+    <section aria-labelledby="profile-heading" className="card">
+      <h2 id="profile-heading">Your profile</h2>
       <dl>
+        <dt>Name</dt>
+        <dd>{name || 'Not shared by your identity provider'}</dd>
         <dt>Email</dt>
-        <dd>{user.email || '—'}</dd>
-        <dt>App user id</dt>
         <dd>
-          <code>{user.id}</code>
+          {user.email ? (
+            <>
+              {user.email}{' '}
+              <span className={user.emailVerified ? 'badge' : 'badge pending'}>
+                {user.emailVerified ? 'verified' : 'not verified yet'}
+              </span>
+            </>
+          ) : (
+            'Not shared by your identity provider'
+          )}
         </dd>
+        {user.createdAt && (
+          <>
+            <dt>Member since</dt>
+            <dd>{memberSince.format(timestampDate(user.createdAt))}</dd>
+          </>
+        )}
       </dl>
-      <button type="button" onClick={onLogOut}>
-        Log out
+      <p>
+        Your name, email address, password and passkeys are kept by your identity provider.{' '}
+        <a href={accountUrl}>Manage your account</a>
+      </p>
+      <button type="button" className="secondary" onClick={onLogOut}>
+        Sign out
       </button>
     </section>
   );

@@ -8,20 +8,25 @@ import {
   DEFAULT_RETRY_DELAYS_MS,
   describeProvisioningError,
   type ProvisionedAccount,
+  type ProvisioningFailure,
   provisionAccount,
 } from '../provisioning/provision-account';
 import { AccountSummary } from './account-summary';
+import { ProvisioningFailed, SigninCancelled, SigninFailed } from './callback-outcomes';
+import { PageHeading } from './page-heading';
 
 type State =
   | { step: 'signing-in' }
   | { step: 'provisioning'; signin: CompletedSignin }
   | { step: 'ready'; account: ProvisionedAccount }
   | { step: 'signin-failed'; error: SigninError }
-  | { step: 'provisioning-failed'; signin: CompletedSignin; message: string; relogin: boolean };
+  | { step: 'provisioning-failed'; signin: CompletedSignin; failure: ProvisioningFailure };
 
 export interface CallbackPageProps {
   auth: AuthClient;
   userClient: UserClient;
+  /** The identity provider's self-service page (AppConfig.accountUrl). */
+  accountUrl: string;
   /** The exchange and GetOrCreate, already begun before React mounted; else the page begins them. */
   started?: CallbackStart | undefined;
   /** Replaces the address once the code is redeemed, so `code`/`state` never linger. */
@@ -33,6 +38,7 @@ export interface CallbackPageProps {
 export function CallbackPage({
   auth,
   userClient,
+  accountUrl,
   started: begun,
   cleanUrl = () => window.history.replaceState(null, '', '/'),
   goHome = () => window.location.assign('/'),
@@ -41,23 +47,18 @@ export function CallbackPage({
   const [state, setState] = useState<State>({ step: 'signing-in' });
   const started = useRef(false);
 
-  const provision = useCallback(
-    async (signin: CompletedSignin) => {
-      setState({ step: 'provisioning', signin });
-      try {
-        const account = await provisionAccount(
-          userClient,
-          signin.accessToken,
-          signin.isRegistration,
-          retryDelaysMs,
-        );
-        setState({ step: 'ready', account });
-      } catch (error) {
-        setState({ step: 'provisioning-failed', signin, ...describeProvisioningError(error) });
-      }
-    },
-    [userClient, retryDelaysMs],
-  );
+  const settle = useCallback((signin: CompletedSignin, account: Promise<ProvisionedAccount>) => {
+    setState({ step: 'provisioning', signin });
+    account.then(
+      (provisioned) => setState({ step: 'ready', account: provisioned }),
+      (error: unknown) =>
+        setState({
+          step: 'provisioning-failed',
+          signin,
+          failure: describeProvisioningError(error),
+        }),
+    );
+  }, []);
 
   useEffect(() => {
     // React may run this effect twice (StrictMode); the work is begun once.
@@ -66,18 +67,7 @@ export function CallbackPage({
     const { signin, account } =
       begun ?? beginCallback(redeemCode(auth, cleanUrl), userClient, retryDelaysMs);
     signin.then(
-      (completed) => {
-        setState({ step: 'provisioning', signin: completed });
-        account.then(
-          (provisioned) => setState({ step: 'ready', account: provisioned }),
-          (error: unknown) =>
-            setState({
-              step: 'provisioning-failed',
-              signin: completed,
-              ...describeProvisioningError(error),
-            }),
-        );
-      },
+      (completed) => settle(completed, account),
       (error: unknown) => {
         setState({
           step: 'signin-failed',
@@ -88,7 +78,7 @@ export function CallbackPage({
         });
       },
     );
-  }, [begun, auth, userClient, cleanUrl, retryDelaysMs]);
+  }, [begun, auth, userClient, cleanUrl, retryDelaysMs, settle]);
 
   useEffect(() => {
     // Lets the end-to-end suite measure callback load → "account ready" from the page's own clock.
@@ -104,49 +94,56 @@ export function CallbackPage({
           text={state.signin.isRegistration ? 'Setting up your account…' : 'Signing you in…'}
         />
       );
-    case 'ready':
+    case 'ready': {
+      const { user, created } = state.account;
       return (
         <main>
-          <h1>
-            {state.account.created
+          <PageHeading>
+            {created
               ? 'Your account is ready'
-              : `Welcome back${state.account.user.displayName ? `, ${state.account.user.displayName}` : ''}`}
-          </h1>
-          <AccountSummary user={state.account.user} onLogOut={() => void auth.logOut()} />
+              : `Welcome back${user.displayName ? `, ${user.displayName}` : ''}`}
+          </PageHeading>
+          <AccountSummary user={user} accountUrl={accountUrl} onLogOut={() => void auth.logOut()} />
         </main>
       );
+    }
     case 'signin-failed':
-      return (
-        <main>
-          <h1>{state.error.reason === 'cancelled' ? 'Sign-in cancelled' : 'Sign-in failed'}</h1>
-          <p role="alert">{state.error.message}</p>
-          <button type="button" onClick={goHome}>
-            Back to start
-          </button>
-        </main>
+      return state.error.reason === 'cancelled' ? (
+        <SigninCancelled onSignUp={() => void auth.signUp()} onLogIn={() => void auth.logIn()} />
+      ) : (
+        <SigninFailed error={state.error} goHome={goHome} />
       );
-    case 'provisioning-failed':
+    case 'provisioning-failed': {
+      const { signin } = state;
       return (
-        <main>
-          <h1>We could not set up your account</h1>
-          <p role="alert">{state.message}</p>
-          {state.relogin ? (
-            <button type="button" onClick={() => void auth.logIn()}>
-              Log in again
-            </button>
-          ) : (
-            <button type="button" onClick={() => void provision(state.signin)}>
-              Try again
-            </button>
-          )}
-        </main>
+        <ProvisioningFailed
+          failure={state.failure}
+          isRegistration={signin.isRegistration}
+          actions={{
+            onRetry: () =>
+              settle(
+                signin,
+                provisionAccount(
+                  userClient,
+                  signin.accessToken,
+                  signin.isRegistration,
+                  retryDelaysMs,
+                ),
+              ),
+            goHome,
+            onSignOut: () => void auth.logOut(),
+            onLogIn: () => void auth.logIn(),
+          }}
+        />
       );
+    }
   }
 }
 
 function Status({ text }: { text: string }) {
   return (
     <main aria-busy="true">
+      <h1>liverty-music</h1>
       <p role="status">{text}</p>
     </main>
   );

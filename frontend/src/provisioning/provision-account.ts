@@ -7,17 +7,30 @@ export interface ProvisionedAccount {
   created: boolean;
 }
 
-/** Delays before each automatic retry; the user sees an error only after these ran out. */
+/**
+ * Delays before each automatic retry while the server answers "not now" (UNAVAILABLE): a server
+ * that answers is likely back within seconds. The user sees an error only after these ran out.
+ */
 export const DEFAULT_RETRY_DELAYS_MS = [400, 1200, 3000];
+/**
+ * While nothing answers at all (connection refused, no network), one quick retry covers a blip;
+ * waiting longer only keeps the person from the message and its buttons (issue 24).
+ */
+export const RETRIES_WHEN_UNREACHABLE = 1;
+
+/** fetch itself failed: no HTTP answer came back. Connect reports it as `unknown` over a TypeError. */
+export function isUnreachable(error: unknown): boolean {
+  const connectError = ConnectError.from(error);
+  return connectError.code === Code.Unknown && connectError.cause instanceof TypeError;
+}
 
 /** Worth retrying without the user's help: the server or the network said "not now". */
 export function isTransient(error: unknown): boolean {
   const connectError = ConnectError.from(error);
-  // A refused connection surfaces as `unknown` wrapping fetch's TypeError.
   return (
     connectError.code === Code.Unavailable ||
     connectError.code === Code.DeadlineExceeded ||
-    (connectError.code === Code.Unknown && connectError.cause instanceof TypeError)
+    isUnreachable(error)
   );
 }
 
@@ -29,7 +42,10 @@ async function withRetries<T>(
     try {
       return await call();
     } catch (error) {
-      const delay = retryDelaysMs[attempt];
+      const delays = isUnreachable(error)
+        ? retryDelaysMs.slice(0, RETRIES_WHEN_UNREACHABLE)
+        : retryDelaysMs;
+      const delay = delays[attempt];
       if (delay === undefined || !isTransient(error)) throw error;
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
@@ -68,29 +84,30 @@ export async function loadAccount(
   }, retryDelaysMs);
 }
 
-/** A message for a failed provisioning call, and whether signing in again is the fix. */
-export function describeProvisioningError(error: unknown): { message: string; relogin: boolean } {
+/** Why a call to liverty-music failed, in the terms the pages explain it. */
+export type ProvisioningFailure =
+  /** Nothing answered, or the server said "not now": the account itself is untouched. */
+  | { kind: 'unreachable' }
+  /** The token was refused: signing in again is the fix. */
+  | { kind: 'relogin'; message: string }
+  /** The account may not be used (deactivated, refused by policy). */
+  | { kind: 'refused'; message: string }
+  | { kind: 'failed'; message: string };
+
+export function describeProvisioningError(error: unknown): ProvisioningFailure {
   const connectError = ConnectError.from(error);
+  if (isTransient(error)) return { kind: 'unreachable' };
   if (connectError.code === Code.PermissionDenied) {
-    return {
-      message: `This account cannot be used: ${connectError.rawMessage}.`,
-      relogin: false,
-    };
+    return { kind: 'refused', message: `This account cannot be used: ${connectError.rawMessage}.` };
   }
   if (connectError.code === Code.Unauthenticated) {
     return {
+      kind: 'relogin',
       message: `Your sign-in was not accepted (${connectError.rawMessage}). Please log in again.`,
-      relogin: true,
-    };
-  }
-  if (isTransient(error)) {
-    return {
-      message: 'We could not reach liverty-music to set up your account. Please try again.',
-      relogin: false,
     };
   }
   return {
-    message: `Setting up your account failed: ${connectError.rawMessage}`,
-    relogin: false,
+    kind: 'failed',
+    message: `liverty-music answered with an error: ${connectError.rawMessage}`,
   };
 }
