@@ -75,9 +75,10 @@ export function misplacedNpmOptions(
 
 export function formatMisplacedOptions(misplaced: MisplacedOptions): string {
   const named = misplaced.flags.join(' ');
+  const one = misplaced.flags.length === 1;
   return [
-    `npm start: ${named} came without \`--\` in front, so npm kept ${misplaced.flags.length === 1 ? 'it' : 'them'} as its own setting`,
-    '(the "Unknown cli config" warning above) and npm start never received it.',
+    `npm start: ${named} came without \`--\` in front, so npm kept ${one ? 'it as its own setting' : 'them as its own settings'}`,
+    `(the "Unknown cli config" warning above) and npm start never received ${one ? 'it' : 'them'}.`,
     'Nothing was started. Put npm start\'s options after "--":',
     '',
     `  ${misplaced.command}`,

@@ -116,7 +116,7 @@ export function formatSummary(summary: StackSummary): string {
       'Start over',
       `${startCommand(summary.options, { reset: true })}  (deletes ${data}: ${deleted})`,
     ],
-    ['Stop', 'Ctrl-C stops all three'],
+    ['Stop', 'Ctrl-C (or SIGTERM or SIGHUP to npm) stops all three'],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return [
