@@ -147,6 +147,8 @@ export function createService(options: ServiceOptions): Service {
         signalGroup(pgid, 'SIGKILL');
         await waitForGroupGone(pgid, 2000);
       }
+      // Gone: its number may be reused by an unrelated process, which must never get our signals.
+      child = undefined;
     },
     terminateNow() {
       stopping = true;
