@@ -1,6 +1,6 @@
 // `npm start` as people and process managers meet it, run for real as `npm start` in a child
 // process: a port already taken, options typed without `--`, a full start on custom ports stopped
-// by SIGTERM to npm's process only, npm itself killed, and one part killed under it. Each test uses
+// by SIGTERM to npm's process only, npm itself killed, SIGHUP to npm, and one part killed under it. Each test uses
 // free ports and its own data folder, and checks that no port stays taken afterwards.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -203,6 +203,29 @@ describe('npm start', () => {
       await until('start.ts to stop the parts and exit', () => isGone(script.pid), 30_000);
       console.log(`--- after SIGKILL to npm:\n${run.output().slice(out.length)}`);
       assert.match(run.stdout(), /npm start's parent process \(pid \d+\) ended: stopping/);
+      assert.match(run.stdout(), /Stopped\. Nothing from npm start is running any more\./);
+      await assertPortsFree([idp, api, web]);
+    } finally {
+      rmSync(join(dataDir, '..'), { recursive: true, force: true });
+    }
+  });
+
+  it('stops everything on SIGHUP to npm (a closed terminal, systemd reload), which npm does not pass on', async () => {
+    const [idp, api, web] = await freePorts();
+    const dataDir = tempDataDir();
+    try {
+      const run = start(['--', '--data-dir', dataDir], {
+        IDP_PORT: String(idp),
+        API_PORT: String(api),
+        WEB_PORT: String(web),
+      });
+      const out = await summary(run);
+      const script = startScript(run);
+      process.kill(run.pid, 'SIGHUP');
+      await until('start.ts to stop the parts and exit', () => isGone(script.pid), 30_000);
+      console.log(`--- after SIGHUP to npm:\n${run.output().slice(out.length)}`);
+      // npm 11 dies of SIGHUP and start.ts notices; an npm that passed it on would say SIGHUP.
+      assert.match(run.stdout(), /(SIGHUP|npm start's parent process \(pid \d+\) ended): stopping/);
       assert.match(run.stdout(), /Stopped\. Nothing from npm start is running any more\./);
       await assertPortsFree([idp, api, web]);
     } finally {
