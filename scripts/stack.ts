@@ -2,11 +2,14 @@
 // and the frontend, each as its own process, and waits until each answers. `npm start` uses it
 // with the person's ports (or the defaults); the end-to-end suite uses it with its own ports,
 // data folder and Postgres.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createService, logTail, type Service, type ServiceExit } from './stack-service';
+
+export type { Service, ServiceExit } from './stack-service';
 
 export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const bin = (name: string) => join(ROOT, 'node_modules', '.bin', name);
@@ -35,15 +38,10 @@ export interface StackOptions {
   logLevel?: string;
   /** Aborting it while the stack starts stops whatever already runs; startStack then rejects. */
   signal?: AbortSignal;
-}
-
-export interface Service {
-  readonly name: string;
-  readonly url: string;
-  readonly logFile: string;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  running(): boolean;
+  /** Opens this run in each log file (with the time); default: this process's command line. */
+  runLabel?: string;
+  /** Called when a part exits while nobody asked it to stop (it stays stopped). */
+  onUnexpectedExit?: (service: Service, exit: ServiceExit) => void;
 }
 
 export interface Stack {
@@ -56,6 +54,8 @@ export interface Stack {
   backend: Service;
   web: Service;
   stop(): Promise<void>;
+  /** SIGTERM to every part without waiting, for a process that is exiting now. */
+  terminateNow(): void;
 }
 
 interface DevSecrets {
@@ -81,76 +81,6 @@ function loadDevSecrets(dataDir: string): DevSecrets {
   };
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   return secrets;
-}
-
-async function waitUntil(
-  ready: () => Promise<boolean>,
-  alive: () => boolean,
-  what: string,
-  timeoutMs = 90_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
-    if (!alive()) throw new Error(`${what} exited before it was ready`);
-    if (await ready().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`${what} was not ready after ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, delay));
-  }
-}
-
-function createService(options: {
-  name: string;
-  url: string;
-  readyUrl: string;
-  command: string;
-  args: string[];
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  logDir: string;
-}): Service {
-  const logFile = join(options.logDir, `${options.name}.log`);
-  let child: ChildProcess | undefined;
-  let exited = true;
-  return {
-    name: options.name,
-    url: options.url,
-    logFile,
-    running: () => !exited,
-    async start() {
-      const log = openSync(logFile, 'a');
-      exited = false;
-      // Its own process group, so stop() ends the whole tree (npm/tsx/vite spawn children).
-      child = spawn(options.command, options.args, {
-        cwd: options.cwd,
-        env: options.env,
-        detached: true,
-        stdio: ['ignore', log, log],
-      });
-      closeSync(log);
-      child.once('exit', () => {
-        exited = true;
-      });
-      await waitUntil(
-        async () => (await fetch(options.readyUrl, { signal: AbortSignal.timeout(2000) })).ok,
-        () => !exited,
-        options.name,
-      );
-    },
-    async stop() {
-      if (!child || exited || child.pid === undefined) return;
-      const done = new Promise((resolve) => child?.once('exit', resolve));
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        return;
-      }
-      const timeout = setTimeout(() => {
-        if (child?.pid !== undefined && !exited) process.kill(-child.pid, 'SIGKILL');
-      }, 5000);
-      await done;
-      clearTimeout(timeout);
-    },
-  };
 }
 
 /**
@@ -209,7 +139,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     )}\n`,
   );
 
-  const baseEnv = { ...process.env, FORCE_COLOR: '0' };
+  // No colour codes in log files: FORCE_COLOR=0 for chalk, NO_COLOR for picocolors (Vite), which
+  // reads any FORCE_COLOR, even 0, as "force".
+  const baseEnv = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' };
+  const runLabel = options.runLabel ?? process.argv.slice(1).join(' ');
+  // While starting, a part that exits fails the start (and is named in its error); once all run,
+  // the caller hears of it.
+  let started = false;
+  let exitedWhileStarting: Service | undefined;
+  const unexpectedExit = (service: () => Service) => (exit: ServiceExit) => {
+    if (started) options.onUnexpectedExit?.(service(), exit);
+    else exitedWhileStarting ??= service();
+  };
   const idp = createService({
     name: 'local-idp',
     url: issuer,
@@ -218,6 +159,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     args: ['src/main.ts'],
     cwd: join(ROOT, 'local-idp'),
     logDir,
+    runLabel,
+    onUnexpectedExit: unexpectedExit(() => idp),
     env: {
       ...baseEnv,
       LOCAL_IDP_ISSUER: issuer,
@@ -240,6 +183,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     args: ['src/main.ts'],
     cwd: join(ROOT, 'backend'),
     logDir,
+    runLabel,
+    onUnexpectedExit: unexpectedExit(() => backend),
     env: {
       ...baseEnv,
       PORT: String(options.apiPort),
@@ -273,6 +218,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     args: webArgs,
     cwd: join(ROOT, 'frontend'),
     logDir,
+    runLabel,
+    onUnexpectedExit: unexpectedExit(() => web),
     env: { ...baseEnv, APP_CONFIG_FILE: configFile },
   });
 
@@ -304,16 +251,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   } catch (error) {
     await stopAll();
     if (options.signal?.aborted) throw options.signal.reason;
-    const failed = services.find((service) => !service.running() && existsSync(service.logFile));
-    const tail = failed
-      ? readFileSync(failed.logFile, 'utf8').split('\n').slice(-25).join('\n')
-      : '';
+    const failed = exitedWhileStarting;
+    const tail = failed ? logTail(failed.logFile, 25) : '';
     throw new Error(
       `${(error as Error).message}${tail ? `\n--- ${failed?.logFile} (last lines)\n${tail}` : ''}`,
     );
   }
 
   options.signal?.removeEventListener('abort', onAbort);
+  started = true;
   return {
     appUrl,
     issuer,
@@ -324,6 +270,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     web,
     async stop() {
       await stopAll();
+    },
+    terminateNow() {
+      for (const service of services) service.terminateNow();
     },
   };
 }

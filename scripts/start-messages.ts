@@ -1,7 +1,9 @@
 // What `npm start` tells a person: which port is taken and the exact command to use another, and,
 // once everything answers, where each part runs and how to start over.
+import { constants } from 'node:os';
 import { isAbsolute, relative } from 'node:path';
 import { LISTEN_HOST } from './port-check';
+import { quote, startCommand } from './start-commands';
 import { PORT_SETTINGS, type PortSetting, type StartOptions } from './start-options';
 
 export interface TakenPort {
@@ -9,10 +11,6 @@ export interface TakenPort {
   port: number;
   /** A port found free just now, if any. */
   suggestion: number | undefined;
-}
-
-function quote(arg: string): string {
-  return /^[\w./:@%+=,-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
 }
 
 /** The options that are not ports, as given, to repeat them in a suggested command. */
@@ -95,13 +93,6 @@ export function formatSummary(summary: StackSummary): string {
     summary.accounts > 0
       ? `${summary.accounts} account${summary.accounts === 1 ? '' : 's'} from earlier runs; "Sign up" in the app adds one`
       : 'no accounts yet: click "Sign up" in the app to register one';
-  const reset = [
-    'npm',
-    'start',
-    '--',
-    '--reset',
-    ...otherArgs(summary.options).filter((arg) => arg !== '--reset'),
-  ];
   const deleted = summary.databaseUrl
     ? 'accounts, keys and logs; not the Postgres database'
     : 'accounts, keys, database and logs';
@@ -120,13 +111,56 @@ export function formatSummary(summary: StackSummary): string {
         : `PGlite in ${shown(`${summary.dataDir}/pglite`, summary.cwd)}/`,
     ],
     ['Logs', `${data}logs/  (local-idp.log, backend.log, frontend.log)`],
-    ['Start over', `${reset.map(quote).join(' ')}  (deletes ${data}: ${deleted})`],
-    ['Stop', 'Ctrl-C stops all three'],
+    // The same ports again: a plain `npm start -- --reset` would start on the default ones.
+    [
+      'Start over',
+      `${startCommand(summary.options, { reset: true })}  (deletes ${data}: ${deleted})`,
+    ],
+    ['Stop', 'Ctrl-C (or SIGTERM or SIGHUP to npm) stops all three'],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return [
     `Open ${summary.appUrl}`,
     '',
     ...rows.map(([label, text]) => `  ${label.padEnd(width)}  ${text}`),
+  ].join('\n');
+}
+
+/** What each part is called, by its log file's name. */
+export const PART_TITLES: Record<string, string> = {
+  'local-idp': 'the identity provider (local-idp)',
+  backend: 'the API (backend)',
+  frontend: 'the app (frontend, Vite)',
+};
+
+export interface StoppedPart {
+  name: string;
+  logFile: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** The log's last lines. */
+  tail: string;
+}
+
+export function formatPartStopped(part: StoppedPart, cwd: string): string {
+  // tsx and npm exit with 128 + n when what they ran was killed by signal n.
+  const code = part.code ?? 0;
+  const signalName =
+    code > 128
+      ? Object.entries(constants.signals).find(([, number]) => number === code - 128)?.[0]
+      : undefined;
+  const how = part.signal
+    ? `killed by ${part.signal}`
+    : `exit code ${part.code}${signalName ? `: killed by ${signalName}` : ''}`;
+  const tail = part.tail
+    ? part.tail
+        .split('\n')
+        .map((line) => `  | ${line}`)
+        .join('\n')
+    : '  | (the log is empty)';
+  return [
+    `npm start: ${PART_TITLES[part.name] ?? part.name} stopped on its own (${how}).`,
+    `Its log is ${shown(part.logFile, cwd)}; its last lines:`,
+    tail,
   ].join('\n');
 }

@@ -59,7 +59,9 @@ Options (each port also from its environment variable; flags win):
   --data-dir DIR where everything generated lives (default .data)
   --help         this text
 
-DATABASE_URL=postgres://… runs the API on that Postgres instead of the embedded PGlite.`;
+Options go after "--" (npm start -- --idp-port 8081): without it npm keeps them for itself.
+DATABASE_URL=postgres://… runs the API on that Postgres instead of the embedded PGlite.
+Ctrl-C, or SIGTERM or SIGHUP to npm, stops all three; so does any one of them stopping.`;
 
 function parsePort(value: string, source: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535) {

@@ -1,12 +1,22 @@
 // `npm start`: the whole product on embedded defaults (local identity provider, PGlite). It checks
 // the Node.js version and that every port is free before it starts anything, prints where each part
-// runs once all of them answer, and stops them all on Ctrl-C.
+// runs once all of them answer, and stops them all on Ctrl-C, on SIGTERM or SIGHUP, when npm (its
+// parent) goes away, and when one of the parts stops on its own.
+// package.json runs it as `exec node --import tsx scripts/start.ts`: no shell and no tsx wrapper
+// in between, so the signal a process manager sends npm (which npm passes to its child) lands here.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { engineMinimum, judgeNodeVersion } from './node-version';
 import { isPortFree, nextFreePort } from './port-check';
-import { ROOT, type Stack, startStack } from './stack';
-import { formatPortsTaken, formatSummary, type TakenPort } from './start-messages';
+import { ROOT, type Service, type ServiceExit, type Stack, startStack } from './stack';
+import { logTail } from './stack-service';
+import { formatMisplacedOptions, misplacedNpmOptions, startCommand } from './start-commands';
+import {
+  formatPartStopped,
+  formatPortsTaken,
+  formatSummary,
+  type TakenPort,
+} from './start-messages';
 import {
   PORT_SETTINGS,
   parseStartOptions,
@@ -14,6 +24,11 @@ import {
   USAGE,
   UsageError,
 } from './start-options';
+
+// A terminal that closed, or a process manager that stopped reading, must not turn our goodbye
+// into an EPIPE crash that leaves the parts running.
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
 
 function fail(message: string, code = 1): never {
   console.error(message);
@@ -43,6 +58,9 @@ function countAccounts(dataDir: string): number {
     return 0;
   }
 }
+
+const misplaced = misplacedNpmOptions(process.env, process.argv.slice(2));
+if (misplaced) fail(formatMisplacedOptions(misplaced), 2);
 
 let options: StartOptions;
 try {
@@ -81,20 +99,40 @@ if (options.reset && existsSync(dataDir)) {
 const starting = new AbortController();
 let stack: Stack | undefined;
 let stopping = false;
-async function stop(signal: NodeJS.Signals) {
+async function stop(reason: string, exitCode: number) {
   if (stopping) return;
   stopping = true;
   if (!stack) {
-    starting.abort(new Error(`interrupted by ${signal}`));
+    starting.abort(new Error(`interrupted by ${reason}`));
     return;
   }
-  console.log('\nStopping the identity provider, the API and the app…');
+  console.log(`\n${reason}: stopping everything npm start started…`);
   await stack.stop();
   console.log('Stopped. Nothing from npm start is running any more.');
-  process.exit(0);
+  process.exit(exitCode);
 }
-process.on('SIGINT', (signal) => void stop(signal));
-process.on('SIGTERM', (signal) => void stop(signal));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => void stop(signal, 0));
+}
+// npm passes on SIGINT and SIGTERM but not SIGHUP, and nothing survives SIGKILL: when npm is gone
+// we are adopted by another process, and stop. Checked twice a second; it costs a system call.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void stop(`npm start's parent process (pid ${parent}) ended`, 1);
+}, 500).unref();
+// Last resort for an exit nobody planned (an exception in this file): never leave parts behind.
+process.on('exit', () => stack?.terminateNow());
+
+function partStopped(service: Service, exit: ServiceExit) {
+  if (stopping) return;
+  console.error(
+    formatPartStopped(
+      { name: service.name, logFile: service.logFile, ...exit, tail: logTail(service.logFile) },
+      process.cwd(),
+    ),
+  );
+  void stop(`${service.name} stopped`, 1);
+}
 
 const databaseUrl = process.env.DATABASE_URL || undefined;
 try {
@@ -107,6 +145,8 @@ try {
     databaseUrl,
     web: 'dev',
     signal: starting.signal,
+    runLabel: startCommand(options),
+    onUnexpectedExit: partStopped,
   });
 } catch (error) {
   if (starting.signal.aborted) {

@@ -5,6 +5,10 @@ export type Logger = pino.Logger;
 export function createLogger(level: string): Logger {
   return pino({
     level,
+    // "time":"2026-12-07T14:03:07.042Z" rather than epoch milliseconds: a person reading the JSON
+    // (kubectl logs, docker compose logs) sees when; collectors parse both. `npm start` turns the
+    // lines into text (scripts/log-format.ts).
+    timestamp: pino.stdTimeFunctions.isoTime,
     serializers: { err: serializeError },
     // Bearer tokens must never reach a log line, whatever a caller decides to log.
     redact: {

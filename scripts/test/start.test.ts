@@ -1,82 +1,66 @@
-// `npm start` as a newcomer meets it, in a child process on this machine: a port already taken,
-// and a full start with its summary and Ctrl-C. Each test uses free ports and its own data folder.
+// `npm start` as people and process managers meet it, run for real as `npm start` in a child
+// process: a port already taken, options typed without `--`, a full start on custom ports stopped
+// by SIGTERM to npm's process only, npm itself killed, SIGHUP to npm, and one part killed under it. Each test uses
+// free ports and its own data folder, and checks that no port stays taken afterwards.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isPortFree } from '../port-check';
 import { ROOT } from '../stack';
+import {
+  descendants,
+  freePorts,
+  isGone,
+  listen,
+  npmStart,
+  portOf,
+  type Run,
+  until,
+} from './support/processes';
 
-async function listen(port = 0): Promise<Server> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return server;
-}
-
-function portOf(server: Server): number {
-  const address = server.address();
-  if (typeof address !== 'object' || !address) throw new Error('not listening');
-  return address.port;
-}
-
-/** Three ports free right now (each opened and closed again). */
-async function freePorts(): Promise<[number, number, number]> {
-  const servers = await Promise.all([listen(), listen(), listen()]);
-  const ports: [number, number, number] = [
-    portOf(servers[0]),
-    portOf(servers[1]),
-    portOf(servers[2]),
-  ];
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
-
-interface Run {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-const children: ChildProcess[] = [];
+const started: number[] = [];
 after(() => {
   // Safety net for a failed test: never leave a start (or what it started) running.
-  for (const child of children) if (child.exitCode === null) child.kill('SIGINT');
+  for (const pid of started) {
+    for (const info of descendants(pid).reverse()) {
+      try {
+        process.kill(info.pid, 'SIGKILL');
+      } catch {}
+    }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {}
+  }
 });
 
-function start(args: string[], env: Record<string, string>): Run {
-  // Node with tsx's loader, as `npm start` runs it, so the signal goes to start.ts itself.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, FORCE_COLOR: '0', DATABASE_URL: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (chunk) => {
-    out += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    err += chunk;
-  });
-  return {
-    child,
-    stdout: () => out,
-    stderr: () => err,
-    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
-  };
+const start = (args: string[], env: Record<string, string> = {}) =>
+  npmStart(ROOT, args, env, (pid) => started.push(pid));
+
+function tempDataDir(): string {
+  return join(mkdtempSync(join(tmpdir(), 'liverty-start-')), 'data');
 }
 
-async function until(what: string, condition: () => boolean, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = 50; !condition(); delay = Math.min(delay * 2, 500)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, delay));
-  }
+async function summary(run: Run): Promise<string> {
+  await until(
+    'the summary',
+    () => /Stop +Ctrl-C/.test(run.stdout()) || run.exitCode() !== undefined,
+    150_000,
+  );
+  assert.match(run.stdout(), /Stop +Ctrl-C/, `no summary; output so far:\n${run.output()}`);
+  return run.stdout();
+}
+
+/** The node process running scripts/start.ts under npm. */
+function startScript(run: Run) {
+  const found = descendants(run.pid).find((info) => info.cmdline.includes('scripts/start.ts'));
+  assert.ok(found, 'start.ts runs under npm');
+  return found;
+}
+
+async function assertPortsFree(ports: number[]) {
+  for (const port of ports) assert.equal(await isPortFree(port), true, `port ${port} is free`);
 }
 
 describe('npm start', () => {
@@ -84,17 +68,15 @@ describe('npm start', () => {
     const [api, web] = await freePorts();
     const holder = await listen();
     const taken = portOf(holder);
-    const dataDir = join(mkdtempSync(join(tmpdir(), 'liverty-start-')), 'data');
+    const dataDir = tempDataDir();
     try {
-      const run = start(['--data-dir', dataDir], {
+      const run = start(['--', '--data-dir', dataDir], {
         IDP_PORT: String(taken),
         API_PORT: String(api),
         WEB_PORT: String(web),
       });
-      const code = await run.exited;
-      console.log(
-        `--- stderr of the start with port ${taken} taken (exit ${code}):\n${run.stderr()}`,
-      );
+      const { code } = await run.exited;
+      console.log(`--- npm start with port ${taken} taken (exit ${code}):\n${run.output()}`);
 
       assert.equal(code, 1);
       assert.match(
@@ -111,43 +93,65 @@ describe('npm start', () => {
       assert.notEqual(other, taken);
       assert.equal(await isPortFree(other), true, 'the suggested port is free');
       // No stack trace, and no sign of a service having started.
-      assert.doesNotMatch(run.stderr() + run.stdout(), /^\s+at /m);
+      assert.doesNotMatch(run.output(), /^\s+at /m);
       assert.doesNotMatch(run.stdout(), /Open http/);
-      // Nothing is left running: nothing was created, and the other ports are still free.
       assert.equal(existsSync(dataDir), false, 'no data folder, so no service was spawned');
-      assert.equal(await isPortFree(api), true);
-      assert.equal(await isPortFree(web), true);
+      await assertPortsFree([api, web]);
     } finally {
       holder.close();
       rmSync(join(dataDir, '..'), { recursive: true, force: true });
     }
   });
 
-  it('prints where everything runs once it answers, and Ctrl-C stops all of it', async () => {
-    const [idp, api, web] = await freePorts();
-    const dataDir = join(mkdtempSync(join(tmpdir(), 'liverty-start-')), 'data');
+  it('refuses --idp-port=N typed without "--" (npm keeps it) and prints the command that works', async () => {
+    const [idp] = await freePorts();
+    const dataDir = tempDataDir();
     try {
-      const run = start(['--data-dir', dataDir, '--idp-port', String(idp)], {
+      // Bad input tried: the port flag and --reset without `--`, and a data folder after `--`.
+      const run = start([`--idp-port=${idp}`, '--reset', '--', '--data-dir', dataDir]);
+      const { code } = await run.exited;
+      console.log(`--- npm start --idp-port=${idp} --reset (exit ${code}):\n${run.output()}`);
+      assert.equal(code, 2);
+      assert.match(
+        run.stderr(),
+        /came without `--` in front, so npm kept them as its own settings/,
+      );
+      assert.match(
+        run.stderr(),
+        new RegExp(`\\n {2}npm start -- --idp-port=${idp} --reset --data-dir ${dataDir}\\n`),
+      );
+      assert.match(run.stderr(), /Nothing was started\./);
+      assert.equal(existsSync(dataDir), false, 'nothing started, nothing deleted');
+      await assertPortsFree([idp]);
+    } finally {
+      rmSync(join(dataDir, '..'), { recursive: true, force: true });
+    }
+  });
+
+  it('on custom ports: says where everything runs and how to start over on the same ports; SIGTERM to npm alone stops all of it', async () => {
+    const [idp, api, web] = await freePorts();
+    const dataDir = tempDataDir();
+    try {
+      const run = start(['--', '--data-dir', dataDir, '--idp-port', String(idp)], {
         API_PORT: String(api),
         WEB_PORT: String(web),
       });
-      await until(
-        'the summary',
-        () => /Stop +Ctrl-C/.test(run.stdout()) || run.child.exitCode !== null,
-        150_000,
-      );
-      console.log(`--- stdout of a full start:\n${run.stdout()}`);
-      const out = run.stdout();
+      const out = await summary(run);
+      console.log(`--- npm start on custom ports:\n${run.output()}`);
       assert.match(out, new RegExp(`^Open http://127\\.0\\.0\\.1:${web}\\n\\n`, 'm'));
       assert.match(out, new RegExp(`Identity provider +http://127\\.0\\.0\\.1:${idp} `));
-      assert.match(out, /no accounts yet: click "Sign up" in the app/);
       assert.match(out, new RegExp(`API +http://127\\.0\\.0\\.1:${api} `));
       assert.match(out, new RegExp(`Database +PGlite in ${dataDir}/pglite/`));
       assert.match(out, new RegExp(`Logs +${dataDir}/logs/ `));
-      assert.match(out, new RegExp(`Start over +npm start -- --reset --data-dir ${dataDir} `));
-      assert.match(out, /Stop +Ctrl-C stops all three/);
+      // The hint keeps the ports as they were given: environment stays environment, flags flags.
+      assert.match(
+        out,
+        new RegExp(
+          `Start over +API_PORT=${api} WEB_PORT=${web} npm start -- --reset --idp-port ${idp} --data-dir ${dataDir} `,
+        ),
+      );
 
-      // What it says is true: each address answers, the folders exist.
+      // What it says is true: each address answers.
       for (const url of [
         `http://127.0.0.1:${idp}/.well-known/openid-configuration`,
         `http://127.0.0.1:${api}/readyz`,
@@ -155,16 +159,112 @@ describe('npm start', () => {
       ]) {
         assert.equal((await fetch(url)).status, 200, url);
       }
-      assert.ok(existsSync(join(dataDir, 'pglite')));
-      assert.ok(existsSync(join(dataDir, 'logs', 'backend.log')));
+      // The logs: a separator with the command, times and levels, no colour codes, no JSON.
+      for (const name of ['local-idp', 'backend', 'frontend']) {
+        const log = readFileSync(join(dataDir, 'logs', `${name}.log`), 'utf8');
+        assert.match(log, /^\n===== \d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}API_PORT=/, name);
+        assert.match(log, /\n\d\d:\d\d:\d\d\.\d{3} (INFO |WARN ) +\S/, name);
+        assert.equal(log.includes('\u001b['), false, `${name}: no colour codes`);
+        assert.doesNotMatch(log, /^\{"level"/m, `${name}: no raw JSON`);
+      }
+      assert.match(
+        readFileSync(join(dataDir, 'logs', 'backend.log'), 'utf8'),
+        /\d\d:\d\d:\d\d\.\d{3} INFO {2}backend listening on http/,
+      );
 
-      run.child.kill('SIGINT');
-      const code = await run.exited;
-      console.log(`--- after Ctrl-C (exit ${code}):\n${run.stdout().slice(out.length)}`);
-      assert.equal(code, 0);
+      // An IDE's stop button or `kill <pid>`: SIGTERM to npm's own process and nothing else.
+      process.kill(run.pid, 'SIGTERM');
+      const { code, signal } = await run.exited;
+      console.log(
+        `--- after SIGTERM to npm (exit ${code ?? signal}):\n${run.output().slice(out.length)}`,
+      );
+      assert.match(run.stdout(), /SIGTERM: stopping everything npm start started/);
       assert.match(run.stdout(), /Stopped\. Nothing from npm start is running any more\./);
-      for (const port of [idp, api, web])
-        assert.equal(await isPortFree(port), true, `port ${port}`);
+      // npm returns only once everything stopped: the ports are free the moment it exits.
+      await assertPortsFree([idp, api, web]);
+      assert.deepEqual(descendants(run.pid), []);
+    } finally {
+      rmSync(join(dataDir, '..'), { recursive: true, force: true });
+    }
+  });
+
+  it('stops everything when npm itself is killed (nothing can pass SIGKILL on)', async () => {
+    const [idp, api, web] = await freePorts();
+    const dataDir = tempDataDir();
+    try {
+      const run = start(['--', '--data-dir', dataDir], {
+        IDP_PORT: String(idp),
+        API_PORT: String(api),
+        WEB_PORT: String(web),
+      });
+      const out = await summary(run);
+      const script = startScript(run);
+      process.kill(run.pid, 'SIGKILL');
+      await until('start.ts to stop the parts and exit', () => isGone(script.pid), 30_000);
+      console.log(`--- after SIGKILL to npm:\n${run.output().slice(out.length)}`);
+      assert.match(run.stdout(), /npm start's parent process \(pid \d+\) ended: stopping/);
+      assert.match(run.stdout(), /Stopped\. Nothing from npm start is running any more\./);
+      await assertPortsFree([idp, api, web]);
+    } finally {
+      rmSync(join(dataDir, '..'), { recursive: true, force: true });
+    }
+  });
+
+  it('stops everything on SIGHUP to npm (a closed terminal, systemd reload), which npm does not pass on', async () => {
+    const [idp, api, web] = await freePorts();
+    const dataDir = tempDataDir();
+    try {
+      const run = start(['--', '--data-dir', dataDir], {
+        IDP_PORT: String(idp),
+        API_PORT: String(api),
+        WEB_PORT: String(web),
+      });
+      const out = await summary(run);
+      const script = startScript(run);
+      process.kill(run.pid, 'SIGHUP');
+      await until('start.ts to stop the parts and exit', () => isGone(script.pid), 30_000);
+      console.log(`--- after SIGHUP to npm:\n${run.output().slice(out.length)}`);
+      // npm 11 dies of SIGHUP and start.ts notices; an npm that passed it on would say SIGHUP.
+      assert.match(run.stdout(), /(SIGHUP|npm start's parent process \(pid \d+\) ended): stopping/);
+      assert.match(run.stdout(), /Stopped\. Nothing from npm start is running any more\./);
+      await assertPortsFree([idp, api, web]);
+    } finally {
+      rmSync(join(dataDir, '..'), { recursive: true, force: true });
+    }
+  });
+
+  it('says which part stopped and where its log is, stops the others and exits 1', async () => {
+    const [idp, api, web] = await freePorts();
+    const dataDir = tempDataDir();
+    try {
+      const run = start(['--', '--data-dir', dataDir], {
+        IDP_PORT: String(idp),
+        API_PORT: String(api),
+        WEB_PORT: String(web),
+      });
+      const out = await summary(run);
+      // The API's own node process (under its tsx wrapper), as an out-of-memory kill would hit it.
+      const api_ = descendants(run.pid).find(
+        (info) => info.cwd === join(ROOT, 'backend') && info.cmdline.includes('src/main.ts'),
+      );
+      assert.ok(api_, 'the backend runs under npm start');
+      const inner = descendants(api_.pid).find((info) => info.cmdline.includes('src/main.ts'));
+      process.kill((inner ?? api_).pid, 'SIGKILL');
+
+      const { code } = await run.exited;
+      console.log(`--- after killing the API (exit ${code}):\n${run.output().slice(out.length)}`);
+      assert.equal(code, 1);
+      assert.match(
+        run.stderr(),
+        /npm start: the API \(backend\) stopped on its own \(exit code 137: killed by SIGKILL\)\./,
+      );
+      assert.match(
+        run.stderr(),
+        new RegExp(`Its log is ${dataDir}/logs/backend\\.log; its last lines:\\n`),
+      );
+      assert.match(run.stderr(), /\n {2}\| \d\d:\d\d:\d\d\.\d{3} INFO {2}backend listening on/);
+      assert.match(run.stdout(), /Stopped\. Nothing from npm start is running any more\./);
+      await assertPortsFree([idp, api, web]);
     } finally {
       rmSync(join(dataDir, '..'), { recursive: true, force: true });
     }

@@ -1,5 +1,11 @@
-import type { ServiceImpl } from '@connectrpc/connect';
-import type { User, UserService } from '@liverty-music/gen/user/v1';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
+import type {
+  GetOrCreateRequest,
+  GetOrCreateResponseSchema,
+  User,
+  UserService,
+} from '@liverty-music/gen/user/v1';
 import { getOrCreateFromClaim } from '../actions/claimed-get-or-create';
 import type { Authenticate, Caller } from '../auth/authenticate';
 import type { DatabaseHandle } from '../db/open-database';
@@ -8,6 +14,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import type { Identity } from '../provisioning/identity';
 import { findOrProvision, provisionFromToken } from '../provisioning/provision-from-token';
+import { getOrCreateMetrics } from './get-or-create-metrics';
 import { createReturningUserCache } from './returning-user-cache';
 import { toProtoUser } from './to-proto-user';
 
@@ -47,30 +54,46 @@ export function createUserService(deps: UserServiceDeps): ServiceImpl<typeof Use
     return holdsIdentity(user, await caller.identity()) ? user : undefined;
   }
 
+  const measured = getOrCreateMetrics(deps.metrics);
+  async function getOrCreate(
+    request: GetOrCreateRequest,
+    context: HandlerContext,
+  ): Promise<MessageInitShape<typeof GetOrCreateResponseSchema>> {
+    // Token and userinfo first: a caller without valid credentials never reaches the database.
+    const caller = await deps.authenticate(context.requestHeader);
+    const readStarted = returning.beginRead();
+    const remembered = await fromMemory(caller);
+    // A token that names its app user skips the issuer's userinfo (docs/decisions/020).
+    const { user, created, inserted } = remembered
+      ? { user: remembered, created: false, inserted: false }
+      : ((await getOrCreateFromClaim(deps.database, caller)) ??
+        (await provisionFromToken(deps.database, await caller.identity())));
+    if (!remembered) returning.remember(user, readStarted);
+    if (inserted) deps.metrics.usersProvisioned.inc({ source: 'get_or_create' });
+    // `is_registration` is the client's belief only: logged and counted, never acted on.
+    deps.metrics.countGetOrCreate(created, request.isRegistration);
+    if (created || request.isRegistration) {
+      deps.logger.info(
+        { userId: user.id, created, inserted, isRegistration: request.isRegistration },
+        created
+          ? 'account claimed by its first GetOrCreate'
+          : 'signup callback for an existing account',
+      );
+    }
+    return { user: remembered ? messageOf(user) : toProtoUser(user), created };
+  }
+
   return {
     async getOrCreate(request, context) {
-      // Token and userinfo first: a caller without valid credentials never reaches the database.
-      const caller = await deps.authenticate(context.requestHeader);
-      const readStarted = returning.beginRead();
-      const remembered = await fromMemory(caller);
-      // A token that names its app user skips the issuer's userinfo (docs/decisions/020).
-      const { user, created, inserted } = remembered
-        ? { user: remembered, created: false, inserted: false }
-        : ((await getOrCreateFromClaim(deps.database, caller)) ??
-          (await provisionFromToken(deps.database, await caller.identity())));
-      if (!remembered) returning.remember(user, readStarted);
-      if (inserted) deps.metrics.usersProvisioned.inc({ source: 'get_or_create' });
-      // `is_registration` is the client's belief only: logged and counted, never acted on.
-      deps.metrics.countGetOrCreate(created, request.isRegistration);
-      if (created || request.isRegistration) {
-        deps.logger.info(
-          { userId: user.id, created, inserted, isRegistration: request.isRegistration },
-          created
-            ? 'account claimed by its first GetOrCreate'
-            : 'signup callback for an existing account',
-        );
+      const started = performance.now();
+      try {
+        return await getOrCreate(request, context);
+      } catch (error) {
+        measured.failed(error);
+        throw error;
+      } finally {
+        measured.observe(started);
       }
-      return { user: remembered ? messageOf(user) : toProtoUser(user), created };
     },
 
     async getMe(_request, context) {
