@@ -5,6 +5,7 @@ import { parseFunctionCall } from '../src/actions/parse-action-bodies';
 import { isDatabaseUnavailable } from '../src/db/is-database-unavailable';
 import { openDatabase } from '../src/db/open-database';
 import { identityEvents, users } from '../src/db/schema';
+import { upsertUserFields } from '../src/provisioning/upsert-user-fields';
 import {
   ACTIONS_KEY,
   addHumanUserContext,
@@ -98,11 +99,85 @@ describe.each(databaseKinds)('Actions v2 targets on %s', (kind) => {
       await enrich('preaccesstoken', functionContext({ userId, email: 'old@example.com' }));
       await enrich(
         'preaccesstoken',
-        functionContext({ userId, email: 'new@example.com', familyName: 'Renamed' }),
+        functionContext({ userId, email: 'new@example.com', familyName: 'Renamed', sequence: 4 }),
       );
       expect((await rowsOf(userId))[0]).toMatchObject({
         email: 'new@example.com',
         displayName: 'Minnie Renamed',
+      });
+    });
+
+    describe('a replayed body never moves a field back (finding: replay within the 300 s window)', () => {
+      // ZITADEL signs the body with a timestamp and accepts 300 s of skew (pkg/actions/signing.go):
+      // a captured call verifies again until then. `user.sequence` (internal/query/user.go User)
+      // says which event the profile is as of; the row keeps each field's sequence.
+      it('replays the exact signed bytes of an older call after a newer one: nothing moves', async () => {
+        const userId = newUserId();
+        const older = functionContext({ userId, email: 'older@example.com', sequence: 4 });
+        const olderSignature = sign(older, ACTIONS_KEY);
+        const newer = functionContext({
+          userId,
+          email: 'newer@example.com',
+          familyName: 'Newer',
+          sequence: 6,
+        });
+        expect(
+          (await server.call('preaccesstoken', older, { 'zitadel-signature': olderSignature }))
+            .status,
+        ).toBe(200);
+        await enrich('preaccesstoken', newer);
+        const replay = await server.call('preaccesstoken', older, {
+          'zitadel-signature': olderSignature,
+        });
+        expect(replay.status).toBe(200);
+        expect((await rowsOf(userId))[0]).toMatchObject({
+          email: 'newer@example.com',
+          emailSequence: 6,
+          familyName: 'Newer',
+          familyNameSequence: 6,
+        });
+      });
+
+      it('an event the webhook applied (sequence 9) outranks a later-arriving body as of sequence 7', async () => {
+        const userId = newUserId();
+        await enrich(
+          'preaccesstoken',
+          functionContext({ userId, email: 'a@example.com', sequence: 2 }),
+        );
+        await upsertUserFields(database.handle.db, [
+          {
+            zitadelUserId: userId,
+            orgId: null,
+            creates: false,
+            fields: { email: { value: 'from-event@example.com', sequence: 9 } },
+          },
+        ]);
+        await enrich(
+          'preuserinfo',
+          functionContext({ userId, email: 'stale@example.com', sequence: 7 }),
+        );
+        const [row] = await rowsOf(userId);
+        expect(row).toMatchObject({ email: 'from-event@example.com', emailSequence: 9 });
+        // The other fields were older than 7 and did move.
+        expect(row?.givenNameSequence).toBe(7);
+      });
+
+      it('a body without user.sequence creates a missing row but never overwrites one', async () => {
+        const userId = newUserId();
+        const unsequenced = (email: string) => {
+          const body = JSON.parse(functionContext({ userId, email })) as {
+            user: Record<string, unknown>;
+          };
+          delete body.user.sequence;
+          return JSON.stringify(body);
+        };
+        await enrich('preaccesstoken', unsequenced('first@example.com'));
+        expect((await rowsOf(userId))[0]).toMatchObject({
+          email: 'first@example.com',
+          emailSequence: 0,
+        });
+        await enrich('preaccesstoken', unsequenced('second@example.com'));
+        expect((await rowsOf(userId))[0]?.email).toBe('first@example.com');
       });
     });
 
@@ -361,8 +436,8 @@ describe('the enricher remembers', () => {
       isUnavailable: isDatabaseUnavailable,
     });
     const userId = newUserId();
-    const context = (familyName: string) =>
-      parseFunctionCall(Buffer.from(functionContext({ userId, familyName })));
+    const context = (familyName: string, sequence = 3) =>
+      parseFunctionCall(Buffer.from(functionContext({ userId, familyName, sequence })));
     try {
       const first = await enrich(context('Mouse'));
       expect(first.outcome).toBe('provisioned');
@@ -370,7 +445,7 @@ describe('the enricher remembers', () => {
       const again = await enrich(context('Mouse'));
       expect(again).toEqual({ outcome: 'remembered', response: first.response });
       expect(queries).toBe(1);
-      const renamed = await enrich(context('Renamed'));
+      const renamed = await enrich(context('Renamed', 4));
       expect(renamed).toEqual({ outcome: 'found', response: first.response });
       expect(queries).toBe(2);
     } finally {

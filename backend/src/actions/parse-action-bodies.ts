@@ -75,6 +75,9 @@ const contextInfoSchema = z.object({
   user: z
     .object({
       id: z.string().optional(),
+      // The user projection's sequence: the user's newest event it has applied (uint64, a JSON
+      // number; omitted when 0). The profile below is ZITADEL's as of that event.
+      sequence: z.number().int().nonnegative().optional(),
       username: z.string().optional(),
       preferred_login_name: z.string().optional(),
       human: z
@@ -96,6 +99,8 @@ export interface FunctionCall {
   function: string | undefined;
   clientId: string | undefined;
   zitadelUserId: string;
+  /** How fresh `person` is (ZITADEL's `user.sequence`); 0 when the body does not say. */
+  sequence: number;
   /** Undefined for a machine user (no `human`): it is not an app user. */
   person:
     | {
@@ -124,6 +129,7 @@ export function parseFunctionCall(rawBody: Buffer): FunctionCall {
     function: body.function,
     clientId: body.application?.client_id,
     zitadelUserId,
+    sequence: body.user?.sequence ?? 0,
     person: machine
       ? undefined
       : {

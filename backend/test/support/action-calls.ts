@@ -22,6 +22,8 @@ export function functionContext(options: {
   clientId?: string;
   function?: string;
   machine?: boolean;
+  /** ZITADEL's user projection sequence the profile is as of; 3 unless said. */
+  sequence?: number;
 }) {
   const givenName = options.givenName ?? 'Minnie';
   const familyName = options.familyName ?? 'Mouse';
@@ -33,7 +35,7 @@ export function functionContext(options: {
       creation_date: '2025-09-05T08:55:36.156333Z',
       change_date: '2025-09-05T08:55:36.156333Z',
       resource_owner: '336392597046099971',
-      sequence: 3,
+      sequence: options.sequence ?? 3,
       state: 1,
       type: options.machine ? 2 : 1,
       username: options.email ?? 'svc',
