@@ -2,18 +2,20 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_USER_ID_CLAIM, createIdentityEnricher } from '../src/actions/enrich-identity';
 import { parseFunctionCall } from '../src/actions/parse-action-bodies';
+import { createSignupPolicy } from '../src/actions/signup-policy';
 import { isDatabaseUnavailable } from '../src/db/is-database-unavailable';
 import { openDatabase } from '../src/db/open-database';
 import { identityEvents, users } from '../src/db/schema';
 import { upsertUserFields } from '../src/provisioning/upsert-user-fields';
 import {
-  ACTIONS_KEY,
   addHumanUserContext,
   functionContext,
-  PREVIOUS_ACTIONS_KEY,
+  PREVIOUS_PREACCESSTOKEN_KEY,
   startActionsServer,
   startBlackHole,
+  TARGET_KEYS,
 } from './support/action-calls';
+import { startTestServer } from './support/start-test-server';
 import { createTestDatabase, databaseKinds, type TestDatabase } from './support/test-databases';
 import { startTestIssuer, type TestIssuer } from './support/test-issuer';
 import { newUserId, sign } from './support/zitadel-events';
@@ -114,7 +116,7 @@ describe.each(databaseKinds)('Actions v2 targets on %s', (kind) => {
       it('replays the exact signed bytes of an older call after a newer one: nothing moves', async () => {
         const userId = newUserId();
         const older = functionContext({ userId, email: 'older@example.com', sequence: 4 });
-        const olderSignature = sign(older, ACTIONS_KEY);
+        const olderSignature = sign(older, TARGET_KEYS.preaccesstoken);
         const newer = functionContext({
           userId,
           email: 'newer@example.com',
@@ -201,15 +203,51 @@ describe.each(databaseKinds)('Actions v2 targets on %s', (kind) => {
       expect(
         (
           await server.call('preaccesstoken', tampered, {
-            'zitadel-signature': sign(body, ACTIONS_KEY),
+            'zitadel-signature': sign(body, TARGET_KEYS.preaccesstoken),
           })
         ).status,
       ).toBe(401);
       expect(await rowsOf(userId)).toHaveLength(0);
       const rotated = await server.call('preaccesstoken', body, {
-        'zitadel-signature': sign(body, PREVIOUS_ACTIONS_KEY),
+        'zitadel-signature': sign(body, PREVIOUS_PREACCESSTOKEN_KEY),
       });
       expect(rotated.status).toBe(200);
+    });
+
+    it('verifies each target only with its own key: a body signed for target A is refused on B', async () => {
+      // ZITADEL's signature does not cover the path (pkg/actions/signing.go), so a key valid on
+      // every target would let a call captured on one be replayed on another.
+      const userId = newUserId();
+      const enrichBody = functionContext({ userId });
+      const policyBody = addHumanUserContext({ email: 'ok@example.com', password: PASSWORD });
+      const tries: [target: string, body: string, signedFor: keyof typeof TARGET_KEYS][] = [
+        ['preuserinfo', enrichBody, 'preaccesstoken'],
+        ['preaccesstoken', enrichBody, 'preuserinfo'],
+        ['preaccesstoken', enrichBody, 'add-human-user'],
+        ['add-human-user', policyBody, 'preaccesstoken'],
+        ['add-human-user', policyBody, 'preuserinfo'],
+      ];
+      for (const [target, body, signedFor] of tries) {
+        const response = await server.call(target, body, {
+          'zitadel-signature': sign(body, TARGET_KEYS[signedFor]),
+        });
+        expect({ target, signedFor, status: response.status }).toEqual({
+          target,
+          signedFor,
+          status: 401,
+        });
+      }
+      // The rotation key of preaccesstoken is not preuserinfo's either.
+      const rotated = await server.call('preuserinfo', enrichBody, {
+        'zitadel-signature': sign(enrichBody, PREVIOUS_PREACCESSTOKEN_KEY),
+      });
+      expect(rotated.status).toBe(401);
+      expect(await rowsOf(userId)).toHaveLength(0);
+      // Each with its own key: accepted.
+      for (const target of ['preaccesstoken', 'preuserinfo', 'add-human-user'] as const) {
+        const body = target === 'add-human-user' ? policyBody : enrichBody;
+        expect((await server.call(target, body)).status).toBe(200);
+      }
     });
 
     it('answers 400 to a body without a user (tried: {}, "[]", not JSON) and writes nothing', async () => {
@@ -484,6 +522,44 @@ describe('the enricher’s database breaker', () => {
     } finally {
       await blackHole.close();
       await handle.close().catch(() => {});
+    }
+  });
+});
+
+describe('a target without signing keys', () => {
+  it('answers 404 while the targets that have keys answer', async () => {
+    const issuer = await startTestIssuer();
+    const database = await createTestDatabase('pglite');
+    const server = await startTestServer({
+      database: database.handle,
+      issuer: issuer.issuer,
+      audience: ['a'],
+      actions: {
+        signingKeys: { preaccesstoken: [], preuserinfo: [], 'add-human-user': ['policy-only'] },
+        clientIds: [],
+        policy: createSignupPolicy({ reservedUsernames: ['admin'], blockedEmailDomains: [] }),
+      },
+    });
+    try {
+      const body = functionContext({ userId: newUserId() });
+      // Signed with the one key there is: still no enricher without its own key.
+      const enricher = await fetch(`${server.baseUrl}/actions/zitadel/preaccesstoken`, {
+        method: 'POST',
+        headers: { 'zitadel-signature': sign(body, 'policy-only') },
+        body,
+      });
+      expect(enricher.status).toBe(404);
+      const policyBody = addHumanUserContext({ email: 'x@example.com', password: PASSWORD });
+      const policy = await fetch(`${server.baseUrl}/actions/zitadel/add-human-user`, {
+        method: 'POST',
+        headers: { 'zitadel-signature': sign(policyBody, 'policy-only') },
+        body: policyBody,
+      });
+      expect(policy.status).toBe(200);
+    } finally {
+      await server.close();
+      await issuer.close();
+      await database.drop();
     }
   });
 });

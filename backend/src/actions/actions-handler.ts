@@ -16,12 +16,10 @@ import type { SignupPolicy } from './signup-policy';
 
 export const ACTIONS_PATH_PREFIX = '/actions/zitadel/';
 
-type Target = 'preaccesstoken' | 'preuserinfo' | 'add-human-user';
-const ROUTES = new Map<string, Target>(
-  (['preaccesstoken', 'preuserinfo', 'add-human-user'] as const).map((target) => [
-    `${ACTIONS_PATH_PREFIX}${target}`,
-    target,
-  ]),
+export const ACTION_TARGETS = ['preaccesstoken', 'preuserinfo', 'add-human-user'] as const;
+export type ActionTarget = (typeof ACTION_TARGETS)[number];
+const ROUTES = new Map<string, ActionTarget>(
+  ACTION_TARGETS.map((target) => [`${ACTIONS_PATH_PREFIX}${target}`, target]),
 );
 
 // A function context carries the user's grants and metadata; a few KiB in practice.
@@ -29,7 +27,12 @@ export const MAX_ACTION_BYTES = 256 * 1024;
 
 export interface ActionsDeps {
   database: Pick<DatabaseHandle, 'db' | 'query'>;
-  signingKeys: readonly string[];
+  /**
+   * Each target's own signing keys (several during a rotation). ZITADEL gives every target its
+   * own key and its signature does not cover the path, so a key verifies only its own target's
+   * calls (docs/decisions/029). A target without keys answers 404.
+   */
+  signingKeys: Readonly<Record<ActionTarget, readonly string[]>>;
   /** Enrich tokens of these clients only; empty: all. */
   clientIds: readonly string[];
   policy: SignupPolicy;
@@ -83,7 +86,7 @@ export function createActionsHandler(deps: ActionsDeps) {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
 
-  async function answer(target: Target, rawBody: Buffer, res: ServerResponse): Promise<string> {
+  async function answer(target: ActionTarget, rawBody: Buffer, res: ServerResponse): Promise<string> {
     if (target === 'add-human-user') {
       const call = parseAddHumanUserCall(rawBody);
       const decision = deps.policy({ username: call.username, email: call.email });
@@ -103,7 +106,7 @@ export function createActionsHandler(deps: ActionsDeps) {
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const target = ROUTES.get((req.url ?? '').split('?')[0] ?? '');
-    if (!target) {
+    if (!target || deps.signingKeys[target].length === 0) {
       res.writeHead(404).end();
       return;
     }
@@ -136,7 +139,7 @@ export function createActionsHandler(deps: ActionsDeps) {
     const check = verifySignature(
       Array.isArray(header) ? header.join(',') : header,
       rawBody,
-      deps.signingKeys,
+      deps.signingKeys[target],
     );
     if (!check.ok) return refuse(401, `signature_${check.reason}`, `signature ${check.reason}`);
 
