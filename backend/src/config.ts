@@ -120,10 +120,12 @@ const fields = {
 // Variables no longer read: set, they stop the start with what replaced them, rather than
 // leaving a target off (or open) without a word. Not in CONFIG_KEYS: nothing documents them.
 const REPLACED = {
-  ZITADEL_ACTIONS_SIGNING_KEYS: z.never({
-    error:
-      'was replaced by one list per target (a key verifies only its own target): ZITADEL_ACTIONS_PREACCESSTOKEN_SIGNING_KEYS, ZITADEL_ACTIONS_PREUSERINFO_SIGNING_KEYS, ZITADEL_ACTIONS_ADD_HUMAN_USER_SIGNING_KEYS',
-  }).optional(),
+  ZITADEL_ACTIONS_SIGNING_KEYS: z
+    .never({
+      error:
+        'was replaced by one list per target (a key verifies only its own target): ZITADEL_ACTIONS_PREACCESSTOKEN_SIGNING_KEYS, ZITADEL_ACTIONS_PREUSERINFO_SIGNING_KEYS, ZITADEL_ACTIONS_ADD_HUMAN_USER_SIGNING_KEYS',
+    })
+    .optional(),
 };
 
 const schema = z.object({ ...fields, ...REPLACED });

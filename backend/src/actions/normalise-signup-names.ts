@@ -9,8 +9,9 @@ import { domainToASCII } from 'node:url';
 // overrides and isolates, the BOM, the soft hyphen, tag characters), controls, line and paragraph
 // separators, the combining grapheme joiner, Hangul fillers and variation selectors. A name that
 // holds one is refused outright, never silently cleaned: it only exists to look like another name.
+// (Variation selectors and the combining grapheme joiner U+034F are marks: outside the class.)
 const INVISIBLE =
-  /[\p{Cf}\p{Cc}\p{Zl}\p{Zp}\u034F\u115F\u1160\u3164\uFFA0\uFE00-\uFE0F\u{E0100}-\u{E01EF}]/u;
+  /[\p{Cf}\p{Cc}\p{Zl}\p{Zp}\u115F\u1160\u3164\uFFA0]|\p{Variation_Selector}|\u034F/u;
 
 export function hasInvisibleCharacters(value: string): boolean {
   return INVISIBLE.test(value);

@@ -1,9 +1,4 @@
-import {
-  addressOf,
-  asciiDomain,
-  hasInvisibleCharacters,
-  skeleton,
-} from './normalise-signup-names';
+import { addressOf, asciiDomain, hasInvisibleCharacters, skeleton } from './normalise-signup-names';
 
 /**
  * Who may sign up: a username (or an email's local part) that names the product or an operator is
