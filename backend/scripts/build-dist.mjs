@@ -29,4 +29,6 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
-process.stdout.write(`backend built into ${outdir}/ (main.js, cli/sync-backfill.js, cli/sync-drift.js)\n`);
+process.stdout.write(
+  `backend built into ${outdir}/ (main.js, cli/sync-backfill.js, cli/sync-drift.js)\n`,
+);

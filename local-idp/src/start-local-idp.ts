@@ -233,8 +233,11 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
   const keyRing = SigningKeyRing.loadOrCreate(dataDir);
   const state = new OidcStateStore(dataDir);
   const events = new EventLog(dataDir, { instanceId: INSTANCE_ID, resourceOwner: ORG_ID });
-  const actions = createActionTargets(options.actionTargets, dataDir, log, (userId) =>
-    events.aggregate(userId)?.sequence,
+  const actions = createActionTargets(
+    options.actionTargets,
+    dataDir,
+    log,
+    (userId) => events.aggregate(userId)?.sequence,
   );
   const accounts = new UserAccounts(new UserStore(dataDir), events, (input) =>
     actions.addHumanUser(input),

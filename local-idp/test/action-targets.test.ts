@@ -143,7 +143,10 @@ describe('Actions v2 restCall targets called by the local provider', () => {
       user: {
         id,
         // The user projection's sequence: the user's newest event (signup wrote at least one).
-        sequence: idp.events.all().filter((event) => event.aggregateId === id).at(-1)?.sequence,
+        sequence: idp.events
+          .all()
+          .filter((event) => event.aggregateId === id)
+          .at(-1)?.sequence,
         human: { first_name: 'Yuki', last_name: 'Tanaka', display_name: 'Yuki Tanaka' },
       },
       org: { id: idp.orgId },
