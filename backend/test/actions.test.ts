@@ -18,7 +18,7 @@ import {
 import { startTestServer } from './support/start-test-server';
 import { createTestDatabase, databaseKinds, type TestDatabase } from './support/test-databases';
 import { startTestIssuer, type TestIssuer } from './support/test-issuer';
-import { newUserId, sign } from './support/zitadel-events';
+import { addedPayload, newUserId, sign, webhookBody } from './support/zitadel-events';
 
 const PASSWORD = 'Plaintext-Secret-42!';
 
@@ -556,6 +556,56 @@ describe('a target without signing keys', () => {
         body: policyBody,
       });
       expect(policy.status).toBe(200);
+    } finally {
+      await server.close();
+      await issuer.close();
+      await database.drop();
+    }
+  });
+});
+
+describe('the webhook and the Actions targets', () => {
+  it('never accept each other’s keys: a webhook key on the enricher, an enricher key on the webhook', async () => {
+    const issuer = await startTestIssuer();
+    const database = await createTestDatabase('pglite');
+    const server = await startTestServer({
+      database: database.handle,
+      issuer: issuer.issuer,
+      audience: ['a'],
+      webhookSigningKeys: ['webhook-key'],
+      actions: {
+        signingKeys: { preaccesstoken: ['enricher-key'], preuserinfo: [], 'add-human-user': [] },
+        clientIds: [],
+        policy: createSignupPolicy({ reservedUsernames: [], blockedEmailDomains: [] }),
+      },
+    });
+    const post = (path: string, body: string, key: string) =>
+      fetch(`${server.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'zitadel-signature': sign(body, key) },
+        body,
+      });
+    try {
+      const userId = newUserId();
+      const context = functionContext({ userId });
+      expect((await post('/actions/zitadel/preaccesstoken', context, 'webhook-key')).status).toBe(
+        401,
+      );
+      const event = webhookBody({
+        userId,
+        sequence: 1,
+        eventType: 'user.human.added',
+        payload: addedPayload('minnie@example.com'),
+      });
+      expect((await post('/webhooks/zitadel', event, 'enricher-key')).status).toBe(401);
+      expect(
+        await database.handle.db.select().from(users).where(eq(users.zitadelUserId, userId)),
+      ).toHaveLength(0);
+      // Each with its own key: both accepted.
+      expect((await post('/actions/zitadel/preaccesstoken', context, 'enricher-key')).status).toBe(
+        200,
+      );
+      expect((await post('/webhooks/zitadel', event, 'webhook-key')).status).toBeLessThan(300);
     } finally {
       await server.close();
       await issuer.close();
