@@ -61,7 +61,10 @@ export interface Stack {
 interface DevSecrets {
   webhookSigningKey: string;
   pat: string;
-  actionsSigningKey: string;
+  /** One per Actions v2 target, as ZITADEL gives each target its own (docs/decisions/029). */
+  preAccessTokenSigningKey: string;
+  preUserinfoSigningKey: string;
+  addHumanUserSigningKey: string;
 }
 
 /** Generated once per data folder (git-ignored): dev-only, never committed, never reused elsewhere. */
@@ -72,12 +75,20 @@ function loadDevSecrets(dataDir: string): DevSecrets {
     ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DevSecrets>)
     : {};
   // A folder from before a secret existed gets the missing one added.
-  if (stored.webhookSigningKey && stored.pat && stored.actionsSigningKey)
+  if (
+    stored.webhookSigningKey &&
+    stored.pat &&
+    stored.preAccessTokenSigningKey &&
+    stored.preUserinfoSigningKey &&
+    stored.addHumanUserSigningKey
+  )
     return stored as DevSecrets;
   const secrets = {
     webhookSigningKey: stored.webhookSigningKey ?? generate(),
     pat: stored.pat ?? generate(),
-    actionsSigningKey: stored.actionsSigningKey ?? generate(),
+    preAccessTokenSigningKey: stored.preAccessTokenSigningKey ?? generate(),
+    preUserinfoSigningKey: stored.preUserinfoSigningKey ?? generate(),
+    addHumanUserSigningKey: stored.addHumanUserSigningKey ?? generate(),
   };
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   return secrets;
@@ -94,8 +105,19 @@ function actionTargetsEnv(apiUrl: string | undefined, secrets: DevSecrets): Node
     LOCAL_IDP_ACTIONS_PREACCESSTOKEN_URL: url('preaccesstoken'),
     LOCAL_IDP_ACTIONS_PREUSERINFO_URL: url('preuserinfo'),
     LOCAL_IDP_ACTIONS_ADD_HUMAN_USER_URL: url('add-human-user'),
-    LOCAL_IDP_ACTIONS_SIGNING_KEY: secrets.actionsSigningKey,
+    LOCAL_IDP_ACTIONS_PREACCESSTOKEN_SIGNING_KEY: secrets.preAccessTokenSigningKey,
+    LOCAL_IDP_ACTIONS_PREUSERINFO_SIGNING_KEY: secrets.preUserinfoSigningKey,
+    LOCAL_IDP_ACTIONS_ADD_HUMAN_USER_SIGNING_KEY: secrets.addHumanUserSigningKey,
     LOCAL_IDP_ACTIONS_TIMEOUT_MS: '2000',
+  };
+}
+
+/** The backend's per-target Actions keys: each target verifies only with its own. */
+function actionKeysEnv(secrets: DevSecrets | undefined): NodeJS.ProcessEnv {
+  return {
+    ZITADEL_ACTIONS_PREACCESSTOKEN_SIGNING_KEYS: secrets?.preAccessTokenSigningKey ?? '',
+    ZITADEL_ACTIONS_PREUSERINFO_SIGNING_KEYS: secrets?.preUserinfoSigningKey ?? '',
+    ZITADEL_ACTIONS_ADD_HUMAN_USER_SIGNING_KEYS: secrets?.addHumanUserSigningKey ?? '',
   };
 }
 
@@ -198,7 +220,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       OIDC_CLIENT_IDS: LOCAL_CLIENT_ID,
       CORS_ORIGINS: appOrigins.join(','),
       ZITADEL_WEBHOOK_SIGNING_KEYS: secrets.webhookSigningKey,
-      ZITADEL_ACTIONS_SIGNING_KEYS: options.actions === false ? '' : secrets.actionsSigningKey,
+      ...actionKeysEnv(options.actions === false ? undefined : secrets),
       ZITADEL_ACTIONS_CLIENT_IDS: LOCAL_CLIENT_ID,
       ZITADEL_API_URL: options.reconciler === false ? '' : issuer,
       ZITADEL_PAT: options.reconciler === false ? '' : secrets.pat,

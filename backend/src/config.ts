@@ -52,6 +52,13 @@ const fields = {
     .optional(),
   PGLITE_DIR: z.string().min(1).default('.data/pglite'),
   OIDC_ISSUER: httpUrl.transform((url) => url.replace(/\/+$/, '')),
+  // Dev only: accept an http:// OIDC_ISSUER and ZITADEL_API_URL on a host that is not loopback
+  // (docker compose reaches ZITADEL by service name over plain HTTP). Anywhere else tokens, PATs
+  // and introspection secrets would cross the network in clear text: https is required.
+  OIDC_ALLOW_INSECURE_ISSUER: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('false')
+    .transform((value) => value === 'true'),
   OIDC_AUDIENCE: commaList.pipe(z.array(z.string()).min(1, 'must name at least one audience')),
   // The clients (ZITADEL: the SPA app's client id) whose access tokens this API accepts. Every
   // app and machine user of the instance can get a token with the project in its audience.
@@ -73,12 +80,16 @@ const fields = {
   // Actions v2 target signing keys, comma-separated (several during rotation). Unset: the
   // webhook endpoint is off.
   ZITADEL_WEBHOOK_SIGNING_KEYS: commaList.default([]),
-  // Actions v2 restCall targets (identity enricher, signup policy): their signing keys,
-  // comma-separated, one per target and several during rotation. Unset: /actions/zitadel/* is off.
-  ZITADEL_ACTIONS_SIGNING_KEYS: commaList.default([]),
-  // Only tokens for these client ids are enriched (and their users provisioned); unset: every
-  // client. A function execution runs for every application of the instance, the console's too.
-  ZITADEL_ACTIONS_CLIENT_IDS: commaList.default([]),
+  // Actions v2 restCall targets: each target's own signing keys (ZITADEL's CreateTarget returns
+  // one per target; several during rotation). A key verifies only its own target's calls
+  // (docs/decisions/029). Unset: that target answers 404.
+  ZITADEL_ACTIONS_PREACCESSTOKEN_SIGNING_KEYS: commaList.default([]),
+  ZITADEL_ACTIONS_PREUSERINFO_SIGNING_KEYS: commaList.default([]),
+  ZITADEL_ACTIONS_ADD_HUMAN_USER_SIGNING_KEYS: commaList.default([]),
+  // Only tokens for these client ids are enriched (and their users provisioned); unset: the
+  // OIDC_CLIENT_IDS. A function execution runs for every application of the instance, the
+  // console's too.
+  ZITADEL_ACTIONS_CLIENT_IDS: commaList.optional(),
   // Refused at signup as a username or an email's local part, case-insensitively.
   SIGNUP_RESERVED_USERNAMES: commaList.default([...DEFAULT_RESERVED_USERNAMES]),
   // Refused at signup as an email domain (and their subdomains).
@@ -106,7 +117,18 @@ const fields = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 
-const schema = z.object(fields);
+// Variables no longer read: set, they stop the start with what replaced them, rather than
+// leaving a target off (or open) without a word. Not in CONFIG_KEYS: nothing documents them.
+const REPLACED = {
+  ZITADEL_ACTIONS_SIGNING_KEYS: z
+    .never({
+      error:
+        'was replaced by one list per target (a key verifies only its own target): ZITADEL_ACTIONS_PREACCESSTOKEN_SIGNING_KEYS, ZITADEL_ACTIONS_PREUSERINFO_SIGNING_KEYS, ZITADEL_ACTIONS_ADD_HUMAN_USER_SIGNING_KEYS',
+    })
+    .optional(),
+};
+
+const schema = z.object({ ...fields, ...REPLACED });
 
 /** Every variable the backend reads; each one is documented in backend/.env.example (tested). */
 export const CONFIG_KEYS = Object.keys(fields) as readonly (keyof typeof fields)[];
@@ -143,6 +165,17 @@ const refined = schema.superRefine((config, context) => {
         'must be set together with the other (OIDC_INTROSPECTION_CLIENT_ID and OIDC_INTROSPECTION_CLIENT_SECRET)',
     });
   }
+  for (const key of ['OIDC_ISSUER', 'ZITADEL_API_URL'] as const) {
+    const url = config[key];
+    if (url && !config.OIDC_ALLOW_INSECURE_ISSUER && !isSafeTransport(url)) {
+      context.addIssue({
+        code: 'custom',
+        path: [key],
+        message:
+          'must be https:// (http:// only on loopback: localhost, 127.0.0.0/8, ::1); for a dev-only network such as docker compose set OIDC_ALLOW_INSECURE_ISSUER=true',
+      });
+    }
+  }
   if (Boolean(config.ZITADEL_API_URL) !== Boolean(config.ZITADEL_PAT)) {
     context.addIssue({
       code: 'custom',
@@ -152,7 +185,20 @@ const refined = schema.superRefine((config, context) => {
   }
 });
 
-export type Config = z.infer<typeof schema>;
+const withDefaults = refined.transform((config) => ({
+  ...config,
+  ZITADEL_ACTIONS_CLIENT_IDS: config.ZITADEL_ACTIONS_CLIENT_IDS ?? config.OIDC_CLIENT_IDS,
+}));
+
+export type Config = z.output<typeof withDefaults>;
+
+/** https, or http to this machine only (localhost, 127.0.0.0/8, ::1). */
+export function isSafeTransport(url: string): boolean {
+  const parsed = new URL(url);
+  if (parsed.protocol === 'https:') return true;
+  const host = parsed.hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
 
 /** Thrown with every problem at once, so a misconfigured start names all of them. */
 export class ConfigError extends Error {
@@ -160,20 +206,32 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  return parseEnv(refined, env);
+  return parseEnv(withDefaults, env);
 }
 
 // The sync commands (backfill, drift) need only the database and the Event API.
-const syncSchema = z.object({
-  DATABASE_URL: fields.DATABASE_URL,
-  PGLITE_DIR: fields.PGLITE_DIR,
-  ZITADEL_API_URL: fields.ZITADEL_API_URL.unwrap(),
-  ZITADEL_PAT: fields.ZITADEL_PAT.unwrap(),
-  ZITADEL_API_TIMEOUT_MS: fields.ZITADEL_API_TIMEOUT_MS,
-  SYNC_RETRY_ATTEMPTS: fields.SYNC_RETRY_ATTEMPTS,
-  SYNC_RETRY_BASE_MS: fields.SYNC_RETRY_BASE_MS,
-  SYNC_PROJECTION_SETTLE_MS: fields.SYNC_PROJECTION_SETTLE_MS,
-});
+const syncSchema = z
+  .object({
+    DATABASE_URL: fields.DATABASE_URL,
+    PGLITE_DIR: fields.PGLITE_DIR,
+    ZITADEL_API_URL: fields.ZITADEL_API_URL.unwrap(),
+    ZITADEL_PAT: fields.ZITADEL_PAT.unwrap(),
+    ZITADEL_API_TIMEOUT_MS: fields.ZITADEL_API_TIMEOUT_MS,
+    SYNC_RETRY_ATTEMPTS: fields.SYNC_RETRY_ATTEMPTS,
+    SYNC_RETRY_BASE_MS: fields.SYNC_RETRY_BASE_MS,
+    SYNC_PROJECTION_SETTLE_MS: fields.SYNC_PROJECTION_SETTLE_MS,
+    OIDC_ALLOW_INSECURE_ISSUER: fields.OIDC_ALLOW_INSECURE_ISSUER,
+  })
+  .superRefine((config, context) => {
+    if (!config.OIDC_ALLOW_INSECURE_ISSUER && !isSafeTransport(config.ZITADEL_API_URL)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['ZITADEL_API_URL'],
+        message:
+          'must be https:// (http:// only on loopback); for a dev-only network set OIDC_ALLOW_INSECURE_ISSUER=true',
+      });
+    }
+  });
 
 export type SyncConfig = z.infer<typeof syncSchema>;
 

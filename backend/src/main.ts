@@ -85,7 +85,11 @@ const server = createServer({
   webhookSigningKeys: config.ZITADEL_WEBHOOK_SIGNING_KEYS,
   syncHealth: () => reconciler?.health(),
   actions: {
-    signingKeys: config.ZITADEL_ACTIONS_SIGNING_KEYS,
+    signingKeys: {
+      preaccesstoken: config.ZITADEL_ACTIONS_PREACCESSTOKEN_SIGNING_KEYS,
+      preuserinfo: config.ZITADEL_ACTIONS_PREUSERINFO_SIGNING_KEYS,
+      'add-human-user': config.ZITADEL_ACTIONS_ADD_HUMAN_USER_SIGNING_KEYS,
+    },
     clientIds: config.ZITADEL_ACTIONS_CLIENT_IDS,
     policy: createSignupPolicy({
       reservedUsernames: config.SIGNUP_RESERVED_USERNAMES,
@@ -144,7 +148,12 @@ const retention =
 logger.info(
   {
     webhook: config.ZITADEL_WEBHOOK_SIGNING_KEYS.length > 0,
-    actionTargets: config.ZITADEL_ACTIONS_SIGNING_KEYS.length > 0,
+    actionTargets: {
+      preaccesstoken: config.ZITADEL_ACTIONS_PREACCESSTOKEN_SIGNING_KEYS.length > 0,
+      preuserinfo: config.ZITADEL_ACTIONS_PREUSERINFO_SIGNING_KEYS.length > 0,
+      addHumanUser: config.ZITADEL_ACTIONS_ADD_HUMAN_USER_SIGNING_KEYS.length > 0,
+      clientIds: config.ZITADEL_ACTIONS_CLIENT_IDS,
+    },
     reconciler: reconciler ? { intervalMs: config.RECONCILER_INTERVAL_MS } : false,
   },
   'server-side provisioning',

@@ -1,6 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
-import { ACTIONS_PATH_PREFIX, createActionsHandler } from './actions/actions-handler';
+import {
+  ACTIONS_PATH_PREFIX,
+  type ActionsDeps,
+  createActionsHandler,
+} from './actions/actions-handler';
 import type { SignupPolicy } from './actions/signup-policy';
 import type { Authenticate } from './auth/authenticate';
 import type { DatabaseHandle } from './db/open-database';
@@ -32,9 +36,9 @@ export interface ServerDeps {
   webhookSigningKeys?: readonly string[];
   /** The reconciler's health for `GET /sync/health`; undefined while the reconciler is off. */
   syncHealth?: () => { status: string } | undefined;
-  /** Actions v2 restCall targets; no signing keys: /actions/zitadel/* answers 404. */
+  /** Actions v2 restCall targets; a target without signing keys answers 404. */
   actions?: {
-    signingKeys: readonly string[];
+    signingKeys: ActionsDeps['signingKeys'];
     clientIds: readonly string[];
     policy: SignupPolicy;
     deadlineMs?: number;
@@ -76,7 +80,7 @@ export function createServer(deps: ServerDeps): BackendServer {
       }),
     });
   }
-  if (deps.actions && deps.actions.signingKeys.length > 0) {
+  if (deps.actions && Object.values(deps.actions.signingKeys).some((keys) => keys.length > 0)) {
     routes.push({
       path: ACTIONS_PATH_PREFIX,
       prefix: true,

@@ -2,20 +2,23 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_USER_ID_CLAIM, createIdentityEnricher } from '../src/actions/enrich-identity';
 import { parseFunctionCall } from '../src/actions/parse-action-bodies';
+import { createSignupPolicy } from '../src/actions/signup-policy';
 import { isDatabaseUnavailable } from '../src/db/is-database-unavailable';
 import { openDatabase } from '../src/db/open-database';
 import { identityEvents, users } from '../src/db/schema';
+import { upsertUserFields } from '../src/provisioning/upsert-user-fields';
 import {
-  ACTIONS_KEY,
   addHumanUserContext,
   functionContext,
-  PREVIOUS_ACTIONS_KEY,
+  PREVIOUS_PREACCESSTOKEN_KEY,
   startActionsServer,
   startBlackHole,
+  TARGET_KEYS,
 } from './support/action-calls';
+import { startTestServer } from './support/start-test-server';
 import { createTestDatabase, databaseKinds, type TestDatabase } from './support/test-databases';
 import { startTestIssuer, type TestIssuer } from './support/test-issuer';
-import { newUserId, sign } from './support/zitadel-events';
+import { addedPayload, newUserId, sign, webhookBody } from './support/zitadel-events';
 
 const PASSWORD = 'Plaintext-Secret-42!';
 
@@ -98,11 +101,85 @@ describe.each(databaseKinds)('Actions v2 targets on %s', (kind) => {
       await enrich('preaccesstoken', functionContext({ userId, email: 'old@example.com' }));
       await enrich(
         'preaccesstoken',
-        functionContext({ userId, email: 'new@example.com', familyName: 'Renamed' }),
+        functionContext({ userId, email: 'new@example.com', familyName: 'Renamed', sequence: 4 }),
       );
       expect((await rowsOf(userId))[0]).toMatchObject({
         email: 'new@example.com',
         displayName: 'Minnie Renamed',
+      });
+    });
+
+    describe('a replayed body never moves a field back (finding: replay within the 300 s window)', () => {
+      // ZITADEL signs the body with a timestamp and accepts 300 s of skew (pkg/actions/signing.go):
+      // a captured call verifies again until then. `user.sequence` (internal/query/user.go User)
+      // says which event the profile is as of; the row keeps each field's sequence.
+      it('replays the exact signed bytes of an older call after a newer one: nothing moves', async () => {
+        const userId = newUserId();
+        const older = functionContext({ userId, email: 'older@example.com', sequence: 4 });
+        const olderSignature = sign(older, TARGET_KEYS.preaccesstoken);
+        const newer = functionContext({
+          userId,
+          email: 'newer@example.com',
+          familyName: 'Newer',
+          sequence: 6,
+        });
+        expect(
+          (await server.call('preaccesstoken', older, { 'zitadel-signature': olderSignature }))
+            .status,
+        ).toBe(200);
+        await enrich('preaccesstoken', newer);
+        const replay = await server.call('preaccesstoken', older, {
+          'zitadel-signature': olderSignature,
+        });
+        expect(replay.status).toBe(200);
+        expect((await rowsOf(userId))[0]).toMatchObject({
+          email: 'newer@example.com',
+          emailSequence: 6,
+          familyName: 'Newer',
+          familyNameSequence: 6,
+        });
+      });
+
+      it('an event the webhook applied (sequence 9) outranks a later-arriving body as of sequence 7', async () => {
+        const userId = newUserId();
+        await enrich(
+          'preaccesstoken',
+          functionContext({ userId, email: 'a@example.com', sequence: 2 }),
+        );
+        await upsertUserFields(database.handle.db, [
+          {
+            zitadelUserId: userId,
+            orgId: null,
+            creates: false,
+            fields: { email: { value: 'from-event@example.com', sequence: 9 } },
+          },
+        ]);
+        await enrich(
+          'preuserinfo',
+          functionContext({ userId, email: 'stale@example.com', sequence: 7 }),
+        );
+        const [row] = await rowsOf(userId);
+        expect(row).toMatchObject({ email: 'from-event@example.com', emailSequence: 9 });
+        // The other fields were older than 7 and did move.
+        expect(row?.givenNameSequence).toBe(7);
+      });
+
+      it('a body without user.sequence creates a missing row but never overwrites one', async () => {
+        const userId = newUserId();
+        const unsequenced = (email: string) => {
+          const body = JSON.parse(functionContext({ userId, email })) as {
+            user: Record<string, unknown>;
+          };
+          delete body.user.sequence;
+          return JSON.stringify(body);
+        };
+        await enrich('preaccesstoken', unsequenced('first@example.com'));
+        expect((await rowsOf(userId))[0]).toMatchObject({
+          email: 'first@example.com',
+          emailSequence: 0,
+        });
+        await enrich('preaccesstoken', unsequenced('second@example.com'));
+        expect((await rowsOf(userId))[0]?.email).toBe('first@example.com');
       });
     });
 
@@ -126,15 +203,51 @@ describe.each(databaseKinds)('Actions v2 targets on %s', (kind) => {
       expect(
         (
           await server.call('preaccesstoken', tampered, {
-            'zitadel-signature': sign(body, ACTIONS_KEY),
+            'zitadel-signature': sign(body, TARGET_KEYS.preaccesstoken),
           })
         ).status,
       ).toBe(401);
       expect(await rowsOf(userId)).toHaveLength(0);
       const rotated = await server.call('preaccesstoken', body, {
-        'zitadel-signature': sign(body, PREVIOUS_ACTIONS_KEY),
+        'zitadel-signature': sign(body, PREVIOUS_PREACCESSTOKEN_KEY),
       });
       expect(rotated.status).toBe(200);
+    });
+
+    it('verifies each target only with its own key: a body signed for target A is refused on B', async () => {
+      // ZITADEL's signature does not cover the path (pkg/actions/signing.go), so a key valid on
+      // every target would let a call captured on one be replayed on another.
+      const userId = newUserId();
+      const enrichBody = functionContext({ userId });
+      const policyBody = addHumanUserContext({ email: 'ok@example.com', password: PASSWORD });
+      const tries: [target: string, body: string, signedFor: keyof typeof TARGET_KEYS][] = [
+        ['preuserinfo', enrichBody, 'preaccesstoken'],
+        ['preaccesstoken', enrichBody, 'preuserinfo'],
+        ['preaccesstoken', enrichBody, 'add-human-user'],
+        ['add-human-user', policyBody, 'preaccesstoken'],
+        ['add-human-user', policyBody, 'preuserinfo'],
+      ];
+      for (const [target, body, signedFor] of tries) {
+        const response = await server.call(target, body, {
+          'zitadel-signature': sign(body, TARGET_KEYS[signedFor]),
+        });
+        expect({ target, signedFor, status: response.status }).toEqual({
+          target,
+          signedFor,
+          status: 401,
+        });
+      }
+      // The rotation key of preaccesstoken is not preuserinfo's either.
+      const rotated = await server.call('preuserinfo', enrichBody, {
+        'zitadel-signature': sign(enrichBody, PREVIOUS_PREACCESSTOKEN_KEY),
+      });
+      expect(rotated.status).toBe(401);
+      expect(await rowsOf(userId)).toHaveLength(0);
+      // Each with its own key: accepted.
+      for (const target of ['preaccesstoken', 'preuserinfo', 'add-human-user'] as const) {
+        const body = target === 'add-human-user' ? policyBody : enrichBody;
+        expect((await server.call(target, body)).status).toBe(200);
+      }
     });
 
     it('answers 400 to a body without a user (tried: {}, "[]", not JSON) and writes nothing', async () => {
@@ -361,8 +474,8 @@ describe('the enricher remembers', () => {
       isUnavailable: isDatabaseUnavailable,
     });
     const userId = newUserId();
-    const context = (familyName: string) =>
-      parseFunctionCall(Buffer.from(functionContext({ userId, familyName })));
+    const context = (familyName: string, sequence = 3) =>
+      parseFunctionCall(Buffer.from(functionContext({ userId, familyName, sequence })));
     try {
       const first = await enrich(context('Mouse'));
       expect(first.outcome).toBe('provisioned');
@@ -370,7 +483,7 @@ describe('the enricher remembers', () => {
       const again = await enrich(context('Mouse'));
       expect(again).toEqual({ outcome: 'remembered', response: first.response });
       expect(queries).toBe(1);
-      const renamed = await enrich(context('Renamed'));
+      const renamed = await enrich(context('Renamed', 4));
       expect(renamed).toEqual({ outcome: 'found', response: first.response });
       expect(queries).toBe(2);
     } finally {
@@ -409,6 +522,94 @@ describe('the enricher’s database breaker', () => {
     } finally {
       await blackHole.close();
       await handle.close().catch(() => {});
+    }
+  });
+});
+
+describe('a target without signing keys', () => {
+  it('answers 404 while the targets that have keys answer', async () => {
+    const issuer = await startTestIssuer();
+    const database = await createTestDatabase('pglite');
+    const server = await startTestServer({
+      database: database.handle,
+      issuer: issuer.issuer,
+      audience: ['a'],
+      actions: {
+        signingKeys: { preaccesstoken: [], preuserinfo: [], 'add-human-user': ['policy-only'] },
+        clientIds: [],
+        policy: createSignupPolicy({ reservedUsernames: ['admin'], blockedEmailDomains: [] }),
+      },
+    });
+    try {
+      const body = functionContext({ userId: newUserId() });
+      // Signed with the one key there is: still no enricher without its own key.
+      const enricher = await fetch(`${server.baseUrl}/actions/zitadel/preaccesstoken`, {
+        method: 'POST',
+        headers: { 'zitadel-signature': sign(body, 'policy-only') },
+        body,
+      });
+      expect(enricher.status).toBe(404);
+      const policyBody = addHumanUserContext({ email: 'x@example.com', password: PASSWORD });
+      const policy = await fetch(`${server.baseUrl}/actions/zitadel/add-human-user`, {
+        method: 'POST',
+        headers: { 'zitadel-signature': sign(policyBody, 'policy-only') },
+        body: policyBody,
+      });
+      expect(policy.status).toBe(200);
+    } finally {
+      await server.close();
+      await issuer.close();
+      await database.drop();
+    }
+  });
+});
+
+describe('the webhook and the Actions targets', () => {
+  it('never accept each other’s keys: a webhook key on the enricher, an enricher key on the webhook', async () => {
+    const issuer = await startTestIssuer();
+    const database = await createTestDatabase('pglite');
+    const server = await startTestServer({
+      database: database.handle,
+      issuer: issuer.issuer,
+      audience: ['a'],
+      webhookSigningKeys: ['webhook-key'],
+      actions: {
+        signingKeys: { preaccesstoken: ['enricher-key'], preuserinfo: [], 'add-human-user': [] },
+        clientIds: [],
+        policy: createSignupPolicy({ reservedUsernames: [], blockedEmailDomains: [] }),
+      },
+    });
+    const post = (path: string, body: string, key: string) =>
+      fetch(`${server.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'zitadel-signature': sign(body, key) },
+        body,
+      });
+    try {
+      const userId = newUserId();
+      const context = functionContext({ userId });
+      expect((await post('/actions/zitadel/preaccesstoken', context, 'webhook-key')).status).toBe(
+        401,
+      );
+      const event = webhookBody({
+        userId,
+        sequence: 1,
+        eventType: 'user.human.added',
+        payload: addedPayload('minnie@example.com'),
+      });
+      expect((await post('/webhooks/zitadel', event, 'enricher-key')).status).toBe(401);
+      expect(
+        await database.handle.db.select().from(users).where(eq(users.zitadelUserId, userId)),
+      ).toHaveLength(0);
+      // Each with its own key: both accepted.
+      expect((await post('/actions/zitadel/preaccesstoken', context, 'enricher-key')).status).toBe(
+        200,
+      );
+      expect((await post('/webhooks/zitadel', event, 'webhook-key')).status).toBeLessThan(300);
+    } finally {
+      await server.close();
+      await issuer.close();
+      await database.drop();
     }
   });
 });

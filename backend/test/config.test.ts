@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_KEYS, ConfigError, loadConfig } from '../src/config';
+import { CONFIG_KEYS, ConfigError, loadConfig, loadSyncConfig } from '../src/config';
 
 const valid = {
   OIDC_ISSUER: 'http://127.0.0.1:8080/',
@@ -43,10 +43,13 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ ...valid, METRICS_PORT: 'no' })).toThrow(/METRICS_PORT/);
   });
 
-  it('has the Actions v2 targets off and sensible signup-policy defaults', () => {
+  it('has the Actions v2 targets off, enriches the API clients only, and sensible signup-policy defaults', () => {
     const config = loadConfig(valid);
-    expect(config.ZITADEL_ACTIONS_SIGNING_KEYS).toEqual([]);
-    expect(config.ZITADEL_ACTIONS_CLIENT_IDS).toEqual([]);
+    expect(config.ZITADEL_ACTIONS_PREACCESSTOKEN_SIGNING_KEYS).toEqual([]);
+    expect(config.ZITADEL_ACTIONS_PREUSERINFO_SIGNING_KEYS).toEqual([]);
+    expect(config.ZITADEL_ACTIONS_ADD_HUMAN_USER_SIGNING_KEYS).toEqual([]);
+    // Unset: the clients whose tokens the API accepts, never "every application".
+    expect(config.ZITADEL_ACTIONS_CLIENT_IDS).toEqual(['336500000000000200']);
     expect(config.SIGNUP_RESERVED_USERNAMES).toEqual(
       expect.arrayContaining(['admin', 'root', 'support', 'liverty-music']),
     );
@@ -54,14 +57,67 @@ describe('configuration from the environment', () => {
     expect(
       loadConfig({
         ...valid,
-        ZITADEL_ACTIONS_SIGNING_KEYS: 'new-key, old-key',
+        ZITADEL_ACTIONS_PREACCESSTOKEN_SIGNING_KEYS: 'new-key, old-key',
+        ZITADEL_ACTIONS_ADD_HUMAN_USER_SIGNING_KEYS: 'policy-key',
+        ZITADEL_ACTIONS_CLIENT_IDS: 'spa, other-spa',
         SIGNUP_RESERVED_USERNAMES: 'boss',
         SIGNUP_BLOCKED_EMAIL_DOMAINS: 'spam.example,',
       }),
     ).toMatchObject({
-      ZITADEL_ACTIONS_SIGNING_KEYS: ['new-key', 'old-key'],
+      ZITADEL_ACTIONS_PREACCESSTOKEN_SIGNING_KEYS: ['new-key', 'old-key'],
+      ZITADEL_ACTIONS_PREUSERINFO_SIGNING_KEYS: [],
+      ZITADEL_ACTIONS_ADD_HUMAN_USER_SIGNING_KEYS: ['policy-key'],
+      ZITADEL_ACTIONS_CLIENT_IDS: ['spa', 'other-spa'],
       SIGNUP_RESERVED_USERNAMES: ['boss'],
       SIGNUP_BLOCKED_EMAIL_DOMAINS: ['spam.example'],
+    });
+  });
+
+  it('refuses the old shared ZITADEL_ACTIONS_SIGNING_KEYS, naming the per-target lists', () => {
+    expect(() => loadConfig({ ...valid, ZITADEL_ACTIONS_SIGNING_KEYS: 'k1,k2' })).toThrow(
+      /ZITADEL_ACTIONS_SIGNING_KEYS was replaced by one list per target[\s\S]*ZITADEL_ACTIONS_PREACCESSTOKEN_SIGNING_KEYS/,
+    );
+  });
+
+  describe('issuer transport (finding: an http:// issuer was accepted anywhere)', () => {
+    it.each([
+      'https://auth.example.com',
+      'http://127.0.0.1:8080',
+      'http://127.45.6.7',
+      'http://localhost:8080',
+      'http://[::1]:8080',
+    ])('accepts %s', (issuer) => {
+      expect(loadConfig({ ...valid, OIDC_ISSUER: issuer }).OIDC_ISSUER).toBe(issuer);
+    });
+
+    it.each([
+      // tried: a public host, a private address, a name that merely starts like loopback, a
+      // compose service name, a loopback-looking label under another domain
+      'http://auth.example.com',
+      'http://10.0.0.5:8080',
+      'http://127.0.0.1.nip.io',
+      'http://zitadel:8080',
+      'http://localhost.example.com',
+    ])('refuses %s without the dev-only opt-in, and accepts it with it', (issuer) => {
+      expect(() => loadConfig({ ...valid, OIDC_ISSUER: issuer })).toThrow(
+        /OIDC_ISSUER must be https:\/\/ \(http:\/\/ only on loopback[\s\S]*OIDC_ALLOW_INSECURE_ISSUER=true/,
+      );
+      expect(
+        loadConfig({ ...valid, OIDC_ISSUER: issuer, OIDC_ALLOW_INSECURE_ISSUER: 'true' })
+          .OIDC_ISSUER,
+      ).toBe(issuer);
+    });
+
+    it('holds ZITADEL_API_URL (it carries the PAT) to the same rule, in the sync commands too', () => {
+      const api = { ZITADEL_API_URL: 'http://zitadel:8080', ZITADEL_PAT: 'pat' };
+      expect(() => loadConfig({ ...valid, ...api })).toThrow(/ZITADEL_API_URL must be https/);
+      expect(() => loadSyncConfig(api)).toThrow(/ZITADEL_API_URL must be https/);
+      expect(loadSyncConfig({ ...api, OIDC_ALLOW_INSECURE_ISSUER: 'true' }).ZITADEL_API_URL).toBe(
+        'http://zitadel:8080',
+      );
+      expect(() => loadConfig({ ...valid, OIDC_ALLOW_INSECURE_ISSUER: 'yes' })).toThrow(
+        /OIDC_ALLOW_INSECURE_ISSUER must be true or false/,
+      );
     });
   });
 

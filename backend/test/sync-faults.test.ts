@@ -214,12 +214,26 @@ describe('the Event API failing', () => {
         status: 'failing',
         leader: true,
         consecutiveFailures: 1,
-        lastError: { reason: 'event_api', message: expect.stringMatching(/HTTP 503/) },
+        lastError: { reason: 'event_api', category: 'zitadel_unavailable' },
       });
       // It cannot tell whether newer events exist: the age counts.
       expect(reconciler.health().checkpointAgeSeconds).toBeGreaterThan(0);
       expect((await presence(database.handle.db, expectedFromBurst(later))).present).toBe(0);
-      expect(await health()).toMatchObject({ status: 503, body: { status: 'failing' } });
+      const failing = await health();
+      expect(failing).toMatchObject({
+        status: 503,
+        body: { status: 'failing', lastError: { category: 'zitadel_unavailable' } },
+      });
+      // The public port says what kind of failure, never the error's own text: no status line,
+      // no address of ZITADEL, no API path, no advice naming the configuration.
+      const served = JSON.stringify(failing.body);
+      for (const raw of ['HTTP 503', '127.0.0.1', new URL(proxy.url).host, '_search', 'ZITADEL_']) {
+        expect(served).not.toContain(raw);
+      }
+      // … which the log line keeps.
+      expect(lines.some((line) => /reconciler poll failed/.test(line) && /503/.test(line))).toBe(
+        true,
+      );
       const exposition = await metrics.registry.metrics();
       expect(exposition).toMatch(/liverty_reconciler_failures_total\{reason="event_api"\} 1/);
       expect(exposition).toMatch(/liverty_reconciler_checkpoint_age_seconds [1-9]/);

@@ -61,6 +61,8 @@ function functionBody(sub: string): string {
     userinfo: { sub },
     user: {
       id: sub,
+      // ZITADEL's user projection sequence (internal/query/user.go); the profile never changes here.
+      sequence: 2,
       username: profile.email,
       preferred_login_name: profile.email,
       human: {
@@ -122,7 +124,11 @@ export async function measureEnricher(
     name: 'backend (actions)',
     databaseUrl: viaProxy.toString(),
     issuer: issuer.issuer,
-    env: { ZITADEL_ACTIONS_SIGNING_KEYS: KEY, ZITADEL_ACTIONS_CLIENT_IDS: BENCH_CLIENT_ID },
+    env: {
+      ZITADEL_ACTIONS_PREACCESSTOKEN_SIGNING_KEYS: KEY,
+      ZITADEL_ACTIONS_ADD_HUMAN_USER_SIGNING_KEYS: KEY,
+      ZITADEL_ACTIONS_CLIENT_IDS: BENCH_CLIENT_ID,
+    },
   });
   const points: EnricherPoint[] = [];
   const userinfoCalls = { without: 0, with: 0 };

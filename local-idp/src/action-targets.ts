@@ -45,11 +45,16 @@ export interface ActionTarget {
   interruptOnError: boolean;
 }
 
+export type ActionTargetName = 'preAccessToken' | 'preUserinfo' | 'addHumanUser';
+
 export interface ActionTargetsOptions {
   preAccessToken?: ActionTarget | undefined;
   preUserinfo?: ActionTarget | undefined;
   addHumanUser?: ActionTarget | undefined;
-  signingKey: string;
+  /** Each target's own HMAC key: ZITADEL's CreateTarget returns one per target. */
+  signingKeys: Readonly<Record<ActionTargetName, string>>;
+  /** The user's newest event sequence, sent as `user.sequence` (the user projection's). */
+  sequenceOf?: ((userId: string) => number | undefined) | undefined;
   /** Per call; ZITADEL requires one on every target. Default 5000 ms. */
   timeoutMs?: number | undefined;
   log: (line: string) => void;
@@ -73,12 +78,14 @@ interface FunctionContext {
 }
 
 /** ZITADEL's `query.User` JSON (internal/query/user.go): snake_case, enums as numbers. */
-function queryUser(user: User) {
+function queryUser(user: User, sequence: number | undefined) {
   return {
     id: user.id,
     creation_date: user.createdAt,
     change_date: user.updatedAt,
     resource_owner: ORG_ID,
+    // uint64 with omitempty: absent while 0.
+    ...(sequence ? { sequence } : {}),
     state: 1,
     type: 1,
     username: user.email,
@@ -107,13 +114,13 @@ export class ActionTargets {
     this.#options = options;
   }
 
-  get signingKey(): string {
-    return this.#options.signingKey;
+  get signingKeys(): Readonly<Record<ActionTargetName, string>> {
+    return this.#options.signingKeys;
   }
 
   /** Adds the claims the `preaccesstoken` target answers to a JWT access token's payload. */
   async preAccessToken(payload: ClaimSet | Record<string, unknown>, context: FunctionContext) {
-    await this.#runFunction(FUNCTION_PRE_ACCESS_TOKEN, this.#options.preAccessToken, payload, {
+    await this.#runFunction(FUNCTION_PRE_ACCESS_TOKEN, 'preAccessToken', payload, {
       ...context,
       userinfo: { sub: context.user.id },
     });
@@ -121,7 +128,7 @@ export class ActionTargets {
 
   /** Adds the claims the `preuserinfo` target answers to a userinfo response. */
   async preUserinfo(claims: Record<string, unknown>, context: FunctionContext) {
-    await this.#runFunction(FUNCTION_PRE_USERINFO, this.#options.preUserinfo, claims, {
+    await this.#runFunction(FUNCTION_PRE_USERINFO, 'preUserinfo', claims, {
       ...context,
       userinfo: { ...claims },
     });
@@ -153,7 +160,7 @@ export class ActionTargets {
     });
     let answer: string;
     try {
-      answer = await this.#call(target, body);
+      answer = await this.#call(target, this.#options.signingKeys.addHumanUser, body);
     } catch (error) {
       if (!(error instanceof TargetCallError)) throw error;
       const refused = error.forwardedStatus !== undefined;
@@ -189,21 +196,22 @@ export class ActionTargets {
 
   async #runFunction(
     name: string,
-    target: ActionTarget | undefined,
+    targetName: 'preAccessToken' | 'preUserinfo',
     claims: Record<string, unknown>,
     context: FunctionContext & { userinfo: Record<string, unknown> },
   ): Promise<void> {
+    const target = this.#options[targetName];
     if (!target) return;
     const body = JSON.stringify({
       function: functionId(name),
       userinfo: context.userinfo,
-      user: queryUser(context.user),
+      user: queryUser(context.user, this.#options.sequenceOf?.(context.user.id)),
       org: { id: ORG_ID, name: ORG_NAME, primary_domain: ORG_PRIMARY_DOMAIN },
       application: { client_id: context.clientId },
     });
     let answer: string;
     try {
-      answer = await this.#call(target, body);
+      answer = await this.#call(target, this.#options.signingKeys[targetName], body);
     } catch (error) {
       if (!(error instanceof TargetCallError) || target.interruptOnError) throw error;
       this.#options.log(
@@ -234,7 +242,7 @@ export class ActionTargets {
   }
 
   /** One signed POST; resolves with the 2xx body, rejects with a TargetCallError otherwise. */
-  async #call(target: ActionTarget, body: string): Promise<string> {
+  async #call(target: ActionTarget, signingKey: string, body: string): Promise<string> {
     const timeoutMs = this.#options.timeoutMs ?? 5000;
     let response: Response;
     try {
@@ -242,11 +250,7 @@ export class ActionTargets {
         method: 'POST',
         headers: {
           'Content-Type': 'application/json',
-          [SIGNATURE_HEADER]: computeSignature(
-            body,
-            this.#options.signingKey,
-            Math.floor(Date.now() / 1000),
-          ),
+          [SIGNATURE_HEADER]: computeSignature(body, signingKey, Math.floor(Date.now() / 1000)),
         },
         body,
         redirect: 'manual',

@@ -62,8 +62,16 @@ export function readEnvOptions(env: NodeJS.ProcessEnv = process.env): LocalIdpOp
   if (preUserinfo !== undefined) actionTargets.preUserinfo = preUserinfo;
   const addHumanUser = nonEmpty(env.LOCAL_IDP_ACTIONS_ADD_HUMAN_USER_URL);
   if (addHumanUser !== undefined) actionTargets.addHumanUser = addHumanUser;
-  const actionsKey = nonEmpty(env.LOCAL_IDP_ACTIONS_SIGNING_KEY);
-  if (actionsKey !== undefined) actionTargets.signingKey = actionsKey;
+  // One key per target, as ZITADEL gives each target its own.
+  const keys = {
+    preAccessToken: nonEmpty(env.LOCAL_IDP_ACTIONS_PREACCESSTOKEN_SIGNING_KEY),
+    preUserinfo: nonEmpty(env.LOCAL_IDP_ACTIONS_PREUSERINFO_SIGNING_KEY),
+    addHumanUser: nonEmpty(env.LOCAL_IDP_ACTIONS_ADD_HUMAN_USER_SIGNING_KEY),
+  };
+  for (const [name, key] of Object.entries(keys)) {
+    if (key === undefined) continue;
+    actionTargets.signingKeys = { ...actionTargets.signingKeys, [name]: key };
+  }
   const actionsTimeout = nonEmpty(env.LOCAL_IDP_ACTIONS_TIMEOUT_MS);
   if (actionsTimeout !== undefined) {
     if (!/^\d+$/.test(actionsTimeout) || Number(actionsTimeout) < 1)

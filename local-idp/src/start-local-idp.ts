@@ -10,7 +10,7 @@ import type {
 import type Provider from 'oidc-provider';
 import { AccessTokenVerifier } from './access-token-verifier.ts';
 import { ACCOUNT_PAGE_PATH, handleAccountPage } from './account-page.ts';
-import { type ActionTarget, ActionTargets } from './action-targets.ts';
+import { type ActionTarget, type ActionTargetName, ActionTargets } from './action-targets.ts';
 import { applyCors, originsOf } from './cors.ts';
 import {
   type AccessTokenType,
@@ -96,8 +96,11 @@ export interface LocalIdpOptions {
     preAccessToken?: string | ActionTarget;
     preUserinfo?: string | ActionTarget;
     addHumanUser?: string | ActionTarget;
-    /** Default: generated once, stored in `<dataDir>/actions-signing-key`. */
-    signingKey?: string;
+    /**
+     * Each target's own key, as ZITADEL gives each target its own. Default: generated once per
+     * target, stored in `<dataDir>/actions-<target>-signing-key`.
+     */
+    signingKeys?: Partial<Record<ActionTargetName, string>>;
     /** Per call, default 5000 ms. */
     timeoutMs?: number;
   };
@@ -152,8 +155,8 @@ export interface LocalIdp {
   postLogoutRedirectUris: readonly string[];
   /** The Event API PAT (dev-only secret). */
   adminPat: string;
-  /** HMAC key of the Actions v2 restCall targets (dev-only secret). */
-  actionsSigningKey: string;
+  /** HMAC keys of the Actions v2 restCall targets, one per target (dev-only secrets). */
+  actionsSigningKeys: Readonly<Record<ActionTargetName, string>>;
   users: LocalIdpUsers;
   events: LocalIdpEvents;
   webhooks: LocalIdpWebhooks;
@@ -231,7 +234,12 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
   const keyRing = SigningKeyRing.loadOrCreate(dataDir);
   const state = new OidcStateStore(dataDir);
   const events = new EventLog(dataDir, { instanceId: INSTANCE_ID, resourceOwner: ORG_ID });
-  const actions = createActionTargets(options.actionTargets, dataDir, log);
+  const actions = createActionTargets(
+    options.actionTargets,
+    dataDir,
+    log,
+    (userId) => events.aggregate(userId)?.sequence,
+  );
   const accounts = new UserAccounts(new UserStore(dataDir), events, (input) =>
     actions.addHumanUser(input),
   );
@@ -406,7 +414,7 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     redirectUris,
     postLogoutRedirectUris,
     adminPat,
-    actionsSigningKey: actions.signingKey,
+    actionsSigningKeys: actions.signingKeys,
     users: {
       list: () => accounts.list(),
       get: (id) => accounts.get(id),
@@ -446,7 +454,13 @@ function createActionTargets(
   config: LocalIdpOptions['actionTargets'],
   dataDir: string,
   log: (line: string) => void,
+  sequenceOf: (userId: string) => number | undefined,
 ): ActionTargets {
+  const key = (name: ActionTargetName, file: string) =>
+    config?.signingKeys?.[name] ??
+    loadOrCreateSecret(join(dataDir, `actions-${file}-signing-key`), () =>
+      randomBytes(24).toString('base64url'),
+    );
   const target = (value: string | ActionTarget | undefined, interruptOnError: boolean) => {
     if (value === undefined) return undefined;
     const resolved = typeof value === 'string' ? { url: value, interruptOnError } : value;
@@ -460,11 +474,12 @@ function createActionTargets(
     preAccessToken: target(config?.preAccessToken, false),
     preUserinfo: target(config?.preUserinfo, false),
     addHumanUser: target(config?.addHumanUser, true),
-    signingKey:
-      config?.signingKey ??
-      loadOrCreateSecret(join(dataDir, 'actions-signing-key'), () =>
-        randomBytes(24).toString('base64url'),
-      ),
+    signingKeys: {
+      preAccessToken: key('preAccessToken', 'preaccesstoken'),
+      preUserinfo: key('preUserinfo', 'preuserinfo'),
+      addHumanUser: key('addHumanUser', 'add-human-user'),
+    },
+    sequenceOf,
     timeoutMs: config?.timeoutMs,
     log,
   });

@@ -15,7 +15,12 @@ import {
 import { startTestIdp } from './support/temp-data-dir.ts';
 import { alertText, TestBrowser } from './support/test-browser.ts';
 
-const KEY = 'actions-test-key';
+// Each target its own key, as ZITADEL's CreateTarget returns one per target.
+const KEYS = {
+  preAccessToken: 'preaccesstoken-test-key',
+  preUserinfo: 'preuserinfo-test-key',
+  addHumanUser: 'add-human-user-test-key',
+};
 
 interface Call {
   path: string;
@@ -83,7 +88,7 @@ describe('Actions v2 restCall targets called by the local provider', () => {
         preAccessToken: `${targets.base}/preaccesstoken`,
         preUserinfo: `${targets.base}/preuserinfo`,
         addHumanUser: `${targets.base}/add-human-user`,
-        signingKey: KEY,
+        signingKeys: KEYS,
         timeoutMs: 300,
       },
     }));
@@ -126,7 +131,10 @@ describe('Actions v2 restCall targets called by the local provider', () => {
 
     const call = targets.calls.find((candidate) => candidate.path === '/preaccesstoken');
     expect(call?.headers['content-type']).toBe('application/json');
-    expect(call && signedWith(call, KEY)).toBe(true);
+    expect(call && signedWith(call, KEYS.preAccessToken)).toBe(true);
+    // Signed with its own target's key only (the signature does not cover the path).
+    expect(call && signedWith(call, KEYS.preUserinfo)).toBe(false);
+    expect(call && signedWith(call, KEYS.addHumanUser)).toBe(false);
     expect(call && signedWith(call, 'other-key')).toBe(false);
     // ContextInfo (userinfo.go) with `user` as internal/query/user.go's snake_case User.
     expect(JSON.parse(call?.raw ?? '{}')).toMatchObject({
@@ -134,11 +142,17 @@ describe('Actions v2 restCall targets called by the local provider', () => {
       userinfo: { sub: id },
       user: {
         id,
+        // The user projection's sequence: the user's newest event (signup wrote at least one).
+        sequence: idp.events
+          .all()
+          .filter((event) => event.aggregateId === id)
+          .at(-1)?.sequence,
         human: { first_name: 'Yuki', last_name: 'Tanaka', display_name: 'Yuki Tanaka' },
       },
       org: { id: idp.orgId },
       application: { client_id: idp.clientId },
     });
+    expect(JSON.parse(call?.raw ?? '{}').user.sequence).toBeGreaterThan(0);
   });
 
   it('preaccesstoken fails open (interruptOnError false): an error, a timeout or a forwarded error still issue the token', async () => {
@@ -169,6 +183,8 @@ describe('Actions v2 restCall targets called by the local provider', () => {
     const body = (await response.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ email: user.email, 'urn:liverty-music:user_id': 'from-userinfo' });
     const call = targets.calls.find((candidate) => candidate.path === '/preuserinfo');
+    expect(call && signedWith(call, KEYS.preUserinfo)).toBe(true);
+    expect(call && signedWith(call, KEYS.preAccessToken)).toBe(false);
     expect(JSON.parse(call?.raw ?? '{}')).toMatchObject({
       function: 'function.preuserinfo',
       userinfo: { email: user.email },
@@ -210,7 +226,8 @@ describe('Actions v2 restCall targets called by the local provider', () => {
       // What the target got: ContextInfoRequest with the request as protojson (password included,
       // as ZITADEL sends it; the target must not keep it).
       const call = targets.calls.find((candidate) => candidate.path === '/add-human-user');
-      expect(call && signedWith(call, KEY)).toBe(true);
+      expect(call && signedWith(call, KEYS.addHumanUser)).toBe(true);
+      expect(call && signedWith(call, KEYS.preAccessToken)).toBe(false);
       expect(JSON.parse(call?.raw ?? '{}')).toMatchObject({
         fullMethod: '/zitadel.user.v2.UserService/AddHumanUser',
         instanceID: idp.instanceId,

@@ -2,53 +2,78 @@ import { ensureExecutionsFor } from './ensure-executions.js';
 import { ensureTarget } from './ensure-target.js';
 
 /**
+ * Every ZITADEL method that creates a human user: the signup policy judges each one, through one
+ * request execution per method (a request condition names one method, a whole service or all).
+ * The same list, with where each request carries the person, is the backend's
+ * backend/src/actions/human-creating-methods.ts (a test keeps the two equal; docs/decisions/030).
+ * ZITADEL refuses an execution on a method it does not serve (GrpcMethodExisting), so only
+ * methods every v4 instance serves are here.
+ */
+export const HUMAN_CREATING_METHODS = [
+  '/zitadel.user.v2.UserService/AddHumanUser',
+  '/zitadel.user.v2.UserService/CreateUser',
+  '/zitadel.user.v2beta.UserService/AddHumanUser',
+  '/zitadel.management.v1.ManagementService/AddHumanUser',
+  '/zitadel.management.v1.ManagementService/ImportHumanUser',
+  '/zitadel.admin.v1.AdminService/SetUpOrg',
+  '/zitadel.admin.v1.AdminService/ImportData',
+  '/zitadel.org.v2.OrganizationService/AddOrganization',
+  '/zitadel.org.v2beta.OrganizationService/CreateOrganization',
+];
+
+/**
  * The backend's Actions v2 restCall targets and the executions that call them
- * (docs/decisions/020-022):
+ * (docs/decisions/020-022, 029, 030):
  * - the identity enricher on the functions `preaccesstoken` and `preuserinfo`, with
  *   `interruptOnError: false`: when the backend fails, ZITADEL issues the token without the claim;
- * - the signup policy on the request `/zitadel.user.v2.UserService/AddHumanUser`, with
- *   `interruptOnError: true`: without it a refusal would only be logged.
+ * - the signup policy on every method that creates a human, with `interruptOnError: true`:
+ *   without it a refusal would only be logged.
  * Function names as ZITADEL lists them (`domain.ActionFunction` LocalizationKey). Each target has
- * its own signing key; the backend accepts any of them (ZITADEL_ACTIONS_SIGNING_KEYS).
+ * its own signing key, and the backend verifies each target only with its own
+ * (`ZITADEL_ACTIONS_<TARGET>_SIGNING_KEYS`): ZITADEL's signature does not cover the path.
  */
 export const ACTION_TARGETS = [
   {
     path: 'preaccesstoken',
     interruptOnError: false,
-    condition: { function: { name: 'preaccesstoken' } },
+    conditions: [{ function: { name: 'preaccesstoken' } }],
   },
   {
     path: 'preuserinfo',
     interruptOnError: false,
-    condition: { function: { name: 'preuserinfo' } },
+    conditions: [{ function: { name: 'preuserinfo' } }],
   },
   {
     path: 'add-human-user',
     interruptOnError: true,
-    condition: { request: { method: '/zitadel.user.v2.UserService/AddHumanUser' } },
+    conditions: HUMAN_CREATING_METHODS.map((method) => ({ request: { method } })),
   },
 ];
+
+/** `add-human-user` → `ZITADEL_ACTIONS_ADD_HUMAN_USER`: the backend's variables for a target. */
+export const envPrefixOf = (/** @type {string} */ path) =>
+  `ZITADEL_ACTIONS_${path.toUpperCase().replaceAll('-', '_')}`;
 
 // ZITADEL waits for these while issuing a token or registering a person. The enricher answers in
 // milliseconds and gives up on its database after 250 ms; 2 s leaves room for a slow network.
 const TIMEOUT = '2s';
+
+/** @typedef {{ path: string, id: string, signingKey: string }} ActionTargetFound */
 
 /**
  * @param {import('./zitadel-client.js').ZitadelClient} client
  * @param {{
  *   baseUrl: string,
  *   namePrefix: string,
- *   known: { targetIds: string[], signingKeys: string[] },
+ *   previousEnv: Record<string, string>,
  *   log: (line: string) => void,
  * }} options
- * @returns {Promise<{ targetIds: string[], signingKeys: string[] }>}
+ * @returns {Promise<{ targets: ActionTargetFound[] }>}
  */
-export async function ensureActionTargets(client, { baseUrl, namePrefix, known, log }) {
-  /** @type {string[]} */
-  const targetIds = [];
-  /** @type {string[]} */
-  const signingKeys = [];
-  for (const target of ACTION_TARGETS) {
+export async function ensureActionTargets(client, { baseUrl, namePrefix, previousEnv, log }) {
+  /** @type {ActionTargetFound[]} */
+  const targets = [];
+  for (const [index, target] of ACTION_TARGETS.entries()) {
     const found = await ensureTarget(client, {
       name: `${namePrefix}-${target.path}`,
       endpoint: `${baseUrl}/${target.path}`,
@@ -56,29 +81,40 @@ export async function ensureActionTargets(client, { baseUrl, namePrefix, known, 
       interruptOnError: target.interruptOnError,
       timeout: TIMEOUT,
       label: 'action',
-      known: knownFor(known, targetIds.length),
+      known: knownFor(previousEnv, target.path, index),
       log,
     });
-    targetIds.push(found.id);
-    signingKeys.push(found.signingKey);
+    targets.push({ path: target.path, id: found.id, signingKey: found.signingKey });
   }
   await ensureExecutionsFor(client, {
-    executions: ACTION_TARGETS.map((target, index) => ({
-      condition: target.condition,
-      targetId: /** @type {string} */ (targetIds[index]),
-    })),
+    executions: ACTION_TARGETS.flatMap((target, index) =>
+      target.conditions.map((condition) => ({
+        condition,
+        targetId: /** @type {ActionTargetFound} */ (targets[index]).id,
+      })),
+    ),
     log,
   });
-  return { targetIds, signingKeys };
+  return { targets };
 }
 
 /**
- * What an earlier run wrote for the target at this position: ids and keys are written as two
- * comma lists in the same order.
+ * What an earlier run wrote for this target: its own variables, or (a file from before each
+ * target had its own) the position in the shared comma lists.
  *
- * @param {{ targetIds: string[], signingKeys: string[] }} known
+ * @param {Record<string, string>} previousEnv
+ * @param {string} path
  * @param {number} index
  */
-function knownFor(known, index) {
-  return { targetId: known.targetIds[index], signingKey: known.signingKeys[index] };
+function knownFor(previousEnv, path, index) {
+  const prefix = envPrefixOf(path);
+  const list = (/** @type {string | undefined} */ value) =>
+    (value ?? '').split(',').filter((item) => item !== '');
+  return {
+    targetId:
+      previousEnv[`${prefix}_TARGET_ID`] || list(previousEnv.ZITADEL_ACTIONS_TARGET_IDS)[index],
+    signingKey:
+      list(previousEnv[`${prefix}_SIGNING_KEYS`])[0] ??
+      list(previousEnv.ZITADEL_ACTIONS_SIGNING_KEYS)[index],
+  };
 }

@@ -92,10 +92,7 @@ export async function runSetup(config, { log = console.log, fetch = globalThis.f
     ? await ensureActionTargets(client, {
         baseUrl: config.actionsUrl,
         namePrefix: config.actionsTargetPrefix,
-        known: {
-          targetIds: splitList(previousEnv.ZITADEL_ACTIONS_TARGET_IDS),
-          signingKeys: splitList(previousEnv.ZITADEL_ACTIONS_SIGNING_KEYS),
-        },
+        previousEnv,
         log,
       })
     : undefined;
@@ -137,7 +134,7 @@ export async function runSetup(config, { log = console.log, fetch = globalThis.f
     apiClientId: apiApp.clientId,
     reconcilerUserId: reconciler.userId,
     targetId: target.id,
-    actionTargetIds: actions?.targetIds ?? [],
+    actionTargetIds: actions?.targets.map((target) => target.id) ?? [],
     files: { frontendConfig, backendEnv },
   };
 }
@@ -160,9 +157,4 @@ async function signedInUserId({ apiUrl, pat, fetch }) {
   }
   const body = /** @type {any} */ (await response.json().catch(() => ({})));
   return body?.user?.id === undefined ? undefined : String(body.user.id);
-}
-
-/** @param {string | undefined} value */
-function splitList(value) {
-  return (value ?? '').split(',').filter((item) => item !== '');
 }

@@ -1,5 +1,6 @@
 import { chmod, chown, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { envPrefixOf } from './ensure-action-targets.js';
 
 /**
  * The files the setup step hands to the other services:
@@ -45,7 +46,10 @@ export function renderFrontendConfig({ issuer, clientId, projectId, apiBaseUrl, 
  *   reconciler: { userId: string, pat: string },
  *   targetId: string,
  *   signingKey: string,
- *   actions?: { targetIds: string[], signingKeys: string[], clientIds: string[] } | undefined,
+ *   actions?: {
+ *     targets: { path: string, id: string, signingKey: string }[],
+ *     clientIds: string[],
+ *   } | undefined,
  * }} values
  */
 export function renderBackendEnv({
@@ -74,9 +78,14 @@ export function renderBackendEnv({
     ['ZITADEL_WEBHOOK_TARGET_ID', targetId],
     ...(actions
       ? /** @type {Array<[string, string]>} */ ([
-          // The enricher's and the signup policy's targets, ids and keys in the same order.
-          ['ZITADEL_ACTIONS_SIGNING_KEYS', actions.signingKeys.join(',')],
-          ['ZITADEL_ACTIONS_TARGET_IDS', actions.targetIds.join(',')],
+          // Each target's own key: the backend verifies a target only with its own.
+          ...actions.targets.flatMap(
+            (target) =>
+              /** @type {Array<[string, string]>} */ ([
+                [`${envPrefixOf(target.path)}_SIGNING_KEYS`, target.signingKey],
+                [`${envPrefixOf(target.path)}_TARGET_ID`, target.id],
+              ]),
+          ),
           // Enrich only the SPA's tokens, not the console's.
           ['ZITADEL_ACTIONS_CLIENT_IDS', actions.clientIds.join(',')],
         ])

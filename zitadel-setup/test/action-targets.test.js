@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { test } from 'node:test';
+import { HUMAN_CREATING_METHODS } from '../src/ensure-action-targets.js';
 import { runSetup } from '../src/run-setup.js';
 import { parseEnv } from '../src/runtime-config.js';
 import { createFixture, isRead } from './support/fixture.js';
@@ -54,10 +55,13 @@ test('the first run creates the enricher and signup-policy targets and their exe
     idOf('preaccesstoken'),
   ]);
   assert.deepEqual(executions.get('{"function":{"name":"preuserinfo"}}'), [idOf('preuserinfo')]);
-  assert.deepEqual(
-    executions.get('{"request":{"method":"/zitadel.user.v2.UserService/AddHumanUser"}}'),
-    [idOf('add-human-user')],
-  );
+  // One request execution per method that creates a human, each calling the policy target.
+  for (const method of HUMAN_CREATING_METHODS) {
+    assert.deepEqual(executions.get(JSON.stringify({ request: { method } })), [
+      idOf('add-human-user'),
+    ]);
+  }
+  assert.ok(HUMAN_CREATING_METHODS.includes('/zitadel.user.v2.UserService/CreateUser'));
   // The webhook's event executions are untouched by this.
   assert.deepEqual(executions.get('{"event":{"group":"user.human"}}'), [result.targetId]);
 
@@ -65,11 +69,25 @@ test('the first run creates the enricher and signup-policy targets and their exe
   const actionTargets = ['preaccesstoken', 'preuserinfo', 'add-human-user'].map((path) =>
     byName.get(`liverty-music-${path}`),
   );
-  assert.equal(
-    env.ZITADEL_ACTIONS_SIGNING_KEYS,
-    actionTargets.map((target) => target?.signingKey).join(','),
+  // Each target's key under its own name: the backend verifies a target only with its own.
+  assert.deepEqual(
+    [
+      env.ZITADEL_ACTIONS_PREACCESSTOKEN_SIGNING_KEYS,
+      env.ZITADEL_ACTIONS_PREUSERINFO_SIGNING_KEYS,
+      env.ZITADEL_ACTIONS_ADD_HUMAN_USER_SIGNING_KEYS,
+    ],
+    actionTargets.map((target) => target?.signingKey),
   );
-  assert.equal(env.ZITADEL_ACTIONS_TARGET_IDS, actionTargets.map((target) => target?.id).join(','));
+  assert.equal(new Set(actionTargets.map((target) => target?.signingKey)).size, 3);
+  assert.equal(env.ZITADEL_ACTIONS_SIGNING_KEYS, undefined);
+  assert.deepEqual(
+    [
+      env.ZITADEL_ACTIONS_PREACCESSTOKEN_TARGET_ID,
+      env.ZITADEL_ACTIONS_PREUSERINFO_TARGET_ID,
+      env.ZITADEL_ACTIONS_ADD_HUMAN_USER_TARGET_ID,
+    ],
+    actionTargets.map((target) => target?.id),
+  );
   assert.equal(env.ZITADEL_ACTIONS_CLIENT_IDS, result.clientId);
   assert.deepEqual(
     result.actionTargetIds,
@@ -113,10 +131,9 @@ test('a second run only reads; a lost env file rotates the unknown keys, and the
     ],
   );
   const env = parseEnv(await readFile(config.backendEnvFile, 'utf8'));
-  assert.match(
-    String(env.ZITADEL_ACTIONS_SIGNING_KEYS),
-    /^rotated-key-\d+,rotated-key-\d+,rotated-key-\d+$/,
-  );
+  for (const name of ['PREACCESSTOKEN', 'PREUSERINFO', 'ADD_HUMAN_USER']) {
+    assert.match(String(env[`ZITADEL_ACTIONS_${name}_SIGNING_KEYS`]), /^rotated-key-\d+$/);
+  }
 
   const fourth = fixture.zitadel.requests.length;
   await runSetup(config, { log: fixture.log });
@@ -150,5 +167,52 @@ test('ENSURE_ACTIONS=false creates none of them and writes no action keys', asyn
   await runSetup(config, { log: fixture.log });
   assert.equal(fixture.zitadel.state.targets.length, 1);
   const env = parseEnv(await readFile(config.backendEnvFile, 'utf8'));
-  assert.equal(env.ZITADEL_ACTIONS_SIGNING_KEYS, undefined);
+  assert.equal(env.ZITADEL_ACTIONS_PREACCESSTOKEN_SIGNING_KEYS, undefined);
+  assert.equal(env.ZITADEL_ACTIONS_ADD_HUMAN_USER_SIGNING_KEYS, undefined);
+});
+
+test('a file from before per-target keys is read by position: the next run keeps the targets and keys', async (t) => {
+  const fixture = await createFixture(t);
+  const config = fixture.config(ACTIONS);
+  await runSetup(config, { log: fixture.log });
+  const env = parseEnv(await readFile(config.backendEnvFile, 'utf8'));
+  const names = ['PREACCESSTOKEN', 'PREUSERINFO', 'ADD_HUMAN_USER'];
+  // What the previous version wrote: two comma lists in target order.
+  const old = Object.entries(env).filter(([name]) => !/^ZITADEL_ACTIONS_(?!CLIENT_IDS)/.test(name));
+  old.push(
+    [
+      'ZITADEL_ACTIONS_SIGNING_KEYS',
+      names.map((n) => env[`ZITADEL_ACTIONS_${n}_SIGNING_KEYS`]).join(','),
+    ],
+    [
+      'ZITADEL_ACTIONS_TARGET_IDS',
+      names.map((n) => env[`ZITADEL_ACTIONS_${n}_TARGET_ID`]).join(','),
+    ],
+  );
+  await writeFile(
+    config.backendEnvFile,
+    `${old.map(([name, value]) => `${name}='${value}'`).join('\n')}\n`,
+  );
+  fixture.zitadel.behavior.hideSigningKeys = true;
+  const before = fixture.zitadel.requests.length;
+  await runSetup(config, { log: fixture.log });
+  assert.ok(fixture.zitadel.requests.slice(before).every(isRead), 'nothing rotated or recreated');
+  const migrated = parseEnv(await readFile(config.backendEnvFile, 'utf8'));
+  for (const name of names) {
+    assert.equal(
+      migrated[`ZITADEL_ACTIONS_${name}_SIGNING_KEYS`],
+      env[`ZITADEL_ACTIONS_${name}_SIGNING_KEYS`],
+    );
+  }
+  assert.equal(migrated.ZITADEL_ACTIONS_SIGNING_KEYS, undefined);
+});
+
+test('the signup policy methods are the backend table of methods that create a human', async () => {
+  const table = await readFile(
+    new URL('../../backend/src/actions/human-creating-methods.ts', import.meta.url),
+    'utf8',
+  );
+  const backend = [...table.matchAll(/^ {2}'(\/zitadel\.[^']+)': \{$/gm)].map((m) => m[1]);
+  assert.ok(backend.length > 0);
+  assert.deepEqual([...HUMAN_CREATING_METHODS].sort(), backend.sort());
 });

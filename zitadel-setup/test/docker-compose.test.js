@@ -315,3 +315,18 @@ test('the backend never gets the instance-owner PAT: no bootstrap volume, its ow
   }
   assert.equal(service('backend').environment?.ZITADEL_PAT, undefined);
 });
+
+// The backend refuses an http:// issuer or ZITADEL API off loopback unless told otherwise
+// (backend/src/config.ts, OIDC_ALLOW_INSECURE_ISSUER, dev only). In compose it shares ZITADEL's
+// network namespace, so what the setup step writes for it is loopback and needs no opt-in.
+test('the backend reaches ZITADEL on loopback: no insecure-issuer opt-in needed', { skip }, () => {
+  assert.equal(service('backend').network_mode, 'service:zitadel');
+  for (const variable of ['OIDC_ISSUER', 'ZITADEL_API_URL']) {
+    const url = new URL(env('setup', variable));
+    assert.ok(
+      url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname),
+      `${variable} ${url} is not loopback`,
+    );
+  }
+  assert.equal(service('backend').environment?.OIDC_ALLOW_INSECURE_ISSUER, undefined);
+});

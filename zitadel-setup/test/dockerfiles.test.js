@@ -95,19 +95,46 @@ for (const { dockerfile, context } of BUILT_IMAGES) {
   });
 }
 
-test('backend/Dockerfile: production dependencies only, run as the unprivileged node user', () => {
+test('backend/Dockerfile: compiled in a build stage, run by plain node with production dependencies only, as the node user', () => {
   const stages = stagesOf('backend/Dockerfile');
-  const install = stages
-    .flatMap((stage) => stage.instructions)
-    .find(({ args }) => /\bnpm ci\b/.test(args));
-  assert.match(install?.args ?? '', /--omit=dev/);
-  assert.match(install?.args ?? '', /--workspace backend/);
   const final = stages.at(-1);
+  const finalArgs = final?.instructions.map(({ args }) => args) ?? [];
+  // The final image's node_modules come from a stage that installs without dev dependencies.
+  const modules = finalArgs.find((args) => /--from=\S+ \/app\/node_modules/.test(args));
+  const from = /--from=(\S+)/.exec(modules ?? '')?.[1];
+  const install = stages
+    .find((stage) => stage.name === from)
+    ?.instructions.find(({ args }) => /\bnpm ci\b/.test(args));
+  assert.match(install?.args ?? '', /--omit=dev/, 'node_modules of the final image');
+  assert.match(install?.args ?? '', /--workspace backend/);
+  // The build stage compiles; the final image gets its output and never the sources.
+  const build = stages.find((stage) =>
+    stage.instructions.some(({ args }) => /scripts\/build-dist\.mjs dist/.test(args)),
+  );
+  assert.ok(build?.name, 'a named build stage runs scripts/build-dist.mjs');
+  assert.ok(finalArgs.includes(`--from=${build?.name} /app/backend/dist backend/dist`));
+  assert.ok(!finalArgs.some((args) => /backend\/src/.test(args)), 'no sources in the image');
+  const cmd = final?.instructions.filter(({ instruction }) => instruction === 'CMD').at(-1);
+  assert.match(cmd?.args ?? '', /exec node dist\/main\.js/);
+  assert.doesNotMatch(cmd?.args ?? '', /tsx/);
+  // tsx and esbuild are dev dependencies: --omit=dev keeps them out of the image.
+  const manifest = JSON.parse(readRepoFile('backend/package.json'));
+  assert.equal(manifest.dependencies.tsx, undefined);
+  assert.equal(manifest.dependencies.esbuild, undefined);
   const user = final?.instructions.filter(({ instruction }) => instruction === 'USER').at(-1);
   assert.equal(user?.args, 'node');
-  // The migrations are read at start-up, beside the sources.
-  const copied = final?.instructions.map(({ args }) => args).join('\n') ?? '';
-  assert.match(copied, /backend\/drizzle/);
+  // The migrations are read at start-up, beside dist/.
+  assert.ok(finalArgs.some((args) => /^backend\/drizzle backend\/drizzle$/.test(args)));
+});
+
+test('every Node base image is a supported LTS line (Node 20 reached end of life in April 2026)', () => {
+  for (const { dockerfile } of BUILT_IMAGES) {
+    for (const { image } of stagesOf(dockerfile)) {
+      const node = /^node:(\d+)\./.exec(image);
+      if (!node) continue;
+      assert.ok(Number(node[1]) >= 24, `${dockerfile}: ${image}`);
+    }
+  }
 });
 
 test('frontend/Dockerfile: the final image is an unprivileged nginx with the SPA configuration', () => {

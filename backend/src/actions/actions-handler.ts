@@ -9,19 +9,20 @@ import { verifySignature } from '../webhooks/verify-signature';
 import { createIdentityEnricher, EnricherUnavailableError } from './enrich-identity';
 import {
   InvalidActionBodyError,
-  parseAddHumanUserCall,
   parseFunctionCall,
+  parseHumanCreationCall,
 } from './parse-action-bodies';
 import type { SignupPolicy } from './signup-policy';
 
 export const ACTIONS_PATH_PREFIX = '/actions/zitadel/';
 
-type Target = 'preaccesstoken' | 'preuserinfo' | 'add-human-user';
-const ROUTES = new Map<string, Target>(
-  (['preaccesstoken', 'preuserinfo', 'add-human-user'] as const).map((target) => [
-    `${ACTIONS_PATH_PREFIX}${target}`,
-    target,
-  ]),
+export const UNJUDGEABLE_MESSAGE =
+  'This request cannot be checked by the sign-up policy, so no user was created. Send the users inline, through a method the policy knows.';
+
+export const ACTION_TARGETS = ['preaccesstoken', 'preuserinfo', 'add-human-user'] as const;
+export type ActionTarget = (typeof ACTION_TARGETS)[number];
+const ROUTES = new Map<string, ActionTarget>(
+  ACTION_TARGETS.map((target) => [`${ACTIONS_PATH_PREFIX}${target}`, target]),
 );
 
 // A function context carries the user's grants and metadata; a few KiB in practice.
@@ -29,7 +30,12 @@ export const MAX_ACTION_BYTES = 256 * 1024;
 
 export interface ActionsDeps {
   database: Pick<DatabaseHandle, 'db' | 'query'>;
-  signingKeys: readonly string[];
+  /**
+   * Each target's own signing keys (several during a rotation). ZITADEL gives every target its
+   * own key and its signature does not cover the path, so a key verifies only its own target's
+   * calls (docs/decisions/029). A target without keys answers 404.
+   */
+  signingKeys: Readonly<Record<ActionTarget, readonly string[]>>;
   /** Enrich tokens of these clients only; empty: all. */
   clientIds: readonly string[];
   policy: SignupPolicy;
@@ -66,10 +72,10 @@ function actionMetrics(metrics: Metrics) {
  * targets, signed like the webhook (`ZITADEL-Signature`, checked on the raw bytes first).
  * - the two functions answer `append_claims` with the app user's id, provisioning the user on the
  *   way when the row is missing (docs/decisions/020, 021);
- * - the AddHumanUser request execution refuses reserved usernames and blocked domains with a
- *   forwarded 400 and otherwise answers an empty body, which leaves the request as it is
- *   (docs/decisions/022). Its body holds the person's password: nothing here logs, stores or
- *   echoes a body.
+ * - the request executions on every method that creates a human (human-creating-methods.ts)
+ *   refuse reserved usernames, blocked domains and what they cannot read with a forwarded 400 and
+ *   otherwise answer an empty body, which leaves the request as it is (docs/decisions/022, 030).
+ *   Its body holds the person's password: nothing here logs, stores or echoes a body.
  */
 export function createActionsHandler(deps: ActionsDeps) {
   const enrich = createIdentityEnricher({
@@ -83,17 +89,32 @@ export function createActionsHandler(deps: ActionsDeps) {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
 
-  async function answer(target: Target, rawBody: Buffer, res: ServerResponse): Promise<string> {
+  async function answer(
+    target: ActionTarget,
+    rawBody: Buffer,
+    res: ServerResponse,
+  ): Promise<string> {
     if (target === 'add-human-user') {
-      const call = parseAddHumanUserCall(rawBody);
-      const decision = deps.policy({ username: call.username, email: call.email });
-      if (decision.allowed) {
-        // Empty: ZITADEL keeps the request. An echoed body would replace it whole (protojson).
-        res.writeHead(200, { 'content-length': '0' }).end();
-        return 'allowed';
+      const call = parseHumanCreationCall(rawBody);
+      if ('unjudgeable' in call.people) {
+        // Fails closed, like a refusal: ZITADEL creates nobody it could not be asked about.
+        deps.logger.warn(
+          { target, fullMethod: call.fullMethod, problem: call.people.unjudgeable },
+          'signup policy cannot judge this call',
+        );
+        json(res, 200, { forwardedStatusCode: 400, forwardedErrorMessage: UNJUDGEABLE_MESSAGE });
+        return 'unjudgeable';
       }
-      json(res, 200, { forwardedStatusCode: 400, forwardedErrorMessage: decision.message });
-      return decision.reason;
+      for (const person of call.people.people) {
+        const decision = deps.policy(person);
+        if (!decision.allowed) {
+          json(res, 200, { forwardedStatusCode: 400, forwardedErrorMessage: decision.message });
+          return decision.reason;
+        }
+      }
+      // Empty: ZITADEL keeps the request. An echoed body would replace it whole (protojson).
+      res.writeHead(200, { 'content-length': '0' }).end();
+      return 'allowed';
     }
     const { outcome, response } = await enrich(parseFunctionCall(rawBody));
     if (outcome === 'provisioned') deps.metrics.usersProvisioned.inc({ source: 'enricher' });
@@ -103,7 +124,7 @@ export function createActionsHandler(deps: ActionsDeps) {
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const target = ROUTES.get((req.url ?? '').split('?')[0] ?? '');
-    if (!target) {
+    if (!target || deps.signingKeys[target].length === 0) {
       res.writeHead(404).end();
       return;
     }
@@ -136,7 +157,7 @@ export function createActionsHandler(deps: ActionsDeps) {
     const check = verifySignature(
       Array.isArray(header) ? header.join(',') : header,
       rawBody,
-      deps.signingKeys,
+      deps.signingKeys[target],
     );
     if (!check.ok) return refuse(401, `signature_${check.reason}`, `signature ${check.reason}`);
 

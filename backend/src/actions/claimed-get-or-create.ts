@@ -32,6 +32,11 @@ export async function getOrCreateFromClaim(
   const found = await findOrProvision(database, caller.zitadelUserId, caller.identity);
   if (found.user.id !== caller.appUserId) return undefined;
   if (found.user.claimId !== null) return { ...found, created: false };
-  const claimed = await provisionFromToken(database, identityOf(found.user), { claim: true });
+  // Sequence 0: only the claim is written; the profile read a moment ago never overwrites a
+  // change committed since.
+  const claimed = await provisionFromToken(database, identityOf(found.user), {
+    claim: true,
+    sequence: 0,
+  });
   return { ...claimed, inserted: claimed.inserted || found.inserted };
 }

@@ -122,10 +122,12 @@ export function createIdentityEnricher(deps: EnricherDeps) {
       // the "your account is ready" moment. Its statement reads first: an unchanged profile is a
       // read, a changed one is refreshed, so the row is as fresh as the token being issued.
       const result = await Promise.race([
+        // The body's sequence, so a replayed older body (its signature stays valid for 300 s)
+        // can never move a field back (docs/decisions/029).
         provisionFromToken(
           deps.database,
           { zitadelUserId: call.zitadelUserId, ...person },
-          { claim: false },
+          { claim: false, sequence: call.sequence },
         ),
         deadline,
       ]);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HUMAN_CREATING_METHODS, type PeopleOf } from './human-creating-methods';
 
 export class InvalidActionBodyError extends Error {
   override name = 'InvalidActionBodyError';
@@ -25,31 +26,30 @@ function parseJson<T>(rawBody: Buffer, schema: z.ZodType<T>, what: string): T {
 /**
  * A request execution's body (ZITADEL `internal/api/grpc/server/connect_middleware/
  * execution_interceptor.go`, ContextInfoRequest): `{fullMethod, instanceID, orgID, projectID,
- * userID, request, headers}`, `request` being the call's message as protojson. For
- * `zitadel.user.v2.UserService/AddHumanUser` (proto `zitadel/user/v2/user_service.proto`,
- * AddHumanUserRequest) the fields judged here are `username` and `email.email`; the message also
- * carries `password.password` in plain text, which is read by nobody here and kept nowhere.
+ * userID, request, headers}`, `request` being the call's message as protojson. Which fields of
+ * `request` name the people it creates depends on the method (human-creating-methods.ts). The
+ * message may carry a password in plain text, which is read by nobody here and kept nowhere.
  */
-const addHumanUserSchema = z.object({
+const requestExecutionSchema = z.object({
   fullMethod: z.string().optional(),
-  request: z.object({
-    username: z.string().optional(),
-    email: z.object({ email: z.string().optional() }).optional(),
-  }),
+  request: z.object({}).passthrough(),
 });
 
-export interface AddHumanUserCall {
+export interface HumanCreationCall {
   fullMethod: string | undefined;
-  username: string | undefined;
-  email: string | undefined;
+  /** The people the call would create, or why they cannot be read (unknown method, a file). */
+  people: PeopleOf;
 }
 
-export function parseAddHumanUserCall(rawBody: Buffer): AddHumanUserCall {
-  const body = parseJson(rawBody, addHumanUserSchema, 'request execution');
+export function parseHumanCreationCall(rawBody: Buffer): HumanCreationCall {
+  const body = parseJson(rawBody, requestExecutionSchema, 'request execution');
+  const method =
+    body.fullMethod === undefined ? undefined : HUMAN_CREATING_METHODS[body.fullMethod];
   return {
     fullMethod: body.fullMethod,
-    username: body.request.username,
-    email: body.request.email?.email,
+    people: method
+      ? method.read(body.request)
+      : { unjudgeable: 'the method is not one the signup policy knows' },
   };
 }
 
@@ -75,6 +75,9 @@ const contextInfoSchema = z.object({
   user: z
     .object({
       id: z.string().optional(),
+      // The user projection's sequence: the user's newest event it has applied (uint64, a JSON
+      // number; omitted when 0). The profile below is ZITADEL's as of that event.
+      sequence: z.number().int().nonnegative().optional(),
       username: z.string().optional(),
       preferred_login_name: z.string().optional(),
       human: z
@@ -96,6 +99,8 @@ export interface FunctionCall {
   function: string | undefined;
   clientId: string | undefined;
   zitadelUserId: string;
+  /** How fresh `person` is (ZITADEL's `user.sequence`); 0 when the body does not say. */
+  sequence: number;
   /** Undefined for a machine user (no `human`): it is not an app user. */
   person:
     | {
@@ -124,6 +129,7 @@ export function parseFunctionCall(rawBody: Buffer): FunctionCall {
     function: body.function,
     clientId: body.application?.client_id,
     zitadelUserId,
+    sequence: body.user?.sequence ?? 0,
     person: machine
       ? undefined
       : {

@@ -1,3 +1,5 @@
+import { addressOf, asciiDomain, hasInvisibleCharacters, skeleton } from './normalise-signup-names';
+
 /**
  * Who may sign up: a username (or an email's local part) that names the product or an operator is
  * refused, and so is an address at a blocked domain. Everything else passes untouched.
@@ -41,52 +43,57 @@ export const RESERVED_USERNAME_MESSAGE =
   'This username is reserved. Choose another username or email address.';
 export const BLOCKED_DOMAIN_MESSAGE =
   'Sign-ups with this email domain are not accepted. Use another email address.';
+export const INVISIBLE_CHARACTERS_MESSAGE =
+  'Usernames and email addresses may not contain invisible or formatting characters (such as zero-width spaces or text-direction marks). Type them again without.';
 
 export interface SignupCandidate {
   username?: string | undefined;
   email?: string | undefined;
 }
 
+export type SignupRefusal = 'reserved_username' | 'blocked_email_domain' | 'invisible_characters';
+
 export type SignupDecision =
   | { allowed: true }
-  | { allowed: false; reason: 'reserved_username' | 'blocked_email_domain'; message: string };
+  | { allowed: false; reason: SignupRefusal; message: string };
 
 export interface SignupPolicyOptions {
   reservedUsernames: readonly string[];
   blockedEmailDomains: readonly string[];
 }
 
-// NFKC folds look-alike forms (full-width letters, ligatures) into the plain letters they show,
-// so "ａｄｍｉｎ" is as reserved as "admin".
-const fold = (value: string) => value.normalize('NFKC').trim().toLowerCase();
-
-/** `admin+news@x` is still admin's mailbox at most providers: compare without the +tag. */
-function localPartOf(email: string): { local: string; domain: string } | undefined {
-  const at = email.lastIndexOf('@');
-  if (at <= 0 || at === email.length - 1) return undefined;
-  const local = email.slice(0, at);
-  const plus = local.indexOf('+');
-  return {
-    local: plus > 0 ? local.slice(0, plus) : local,
-    domain: email.slice(at + 1).replace(/\.+$/, ''),
-  };
-}
-
+/**
+ * Judges a candidate as a mail system and a reader would read it (normalise-signup-names.ts,
+ * docs/decisions/030): invisible characters are refused outright; a username, or an address's
+ * mailbox (unquoted, without comments or a +tag), is reserved when it reads like a reserved name
+ * (case, accents, separators, digits for letters and foreign look-alikes aside); an address's
+ * domain (NFKC, case, IDN as punycode, trailing dot) is blocked with its subdomains.
+ */
 export function createSignupPolicy(options: SignupPolicyOptions) {
-  const reserved = new Set(options.reservedUsernames.map(fold).filter(Boolean));
-  const blocked = options.blockedEmailDomains.map(fold).filter(Boolean);
+  const reserved = new Set(options.reservedUsernames.map(skeleton).filter(Boolean));
+  const blocked = options.blockedEmailDomains.map(asciiDomain).filter(Boolean);
   const isBlockedDomain = (domain: string) =>
     blocked.some((entry) => domain === entry || domain.endsWith(`.${entry}`));
+  const isReserved = (name: string | undefined) =>
+    name !== undefined && reserved.has(skeleton(name));
 
   return (candidate: SignupCandidate): SignupDecision => {
-    const email = candidate.email ? localPartOf(fold(candidate.email)) : undefined;
-    // A username that is itself an address (Login V2 uses the email) is judged by its local part.
-    const username = candidate.username ? fold(candidate.username) : undefined;
-    const usernameLocal = username?.includes('@') ? localPartOf(username)?.local : username;
     if (
-      (usernameLocal !== undefined && reserved.has(usernameLocal)) ||
-      (email !== undefined && reserved.has(email.local))
+      hasInvisibleCharacters(candidate.username ?? '') ||
+      hasInvisibleCharacters(candidate.email ?? '')
     ) {
+      return {
+        allowed: false,
+        reason: 'invisible_characters',
+        message: INVISIBLE_CHARACTERS_MESSAGE,
+      };
+    }
+    const email = candidate.email ? addressOf(candidate.email) : undefined;
+    // A username that is itself an address (Login V2 uses the email) is judged by its mailbox.
+    const username = candidate.username
+      ? (addressOf(candidate.username)?.local ?? candidate.username)
+      : undefined;
+    if (isReserved(username) || isReserved(email?.local)) {
       return { allowed: false, reason: 'reserved_username', message: RESERVED_USERNAME_MESSAGE };
     }
     if (email !== undefined && isBlockedDomain(email.domain)) {

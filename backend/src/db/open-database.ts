@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -50,7 +52,15 @@ export interface LeaderLock {
   release(): Promise<void>;
 }
 
-const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
+// backend/drizzle, found from wherever this module runs: src/db/ under tsx, dist/ or dist/cli/
+// once compiled (scripts/build-dist.mjs bundles it into each entry point).
+const migrationsFolder = (() => {
+  for (const up of ['../../drizzle', '../drizzle']) {
+    const folder = fileURLToPath(new URL(up, import.meta.url));
+    if (existsSync(join(folder, 'meta', '_journal.json'))) return folder;
+  }
+  return fileURLToPath(new URL('../../drizzle', import.meta.url));
+})();
 
 // Any constant works; it only has to be the same in every replica.
 const MIGRATION_LOCK_ID = 0x6c6d5f6d; // "lm_m"

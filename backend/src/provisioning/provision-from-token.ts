@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eq, getTableColumns, sql } from 'drizzle-orm';
+import { eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { DatabaseHandle } from '../db/open-database';
 import { type UserRow, type UserState, users } from '../db/schema';
@@ -26,52 +26,80 @@ export class UserBlockedError extends Error {
 const BLOCKED: readonly UserState[] = ['inactive', 'removed'];
 
 // One statement. `existing` reads the row; when it is already claimed (or no claim is asked for)
-// and its profile is unchanged, nothing is written at all — a returning user's sign-in is a read,
-// with no row lock and no WAL flush. Otherwise INSERT … ON CONFLICT DO UPDATE takes the row lock,
-// so N concurrent first calls give one row; a row a concurrent call inserted after our snapshot is
-// still found through the conflict. A deactivated or removed user is neither refreshed nor claimed.
+// and nothing would move, nothing is written at all — a returning user's sign-in is a read, with no
+// row lock and no WAL flush. Otherwise INSERT … ON CONFLICT DO UPDATE takes the row lock, so N
+// concurrent first calls give one row; a row a concurrent call inserted after our snapshot is still
+// found through the conflict. A deactivated or removed user is neither refreshed nor claimed.
 // The profile's columns come from the field table, so the statement follows the schema.
-type Param = keyof Identity | 'claimId';
+//
+// `sequence` says how fresh the profile is (docs/decisions/029):
+// - null (userinfo, fetched live from the issuer): the profile overwrites the row, and the fields'
+//   sequences stay as they are, so the next newer event still applies;
+// - a number (an Actions v2 body: `user.sequence`, ZITADEL's user projection as of that event):
+//   the per-field rule of the webhook and the reconciler — a field moves only when its recorded
+//   sequence is older — so a replayed, older body can never move a field back. 0 (a body without
+//   a sequence) therefore only ever inserts a missing row.
+type Param = keyof Identity | 'claimId' | 'sequence';
 const PROFILE = FIELD_NAMES.filter((field) => field !== 'state') as Exclude<FieldName, 'state'>[];
 const profile = PROFILE.map((field) => FIELD_COLUMNS[field].value);
+const sequences = PROFILE.map((field) => FIELD_COLUMNS[field].sequence);
 const given = (name: Param, column: PgColumn) =>
   sql`${sql.placeholder(name)}::${sql.raw(column.getSQLType())}`;
 const sub = given('zitadelUserId', users.zitadelUserId);
 const claim = given('claimId', users.claimId);
+const sequence = sql`${sql.placeholder('sequence')}::bigint`;
 const givenProfile = sql.join(
   PROFILE.map((field) => given(field, FIELD_COLUMNS[field].value)),
   sql`, `,
 );
-const list = (prefix = sql``) =>
+const list = (columns: PgColumn[], prefix = sql``) =>
   sql.join(
-    profile.map((column) => sql`${prefix}${nameOf(column)}`),
+    columns.map((column) => sql`${prefix}${nameOf(column)}`),
     sql`, `,
   );
 const blocked = sql.join(
   BLOCKED.map((state) => sql.raw(`'${state}'`)),
   sql`, `,
 );
+/** May the incoming profile move the field whose sequence column this is? */
+const mayMove = (fieldSequence: SQL) =>
+  sql`(${sequence} is null or ${fieldSequence} < ${sequence})`;
+const unchanged = sql`case when ${sequence} is null
+  then (${list(profile)}) is not distinct from (${givenProfile})
+  else least(${list(sequences)}) >= ${sequence} end`;
 const [id, claimColumn, state] = [users.zitadelUserId, users.claimId, users.state].map(nameOf);
 const PROVISION_FROM_TOKEN = prepareStatement<Param>(sql`
   with existing as (
     select * from ${users} where ${users.zitadelUserId} = ${sub}
   ), upserted as (
-    insert into ${users} (${id}, ${list()}, ${claimColumn})
-    select ${sub}, ${givenProfile}, ${claim}
+    insert into ${users} (${id}, ${list(profile)}, ${list(sequences)}, ${claimColumn})
+    select ${sub}, ${givenProfile}, ${sql.join(
+      sequences.map(() => sql`coalesce(${sequence}, 0)`),
+      sql`, `,
+    )}, ${claim}
     where not exists (
       select 1 from existing
       where ${state} in (${blocked})
-         or ((${claim} is null or ${claimColumn} is not null)
-             and (${list()}) is not distinct from (${givenProfile})))
+         or ((${claim} is null or ${claimColumn} is not null) and ${unchanged}))
     on conflict (${id}) do update set
       ${sql.join(
-        profile.map((column) => sql`${nameOf(column)} = excluded.${nameOf(column)}`),
+        PROFILE.flatMap((field) => {
+          const { value, sequence: fieldSequence } = FIELD_COLUMNS[field];
+          return [
+            sql`${nameOf(value)} = case when ${mayMove(sql`${fieldSequence}`)} then excluded.${nameOf(value)} else ${value} end`,
+            sql`${nameOf(fieldSequence)} = greatest(${fieldSequence}, coalesce(${sequence}, 0))`,
+          ];
+        }),
         sql`, `,
       )},
       ${claimColumn} = coalesce(${users.claimId}, excluded.${claimColumn}),
-      ${nameOf(users.updatedAt)} = case
-        when (${list(sql`${users}.`)}) is distinct from (${list(sql`excluded.`)})
-        then now() else ${users.updatedAt} end
+      ${nameOf(users.updatedAt)} = case when ${sql.join(
+        PROFILE.map((field) => {
+          const { value, sequence: fieldSequence } = FIELD_COLUMNS[field];
+          return sql`(${mayMove(sql`${fieldSequence}`)} and ${value} is distinct from excluded.${nameOf(value)})`;
+        }),
+        sql` or `,
+      )} then now() else ${users.updatedAt} end
     where ${users.state} not in (${blocked})
     returning *, (xmax = 0) as inserted
   )
@@ -89,18 +117,20 @@ const PROVISION_FROM_TOKEN = prepareStatement<Param>(sql`
  * reconciler inserted the row first, the user's first GetOrCreate still says "account ready".
  * Pass `claim: false` for lazy provisioning, which must not use up that moment.
  *
- * Event sequences are untouched: userinfo is a snapshot without one, and the next newer event
- * still applies.
+ * Without `sequence` (userinfo: a live snapshot without one) the profile overwrites the row and
+ * the fields' sequences are untouched, so the next newer event still applies. With one (an Actions
+ * v2 body, which a captured request can replay for 300 s) a field moves only when its recorded
+ * sequence is older: a replay of an older body changes nothing.
  */
 export async function provisionFromToken(
   database: Pick<DatabaseHandle, 'db' | 'query'>,
   identity: Identity,
-  options: { claim: boolean } = { claim: true },
+  options: { claim: boolean; sequence?: number | undefined } = { claim: true },
 ): Promise<ProvisionResult> {
   const claimId = options.claim ? randomUUID() : null;
   const [raw] = await database.query<Record<string, unknown>>(
     PROVISION_FROM_TOKEN.text,
-    PROVISION_FROM_TOKEN.params({ ...identity, claimId }),
+    PROVISION_FROM_TOKEN.params({ ...identity, claimId, sequence: options.sequence ?? null }),
   );
 
   if (!raw) {

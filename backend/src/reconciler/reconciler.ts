@@ -2,7 +2,7 @@ import type { DatabaseHandle } from '../db/open-database';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import { HANDLED_EVENT_TYPES } from '../provisioning/identity-event';
-import { describeSyncFailure } from './describe-sync-failure';
+import { describeSyncFailure, type SyncFailureCategory } from './describe-sync-failure';
 import { formatMicros, type Micros } from './event-instant';
 import type { RetryPolicy } from './retry-zitadel-calls';
 import { readCheckpoint, syncEvents } from './sync-events';
@@ -36,7 +36,11 @@ export interface SyncHealth {
   checkpointAgeSeconds: number;
   lastSuccessAt: string | null;
   consecutiveFailures: number;
-  lastError: { reason: string; message: string; advice: string; at: string } | null;
+  /**
+   * The last poll's failure as a category only: this is served on the public port. The error's
+   * own text (hosts, SQL, driver messages) and the advice are in the log line of the failure.
+   */
+  lastError: { reason: string; category: SyncFailureCategory; at: string } | null;
 }
 
 /**
@@ -135,13 +139,18 @@ export function createReconciler(options: ReconcilerOptions) {
       if (abort.signal.aborted) return;
       const failure = describeSyncFailure(error);
       health.consecutiveFailures++;
-      health.lastError = { ...failure, at: new Date().toISOString() };
+      health.lastError = {
+        reason: failure.reason,
+        category: failure.category,
+        at: new Date().toISOString(),
+      };
       health.status = 'failing';
       options.metrics.reconcilerFailures.inc({ reason: failure.reason });
       options.logger.error(
         {
           err: error,
           reason: failure.reason,
+          category: failure.category,
           checkpoint: health.checkpoint,
           consecutiveFailures: health.consecutiveFailures,
         },

@@ -7,8 +7,14 @@ import type { DatabaseHandle } from '../../src/db/open-database';
 import { startTestServer } from './start-test-server';
 import { sign } from './zitadel-events';
 
-export const ACTIONS_KEY = 'actions-dev-signing-key';
-export const PREVIOUS_ACTIONS_KEY = 'previous-actions-dev-signing-key';
+/** Each target's own key (ZITADEL: CreateTarget returns one per target), and one being rotated out. */
+export const TARGET_KEYS = {
+  preaccesstoken: 'preaccesstoken-dev-signing-key',
+  preuserinfo: 'preuserinfo-dev-signing-key',
+  'add-human-user': 'add-human-user-dev-signing-key',
+} as const;
+export const PREVIOUS_PREACCESSTOKEN_KEY = 'previous-preaccesstoken-dev-signing-key';
+export type TargetName = keyof typeof TARGET_KEYS;
 
 /**
  * A function execution body as ZITADEL sends it (`internal/api/oidc/userinfo.go` ContextInfo,
@@ -22,6 +28,8 @@ export function functionContext(options: {
   clientId?: string;
   function?: string;
   machine?: boolean;
+  /** ZITADEL's user projection sequence the profile is as of; 3 unless said. */
+  sequence?: number;
 }) {
   const givenName = options.givenName ?? 'Minnie';
   const familyName = options.familyName ?? 'Mouse';
@@ -33,7 +41,7 @@ export function functionContext(options: {
       creation_date: '2025-09-05T08:55:36.156333Z',
       change_date: '2025-09-05T08:55:36.156333Z',
       resource_owner: '336392597046099971',
-      sequence: 3,
+      sequence: options.sequence ?? 3,
       state: 1,
       type: options.machine ? 2 : 1,
       username: options.email ?? 'svc',
@@ -115,7 +123,11 @@ export async function startActionsServer(options: {
     audience: options.audience,
     logger,
     actions: {
-      signingKeys: [ACTIONS_KEY, PREVIOUS_ACTIONS_KEY],
+      signingKeys: {
+        preaccesstoken: [TARGET_KEYS.preaccesstoken, PREVIOUS_PREACCESSTOKEN_KEY],
+        preuserinfo: [TARGET_KEYS.preuserinfo],
+        'add-human-user': [TARGET_KEYS['add-human-user']],
+      },
       clientIds: options.clientIds ?? [],
       deadlineMs: options.deadlineMs ?? 10_000,
       policy: createSignupPolicy({
@@ -134,7 +146,12 @@ export async function startActionsServer(options: {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          ...(headers ?? { 'zitadel-signature': sign(body, ACTIONS_KEY) }),
+          ...(headers ?? {
+            'zitadel-signature': sign(
+              body,
+              TARGET_KEYS[target as TargetName] ?? TARGET_KEYS.preaccesstoken,
+            ),
+          }),
         },
         body,
       });
