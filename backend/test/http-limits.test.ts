@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HTTP_LIMIT_DEFAULTS } from '../src/config';
+import { createLogger } from '../src/logger';
 import {
   type BackendServer,
   type HttpLimits,
@@ -26,6 +27,7 @@ async function listen(limits: Partial<HttpLimits>) {
     },
     (_req, res) => res.writeHead(200).end('ok'),
     { ...HTTP_LIMIT_DEFAULTS, ...limits },
+    createLogger('silent'),
   );
   started.push(server);
   server.listen(0, '127.0.0.1');
