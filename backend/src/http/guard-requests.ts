@@ -22,7 +22,20 @@ export function authorityProblem(req: NodeRequest): string | undefined {
   if (!AUTHORITY.test(authority) || !URL.canParse(`http://${authority}`)) {
     return 'the request host (Host header or :authority) is not a valid URL authority';
   }
+  // RFC 9112 §3.2: more than one Host is a 400. Node keeps the first and drops the others.
+  if (!('authority' in req) && hostFields(req.rawHeaders) > 1) {
+    return 'the request has more than one Host header';
+  }
   return undefined;
+}
+
+function hostFields(rawHeaders: readonly string[]): number {
+  let count = 0;
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index];
+    if (name?.length === 4 && name.toLowerCase() === 'host') count++;
+  }
+  return count;
 }
 
 /**
