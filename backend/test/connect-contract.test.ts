@@ -5,9 +5,9 @@ import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { UserService } from '@liverty-music/gen/user/v1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HTTP_LIMIT_DEFAULTS } from '../src/config';
-import { createLogger } from '../src/logger';
 import { listenHttp1AndH2c } from '../src/http/listen-http1-and-h2c';
 import { BINARY_PARSE_PREFIX } from '../src/http/undecodable-body-as-invalid-argument';
+import { createLogger } from '../src/logger';
 import { GET_OR_CREATE_PATH, sendUndecodableMessage } from './support/send-undecodable-message';
 
 // What the backend's HTTP layer relies on connect-es to do, pinned on a bare adapter: if an

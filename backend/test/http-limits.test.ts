@@ -2,12 +2,12 @@ import { once } from 'node:events';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HTTP_LIMIT_DEFAULTS } from '../src/config';
-import { createLogger } from '../src/logger';
 import {
   type BackendServer,
   type HttpLimits,
   listenHttp1AndH2c,
 } from '../src/http/listen-http1-and-h2c';
+import { createLogger } from '../src/logger';
 
 const started: BackendServer[] = [];
 afterEach(async () => {

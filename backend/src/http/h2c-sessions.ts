@@ -1,8 +1,8 @@
 import {
   createServer as createHttp2Server,
-  constants as http2Constants,
   type Http2ServerRequest,
   type Http2ServerResponse,
+  constants as http2Constants,
   type ServerHttp2Session,
   type ServerHttp2Stream,
 } from 'node:http2';
