@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_BLOCKED_EMAIL_DOMAINS, DEFAULT_RESERVED_USERNAMES } from './actions/signup-policy';
+import { DEFAULT_INTROSPECTION_BUDGET } from './auth/introspection-budget';
 import { DEFAULT_RETURNING_USER_CACHE_MS } from './user/returning-user-cache';
 
 const commaList = z.string().transform((value) =>
@@ -69,6 +70,18 @@ const fields = {
   OIDC_INTROSPECTION_CLIENT_ID: z.string().min(1).optional(),
   OIDC_INTROSPECTION_CLIENT_SECRET: z.string().min(1).optional(),
   OIDC_INTROSPECTION_KEY_FILE: z.string().min(1).optional(),
+  // Introspection requests (opaque tokens) this replica may send per second, and at once; past
+  // either, a call is answered `unavailable` at once (docs/decisions/031).
+  OIDC_INTROSPECTION_MAX_PER_SECOND: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(DEFAULT_INTROSPECTION_BUDGET.maxPerSecond),
+  OIDC_INTROSPECTION_MAX_CONCURRENT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(DEFAULT_INTROSPECTION_BUDGET.maxConcurrent),
   // While the issuer's key set cannot be refetched, keep verifying with the last one fetched for
   // at most this long.
   OIDC_JWKS_MAX_STALE_SECONDS: z.coerce.number().int().min(0).default(3600),

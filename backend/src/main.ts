@@ -35,6 +35,7 @@ for (let attempt = 1; ; attempt++) {
   }
 }
 
+const metrics = createMetrics();
 const authenticate = createTokenAuthentication(
   {
     issuer: config.OIDC_ISSUER,
@@ -42,8 +43,13 @@ const authenticate = createTokenAuthentication(
     clientIds: config.OIDC_CLIENT_IDS,
     introspection: introspectionCredentials(),
     keySet: { maxStaleMs: config.OIDC_JWKS_MAX_STALE_SECONDS * 1000 },
+    introspectionBudget: {
+      maxPerSecond: config.OIDC_INTROSPECTION_MAX_PER_SECOND,
+      maxConcurrent: config.OIDC_INTROSPECTION_MAX_CONCURRENT,
+    },
   },
   logger,
+  metrics,
 );
 
 function introspectionCredentials() {
@@ -72,7 +78,6 @@ function introspectionCredentials() {
   return undefined;
 }
 
-const metrics = createMetrics();
 let reconciler: Reconciler | undefined;
 const server = createServer({
   database,

@@ -102,5 +102,7 @@ export function createServer(deps: ServerDeps): BackendServer {
   // HTTP/2 without TLS is what gRPC clients speak; browsers never do, so no CORS, and the plain
   // HTTP endpoints stay HTTP/1.1 (the adapter answers their paths 404). A body left unread by an
   // early answer is drained by the HTTP/1.1 server itself (http/drain-unread-body.ts).
-  return listenHttp1AndH2c(http1, rpc, deps.limits);
+  const server = listenHttp1AndH2c(http1, rpc, deps.limits, deps.logger);
+  deps.metrics.observeConnections(server);
+  return server;
 }

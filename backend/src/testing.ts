@@ -9,6 +9,7 @@ export {
 } from '../test/support/local-idp-process';
 export { type StoredEvent, startTestEventApi } from '../test/support/test-event-api';
 export {
+  INTROSPECTION_CLIENT,
   OTHER_CLIENT_ID,
   startTestIssuer,
   TEST_CLIENT_ID,

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HTTP_LIMIT_DEFAULTS } from '../src/config';
 import { listenHttp1AndH2c } from '../src/http/listen-http1-and-h2c';
 import { BINARY_PARSE_PREFIX } from '../src/http/undecodable-body-as-invalid-argument';
+import { createLogger } from '../src/logger';
 import { GET_OR_CREATE_PATH, sendUndecodableMessage } from './support/send-undecodable-message';
 
 // What the backend's HTTP layer relies on connect-es to do, pinned on a bare adapter: if an
@@ -25,7 +26,7 @@ describe('connect-es as the backend relies on it', () => {
       routes: (router) => router.service(UserService, impl),
       readMaxBytes: 1024,
     });
-    server = listenHttp1AndH2c(adapter, adapter, HTTP_LIMIT_DEFAULTS);
+    server = listenHttp1AndH2c(adapter, adapter, HTTP_LIMIT_DEFAULTS, createLogger('silent'));
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -7,6 +7,7 @@ import {
   type HttpLimits,
   listenHttp1AndH2c,
 } from '../src/http/listen-http1-and-h2c';
+import { createLogger } from '../src/logger';
 
 const started: BackendServer[] = [];
 afterEach(async () => {
@@ -26,6 +27,7 @@ async function listen(limits: Partial<HttpLimits>) {
     },
     (_req, res) => res.writeHead(200).end('ok'),
     { ...HTTP_LIMIT_DEFAULTS, ...limits },
+    createLogger('silent'),
   );
   started.push(server);
   server.listen(0, '127.0.0.1');

@@ -60,9 +60,9 @@ describe('a keep-alive connection after a refused body', () => {
     expect(first).toMatch(/^HTTP\/1\.1 (200|429)/);
   });
   // Bad input tried: HTTP/1.0 allows a request without Host, and connect-node throws before its
-  // own error handling when it cannot build the request URL. The RPC path is called without a
-  // promise around it, so this pins that the throw is still caught and the server keeps serving.
-  it('answers an HTTP/1.0 RPC without Host 500, then still serves', async () => {
+  // own error handling when it cannot build the request URL. The request guard answers it
+  // invalid_argument before the adapter sees it (docs/decisions/028), and the server keeps serving.
+  it('answers an HTTP/1.0 RPC without Host 400 invalid_argument, then still serves', async () => {
     const { port, hostname } = new URL(server.baseUrl);
     const socket = connect(Number(port), hostname);
     socket.on('error', () => {});
@@ -75,7 +75,8 @@ describe('a keep-alive connection after a refused body', () => {
       `POST ${GET_OR_CREATE_PATH} HTTP/1.0\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}`,
     );
     await once(socket, 'close');
-    expect(received).toMatch(/^HTTP\/1\.1 500/);
+    expect(received).toMatch(/^HTTP\/1\.1 400/);
+    expect(received).toContain('"code":"invalid_argument"');
     expect((await fetch(`${server.baseUrl}/healthz`)).status).toBe(200);
   });
 });

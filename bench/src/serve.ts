@@ -161,6 +161,8 @@ const server = listenHttp1AndH2c(
   },
   rpc,
   HTTP_LIMIT_DEFAULTS,
+  // The peers take the backend's network front as it is, guard included (docs/decisions/028).
+  createLogger('warn'),
 );
 server.listen(port, '127.0.0.1');
 process.once('SIGTERM', () => {

@@ -3,6 +3,8 @@ import type { Logger } from '../logger';
 import type { Identity } from '../provisioning/identity';
 import { unauthenticated } from './auth-error';
 import type { FetchUserinfo, Userinfo } from './fetch-userinfo';
+import { REVOCATION_BOUND_MS } from './revocation-bound';
+import { createSampledRefusalLog, type RefusalLogOptions } from './sampled-refusal-log';
 import { tokenKey } from './token-key';
 import type { VerifiedToken, VerifyAccessToken } from './verify-access-token';
 
@@ -29,28 +31,41 @@ interface PendingIdentity {
 
 /**
  * Identity comes from the verified Bearer token (`sub`) and the issuer's userinfo for that same
- * token. Nothing the client puts in a request body is trusted. Every refusal is logged with its
- * reason and a fingerprint of the token (never the token itself), so an operator can tell a
- * misbehaving client from an attack without a usable credential in the logs.
+ * token. Nothing the client puts in a request body is trusted. Every refusal is counted, and
+ * logged (rationed: sampled-refusal-log.ts) with its reason and a fingerprint of the token (never
+ * the token itself), so an operator can tell a misbehaving client from an attack without a usable
+ * credential in the logs.
+ *
+ * Revocation (docs/decisions/031): a JWT older than REVOCATION_BOUND_MS is confirmed at the
+ * issuer's userinfo, whose answer is reused for that long; opaque tokens are confirmed by their
+ * introspection, cached no longer. So a revoked token is refused on every path within the bound.
  */
 export function createAuthenticator(deps: {
   verifyAccessToken: VerifyAccessToken;
   fetchUserinfo: FetchUserinfo;
   logger: Logger;
+  /** Counts every refusal by Connect code (liverty_auth_refusals_total). */
+  countRefusal?: (code: string) => void;
+  refusalLog?: RefusalLogOptions;
+  now?: () => number;
 }): Authenticate {
+  const logRefusal = createSampledRefusalLog(deps.logger, deps.refusalLog);
+  const now = deps.now ?? Date.now;
   // Logs a refusal where it is thrown; a plain try/catch keeps the accepted path free of extra
   // promise links (this runs on every call).
   function refused(token: string | undefined, error: unknown): void {
     if (!(error instanceof ConnectError)) return;
+    const code = Code[error.code];
+    deps.countRefusal?.(code);
     const fields = {
-      code: Code[error.code],
+      code,
       reason: error.rawMessage,
       tokenFingerprint: token ? fingerprint(token) : undefined,
     };
     if (error.code === Code.Unauthenticated || error.code === Code.PermissionDenied) {
-      deps.logger.info(fields, 'request refused');
+      logRefusal('info', fields, 'request refused');
     } else {
-      deps.logger.warn(fields, 'request could not be authenticated');
+      logRefusal('warn', fields, 'request could not be authenticated');
     }
   }
 
@@ -104,6 +119,22 @@ export function createAuthenticator(deps: {
       throw error;
     }
     const pending: PendingIdentity = { token: bearer, key, sub: verified.sub, identity: undefined };
+    // A JWT issued less than the bound ago cannot have been revoked longer ago than that; an
+    // older one is confirmed at userinfo (cached for the bound), which also answers identity().
+    if (verified.kind === 'jwt' && !issuedWithin(verified.issuedAt, now())) {
+      try {
+        // Cached for the bound by the fetcher, so identity() below costs no second request.
+        await deps.fetchUserinfo(bearer, verified.sub, key);
+      } catch (error) {
+        // An issuer that cannot be reached cannot report a revocation either: a JWT signed by a
+        // known key keeps working through the outage (docs/decisions/014), and is confirmed
+        // again as soon as the issuer answers. Anything the issuer did say (401) is a refusal.
+        if (!(error instanceof ConnectError) || error.code !== Code.Unavailable) {
+          refused(token, error);
+          throw error;
+        }
+      }
+    }
     return {
       zitadelUserId: verified.sub,
       clientId: verified.clientId,
@@ -112,6 +143,17 @@ export function createAuthenticator(deps: {
       identity: identityOnce.bind(pending),
     };
   };
+}
+
+// Clocks of issuer and API may differ a little; an `iat` further ahead than this earns no trust.
+const ISSUER_CLOCK_AHEAD_MS = 5_000;
+
+function issuedWithin(issuedAt: number | undefined, at: number): boolean {
+  return (
+    issuedAt !== undefined &&
+    issuedAt <= at + ISSUER_CLOCK_AHEAD_MS &&
+    at - issuedAt < REVOCATION_BOUND_MS
+  );
 }
 
 /** Enough to correlate log lines about one token; useless as a credential. */

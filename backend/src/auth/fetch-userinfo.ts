@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { issuerUnavailable, unauthenticated } from './auth-error';
 import type { IssuerMetadata } from './discover-issuer';
+import { REVOCATION_BOUND_MS } from './revocation-bound';
 import { tokenKey } from './token-key';
 
 // ZITADEL access tokens carry no email or profile; userinfo does (scopes `email`, `profile`).
@@ -32,7 +33,7 @@ export type FetchUserinfo = (
 ) => Promise<Userinfo>;
 
 export function createUserinfoFetcher(options: UserinfoFetcherOptions): FetchUserinfo {
-  const ttlMs = options.ttlMs ?? 30_000;
+  const ttlMs = options.ttlMs ?? REVOCATION_BOUND_MS;
   const maxEntries = options.maxEntries ?? 10_000;
   const timeoutMs = options.timeoutMs ?? 5000;
   // Keyed by a hash so the cache never holds a usable token.

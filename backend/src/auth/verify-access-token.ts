@@ -1,9 +1,12 @@
 import { ConnectError } from '@connectrpc/connect';
 import { createLocalJWKSet, decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { APP_USER_ID_CLAIM } from '../actions/enrich-identity';
 import { permissionDenied, unauthenticated } from './auth-error';
 import type { IntrospectAccessToken, IntrospectionResponse } from './introspect-access-token';
 import type { IssuerKeySet } from './issuer-key-set';
+import { opaqueTokenShapeProblem } from './opaque-token-shape';
+import { REVOCATION_BOUND_MS } from './revocation-bound';
 import { tokenKey } from './token-key';
 
 // Asymmetric only: with HS* a leaked public key would be a signing key, and `none` is no signature.
@@ -44,6 +47,8 @@ export interface VerifiedToken {
    * it: ZITADEL runs `preaccesstoken` for JWT access tokens only.
    */
   appUserId?: string;
+  /** When the issuer says it issued the token (JWT `iat`, in ms); undefined for opaque tokens. */
+  issuedAt?: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -65,14 +70,26 @@ export type VerifyAccessToken = (token: string, key?: string) => Promise<Verifie
 
 // An accepted token is trusted again, without a signature check or introspection, for at most
 // this long (and never past its `exp`): a signed-in SPA calls with the same token many times.
-const ACCEPTED_CACHE_MS = 60_000;
+// A signature never changes, so a JWT's entry may live a minute. An opaque token's introspection
+// is also its revocation check, so it is trusted no longer than the revocation bound
+// (docs/decisions/031); a JWT's revocation is checked by the authenticator (userinfo).
+const ACCEPTED_CACHE_MS = { jwt: 60_000, opaque: REVOCATION_BOUND_MS } as const;
 const ACCEPTED_CACHE_ENTRIES = 10_000;
+// Opaque tokens the issuer called inactive are refused without asking again for this long: a
+// client retrying a dead token, or a flood of the same junk, costs one introspection.
+const REFUSED_CACHE_MS = 10_000;
+const INACTIVE =
+  'the identity provider reports this access token as inactive (revoked, expired or not an access token)';
 
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): VerifyAccessToken {
   const now = options.now ?? Date.now;
   const clientIds = new Set(options.clientIds);
   // Keyed by the token's hash, so the cache never holds a usable token. Only acceptances are kept.
   const accepted = new Map<string, { token: VerifiedToken; until: number }>();
+  const refused = new LRUCache<string, true>({
+    max: ACCEPTED_CACHE_ENTRIES,
+    ttl: REFUSED_CACHE_MS,
+  });
 
   function acceptClient(clientId: unknown): string {
     if (typeof clientId !== 'string' || clientId === '') {
@@ -128,22 +145,33 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
         clientId,
         kind: 'jwt',
         appUserId: typeof appUserId === 'string' && UUID.test(appUserId) ? appUserId : undefined,
+        issuedAt: typeof payload.iat === 'number' ? payload.iat * 1000 : undefined,
       },
       exp: (payload.exp ?? 0) * 1000,
     };
   }
 
-  async function verifyOpaque(token: string): Promise<{ token: VerifiedToken; exp: number }> {
+  async function verifyOpaque(
+    token: string,
+    key: string,
+  ): Promise<{ token: VerifiedToken; exp: number }> {
     if (!options.introspect) {
       throw unauthenticated(
         'access token is not a JWT, and this API is not configured to introspect opaque tokens',
       );
     }
+    // Only a string ZITADEL could have issued is worth an introspection request.
+    const problem = opaqueTokenShapeProblem(token);
+    if (problem) {
+      throw unauthenticated(
+        `access token is neither a JWT nor a ZITADEL opaque token (${problem})`,
+      );
+    }
+    if (refused.has(key)) throw unauthenticated(INACTIVE);
     const answer: IntrospectionResponse = await options.introspect(token);
     if (!answer.active) {
-      throw unauthenticated(
-        'the identity provider reports this access token as inactive (revoked, expired or not an access token)',
-      );
+      refused.set(key, true);
+      throw unauthenticated(INACTIVE);
     }
     if (!answer.sub) throw unauthenticated('introspection names no subject for this access token');
     if (answer.iss !== undefined && answer.iss.replace(/\/+$/, '') !== options.issuer) {
@@ -170,14 +198,14 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     // A JWS in compact form has exactly three parts; anything else (ZITADEL's opaque tokens are
     // one base64url string) can only be checked by the issuer.
     const result =
-      token.split('.').length === 3 ? await verifyJwt(token) : await verifyOpaque(token);
+      token.split('.').length === 3 ? await verifyJwt(token) : await verifyOpaque(token, key);
     if (accepted.size >= ACCEPTED_CACHE_ENTRIES) {
       const oldest = accepted.keys().next().value;
       if (oldest !== undefined) accepted.delete(oldest);
     }
     accepted.set(key, {
       token: result.token,
-      until: Math.min(result.exp, now() + ACCEPTED_CACHE_MS),
+      until: Math.min(result.exp, now() + ACCEPTED_CACHE_MS[result.token.kind]),
     });
     return result.token;
   };

@@ -1,12 +1,10 @@
 import { createServer as createHttp1Server, type RequestListener } from 'node:http';
-import {
-  createServer as createHttp2Server,
-  type Http2ServerRequest,
-  type Http2ServerResponse,
-  type ServerHttp2Session,
-} from 'node:http2';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import type { Logger } from '../logger';
 import { DrainingServerResponse, KeepAliveIncomingMessage } from './drain-unread-body';
+import { guardRequests } from './guard-requests';
+import { createH2cSessions } from './h2c-sessions';
 
 /** Every HTTP/2 connection without TLS starts with these bytes (RFC 9113 §3.4). */
 const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
@@ -14,9 +12,9 @@ const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 export interface HttpLimits {
   /** Time for a client to send a request's headers; also the time to say which protocol it speaks. */
   headersTimeoutMs: number;
-  /** Time for a whole HTTP/1.1 request, body included. */
+  /** Time for a whole request (an HTTP/1.1 request or an HTTP/2 stream), body included. */
   requestTimeoutMs: number;
-  /** An idle keep-alive connection (or HTTP/2 session) is closed after this. */
+  /** An idle keep-alive connection (or HTTP/2 session without open streams) is closed after this. */
   keepAliveTimeoutMs: number;
   /** Connections open at once, both protocols together; more are closed as they arrive. */
   maxConnections: number;
@@ -28,9 +26,6 @@ export type BackendServer = Server & {
   closeAllConnections(): void;
 };
 
-// gRPC clients open one connection and multiplex on it; this bounds one connection's share.
-const MAX_CONCURRENT_STREAMS = 100;
-
 /**
  * One port for HTTP/1.1 and HTTP/2 without TLS ("prior knowledge", what gRPC clients send): the
  * first bytes of a connection decide. Node's HTTP/2 server takes cleartext connections but cannot
@@ -40,6 +35,7 @@ export function listenHttp1AndH2c(
   http1Handler: RequestListener,
   http2Handler: (req: Http2ServerRequest, res: Http2ServerResponse) => void,
   limits: HttpLimits,
+  logger: Logger,
 ): BackendServer {
   const http1 = createHttp1Server(
     {
@@ -53,16 +49,9 @@ export function listenHttp1AndH2c(
       IncomingMessage: KeepAliveIncomingMessage,
       ServerResponse: DrainingServerResponse,
     },
-    http1Handler,
+    guardRequests(http1Handler, logger),
   );
-  const http2 = createHttp2Server({ settings: { maxConcurrentStreams: MAX_CONCURRENT_STREAMS } });
-  http2.on('request', http2Handler);
-  http2.setTimeout(limits.keepAliveTimeoutMs);
-  const sessions = new Set<ServerHttp2Session>();
-  http2.on('session', (session) => {
-    sessions.add(session);
-    session.once('close', () => sessions.delete(session));
-  });
+  const h2c = createH2cSessions(guardRequests(http2Handler, logger), limits);
 
   // Connections that have not said which protocol they speak yet: neither server knows them.
   const undecided = new Set<Socket>();
@@ -74,7 +63,7 @@ export function listenHttp1AndH2c(
       undecided.delete(socket);
       if (protocol === 'h2') {
         // The HTTP/2 session reads what is buffered on the socket, then takes over its handle.
-        http2.emit('connection', socket);
+        h2c.accept(socket);
         return;
       }
       http1.emit('connection', socket);
@@ -91,12 +80,12 @@ export function listenHttp1AndH2c(
   server.closeIdleConnections = () => {
     for (const socket of undecided) socket.destroy();
     http1.closeIdleConnections();
-    for (const session of sessions) session.close();
+    h2c.closeAll({ force: false });
   };
   server.closeAllConnections = () => {
     for (const socket of undecided) socket.destroy();
     http1.closeAllConnections();
-    for (const session of sessions) session.destroy();
+    h2c.closeAll({ force: true });
   };
   return server;
 }

@@ -1,3 +1,4 @@
+import type { Server } from 'node:net';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export function createMetrics() {
@@ -25,9 +26,40 @@ export function createMetrics() {
       }
     },
   });
+  // The API port's listener, once there is one: its connection count is read at each scrape.
+  let listener: Pick<Server, 'getConnections'> | undefined;
   return {
     registry,
     getOrCreate,
+    /** Reports the API listener's open connections as liverty_http_open_connections. */
+    observeConnections(server: Pick<Server, 'getConnections'>): void {
+      listener = server;
+    },
+    openConnections: new Gauge({
+      name: 'liverty_http_open_connections',
+      help: 'Connections open on the API port (HTTP/1.1 and h2c together), as HTTP_MAX_CONNECTIONS counts them.',
+      registers: [registry],
+      async collect() {
+        const source = listener;
+        if (!source) return;
+        this.set(
+          await new Promise<number>((resolve) =>
+            source.getConnections((error, count) => resolve(error ? Number.NaN : count)),
+          ),
+        );
+      },
+    }),
+    introspectionBudgetExhausted: new Counter({
+      name: 'liverty_introspection_budget_exhausted_total',
+      help: 'Opaque-token checks answered unavailable at once because the introspection budget (OIDC_INTROSPECTION_MAX_PER_SECOND, OIDC_INTROSPECTION_MAX_CONCURRENT) was spent.',
+      registers: [registry],
+    }),
+    authRefusals: new Counter({
+      name: 'liverty_auth_refusals_total',
+      help: 'Calls refused by token authentication, by Connect code; every refusal is counted, while its log line may be sampled.',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
     /** One successful GetOrCreate, as liverty_get_or_create_total counts it. */
     countGetOrCreate(created: boolean, isRegistration: boolean): void {
       (getOrCreateTallies[(created ? 2 : 0) + (isRegistration ? 1 : 0)] as { pending: number })

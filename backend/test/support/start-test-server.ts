@@ -27,6 +27,7 @@ export async function startTestServer(options: {
   clientIds?: string[];
   introspection?: TokenAuthenticationSettings['introspection'];
   keySet?: TokenAuthenticationSettings['keySet'];
+  introspectionBudget?: TokenAuthenticationSettings['introspectionBudget'];
   logger?: Logger;
   webhookSigningKeys?: string[];
   actions?: ServerDeps['actions'];
@@ -44,8 +45,12 @@ export async function startTestServer(options: {
         clientIds: options.clientIds ?? [TEST_CLIENT_ID],
         introspection: options.introspection,
         keySet: options.keySet,
+        ...(options.introspectionBudget
+          ? { introspectionBudget: options.introspectionBudget }
+          : {}),
       },
       logger,
+      metrics,
     ),
     logger,
     metrics,

@@ -123,6 +123,7 @@ export async function startTestIssuer() {
         jwks_uri: `${issuer}/oauth/v2/keys`,
         userinfo_endpoint: `${issuer}/oidc/v1/userinfo`,
         introspection_endpoint: `${issuer}/oauth/v2/introspect`,
+        revocation_endpoint: `${issuer}/oauth/v2/revoke`,
         authorization_endpoint: `${issuer}/oauth/v2/authorize`,
         token_endpoint: `${issuer}/oauth/v2/token`,
       });
@@ -139,6 +140,19 @@ export async function startTestIssuer() {
       const profile = token ? profiles.get(token) : undefined;
       if (!profile) return json(401, { error: 'invalid_token' });
       return json(200, profile);
+    }
+    // RFC 7009 as ZITADEL answers it (zitadel/oidc pkg/op/token_revocation.go): 200 whether or
+    // not the token was known. A revoked JWT access token fails userinfo from then on, a revoked
+    // opaque one is also inactive at introspection.
+    if (req.url === '/oauth/v2/revoke' && req.method === 'POST') {
+      void (async () => {
+        const token = (await readForm(req)).get('token') ?? '';
+        const record = opaque.get(token);
+        if (record) record.active = false;
+        profiles.delete(token);
+        res.writeHead(200).end();
+      })();
+      return;
     }
     if (req.url === '/oauth/v2/introspect' && req.method === 'POST') {
       counts.introspection++;

@@ -18,6 +18,7 @@ export const CATEGORIES = [
   'three replicas',
   'fuzzer',
   'token attacks',
+  'hostile network',
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
