@@ -24,6 +24,8 @@ export interface EventSearch {
   range?: { since: Micros; until: Micros };
   eventTypes: readonly string[];
   aggregateId?: string;
+  /** `user` unless said: the sync reads user events, and `org.removed` apart (read-org-removals.ts). */
+  aggregateType?: 'user' | 'org';
   limit: number;
 }
 
@@ -58,7 +60,7 @@ export function eventSearchBody(search: EventSearch): ListEventsRequestJson {
   return {
     asc: search.asc,
     limit: Math.min(search.limit, MAX_EVENTS_PER_PAGE),
-    aggregateTypes: ['user'],
+    aggregateTypes: [search.aggregateType ?? 'user'],
     eventTypes: [...search.eventTypes],
     ...(search.aggregateId ? { aggregateId: search.aggregateId } : {}),
     ...(search.range
@@ -128,7 +130,8 @@ export function parseEventsPage(json: unknown, search: EventSearch): ReadEvent[]
       throw malformed(`event ${index} is outside the requested range`);
     if (types && !types.has(eventType))
       throw malformed(`event ${index} has unrequested type ${eventType}`);
-    if (aggregateType !== 'user') throw malformed(`event ${index} is about a ${aggregateType}`);
+    if (aggregateType !== (search.aggregateType ?? 'user'))
+      throw malformed(`event ${index} is about a ${aggregateType}`);
     if (search.aggregateId !== undefined && aggregateId !== search.aggregateId)
       throw malformed(`event ${index} is about another aggregate`);
     events[index] = {

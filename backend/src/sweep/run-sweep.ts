@@ -1,0 +1,196 @@
+import type { User } from '@zitadel/proto/zitadel/user/v2/user_pb';
+import { inArray, sql } from 'drizzle-orm';
+import type { Database } from '../db/open-database';
+import { users } from '../db/schema';
+import type { Logger } from '../logger';
+import type { Metrics } from '../observability/metrics';
+import { adoptPendingEvents } from '../provisioning/apply-identity-event';
+import { usersWithPendingEvents } from '../provisioning/pending-events';
+import { removeUsers } from '../provisioning/remove-users';
+import { upsertUserFields } from '../provisioning/upsert-user-fields';
+import { FIELD_COLUMNS, FIELD_NAMES } from '../provisioning/user-fields';
+import {
+  DEFAULT_RETRY_POLICY,
+  type RetryPolicy,
+  withRetries,
+} from '../reconciler/retry-zitadel-calls';
+import { snapshotOf } from '../reconciler/user-snapshot';
+import type { ZitadelClient } from '../reconciler/zitadel-client';
+import { listUserPages } from './list-user-pages';
+import {
+  beginRun,
+  countListed,
+  finishRun,
+  type RunCounts,
+  recordListed,
+  unlistedUsers,
+} from './sweep-runs';
+
+export interface SweepOptions {
+  db: Database;
+  client: ZitadelClient;
+  /** ListUsers page size; also how many users are written per statement. */
+  pageSize?: number;
+  retry?: RetryPolicy;
+  metrics?: Metrics;
+  logger?: Logger;
+  signal?: AbortSignal;
+}
+
+export interface SweepResult extends RunCounts {
+  runId: number;
+  outcome: 'complete' | 'incomplete' | 'failed';
+  /** ZITADEL's `totalResult` on the last page. */
+  totalResult: number;
+  /** Why the run removed nobody (incomplete) or stopped (failed). */
+  reason?: string;
+  seconds: number;
+}
+
+const CHUNK = 1000;
+
+/** Each user's newest field sequence before a write, to tell an update from a no-op. */
+async function newestSequences(db: Database, ids: readonly string[]) {
+  if (ids.length === 0) return new Map<string, number>();
+  const newest = sql<string>`greatest(${sql.join(
+    FIELD_NAMES.map((field) => FIELD_COLUMNS[field].sequence),
+    sql`, `,
+  )})`;
+  const rows = await db
+    .select({ id: users.zitadelUserId, newest })
+    .from(users)
+    .where(inArray(users.zitadelUserId, [...ids]));
+  return new Map(rows.map((row) => [row.id, Number(row.newest)]));
+}
+
+/**
+ * Writes listed users (ZITADEL's current state, under the per-field sequence rule: never older
+ * than what the app holds) in one transaction, and records their ids for the run.
+ */
+async function writeListed(db: Database, runId: number | undefined, page: readonly User[]) {
+  // One user twice in a page (ties without a tie-breaker) is one write: an upsert cannot touch a
+  // row twice. The newer listing of the two wins.
+  const byId = new Map<string, User>();
+  for (const user of page) {
+    const seen = byId.get(user.userId);
+    if (!seen || (seen.details?.sequence ?? 0n) < (user.details?.sequence ?? 0n))
+      byId.set(user.userId, user);
+  }
+  const writes = [...byId.values()].flatMap((user) => snapshotOf(user) ?? []);
+  const ids = [...byId.keys()];
+  return db.transaction(async (tx) => {
+    const before = await newestSequences(tx, ids);
+    const written = await upsertUserFields(tx, writes);
+    if (runId !== undefined) await recordListed(tx, runId, ids);
+    const inserted = [...written].filter(([, row]) => row.inserted).map(([id]) => id);
+    await adoptPendingEvents(tx, inserted, 'poll');
+    let updated = 0;
+    for (const [id, row] of written) {
+      if (!row.inserted && Math.max(...Object.values(row.sequences)) > (before.get(id) ?? 0))
+        updated++;
+    }
+    return { created: inserted.length, updated };
+  });
+}
+
+/**
+ * One sweep (docs/decisions/032): lists every human through ListUsers, page by page, writing each
+ * page as it comes (created, brought up to date); then, only if the listing is complete — as many
+ * distinct users as `totalResult`, no page cut short, no error — marks removed the app users it
+ * did not hold that were created before it began, each first confirmed absent by asking ListUsers
+ * for it by id. A failure or an incomplete listing removes nobody.
+ */
+export async function runSweep(options: SweepOptions): Promise<SweepResult> {
+  const startedAt = performance.now();
+  const { db, client } = options;
+  const pageSize = options.pageSize ?? CHUNK;
+  const retry = options.retry ?? DEFAULT_RETRY_POLICY;
+  const counts: RunCounts = { listed: 0, created: 0, updated: 0, removed: 0 };
+  let totalResult = 0;
+  const runId = await beginRun(db);
+  const end = async (outcome: SweepResult['outcome'], reason?: string): Promise<SweepResult> => {
+    await finishRun(db, runId, outcome, counts, reason).catch(() => {});
+    const seconds = (performance.now() - startedAt) / 1000;
+    options.metrics?.sweepRuns.inc({ outcome });
+    options.metrics?.sweepDuration.observe(seconds);
+    for (const change of ['created', 'updated', 'removed'] as const) {
+      options.metrics?.sweepUsers.inc({ change }, counts[change]);
+    }
+    return { runId, outcome, ...counts, totalResult, seconds, ...(reason ? { reason } : {}) };
+  };
+  try {
+    const pages = listUserPages(client, {
+      pageSize,
+      retry,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    // The next page is on its way while this one is written.
+    let next = pages.next();
+    let cutShort: string | undefined;
+    for (;;) {
+      const step = await next;
+      if (step.done) {
+        cutShort = step.value.cutShort;
+        break;
+      }
+      next = pages.next();
+      next.catch(() => {}); // surfaced by the await above
+      totalResult = step.value.totalResult;
+      const { created, updated } = await writeListed(db, runId, step.value.users);
+      counts.created += created;
+      counts.updated += updated;
+      if (options.signal?.aborted) return end('incomplete', 'stopped');
+    }
+    counts.listed = await countListed(db, runId);
+    const reason =
+      cutShort ??
+      (counts.listed === totalResult
+        ? undefined
+        : `listed ${counts.listed} distinct users while ListUsers reported ${totalResult}`);
+    if (reason) {
+      options.logger?.warn({ runId, reason }, 'sweep listing incomplete: nobody removed');
+      return end('incomplete', reason);
+    }
+    // Who the listing did not hold, in chunks; each confirmed absent by id before removal (a user
+    // passed over by a shifting offset is present, and is written instead).
+    for (let after = ''; ; ) {
+      const unlisted = await unlistedUsers(db, runId, after, CHUNK);
+      const last = unlisted.at(-1);
+      if (last === undefined) break;
+      after = last;
+      const present = await withRetries(
+        () =>
+          client.listUsers(
+            {
+              query: { offset: '0', limit: unlisted.length, asc: true },
+              queries: [
+                { typeQuery: { type: 'TYPE_HUMAN' } },
+                { inUserIdsQuery: { userIds: unlisted } },
+              ],
+            },
+            options.signal,
+          ),
+        retry,
+      );
+      const found = new Set(present.result.map((user) => user.userId));
+      const written = await writeListed(db, undefined, present.result);
+      counts.created += written.created;
+      counts.updated += written.updated;
+      const removed = await removeUsers(
+        db,
+        unlisted.filter((id) => !found.has(id)),
+      );
+      counts.removed += removed.length;
+    }
+    // Users that appeared by any path take the state events kept for them.
+    for (;;) {
+      const ids = await usersWithPendingEvents(db, CHUNK);
+      if (ids.length === 0) break;
+      await db.transaction((tx) => adoptPendingEvents(tx, ids, 'poll'));
+    }
+    return end('complete');
+  } catch (error) {
+    options.logger?.error({ err: error, runId }, 'sweep failed: nobody removed by it');
+    return end('failed', (error as Error).message);
+  }
+}
