@@ -352,11 +352,16 @@ describe.each(databaseKinds)('the sweep on %s', (kind: DatabaseKind) => {
       'pending',
     );
     expect(await row(user.userId)).toBeUndefined();
+    // A machine user's state event looks the same; ListUsers never lists it as a human.
+    const machine = { ...deactivated, aggregateId: newUserId() };
+    expect((await applyIdentityEvent(database.handle.db, machine, 'poll')).outcome).toBe('pending');
     // The sweep creates the user (from an older listing, sequence 1) and applies what was kept.
     const result = await sweep();
     expect(result.outcome).toBe('complete');
     expect(await row(user.userId)).toMatchObject({ state: 'inactive', email: user.email });
+    // Adopted, and the machine's dropped: nothing kept is left after a complete sweep.
     expect(await database.handle.db.select().from(pendingIdentityEvents)).toEqual([]);
+    expect(await row(machine.aggregateId)).toBeUndefined();
   });
 });
 

@@ -20,6 +20,7 @@ import { listUserPages } from './list-user-pages';
 import {
   beginRun,
   countListed,
+  dropUnclaimedPending,
   finishRun,
   type RunCounts,
   recordListed,
@@ -188,6 +189,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
       if (ids.length === 0) break;
       await db.transaction((tx) => adoptPendingEvents(tx, ids, 'poll'));
     }
+    await dropUnclaimedPending(db, runId);
     return end('complete');
   } catch (error) {
     options.logger?.error({ err: error, runId }, 'sweep failed: nobody removed by it');

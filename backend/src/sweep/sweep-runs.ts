@@ -110,3 +110,23 @@ export async function recentRuns(db: Database, limit: number) {
     .orderBy(desc(sweepRuns.id))
     .limit(limit);
 }
+
+/**
+ * After a complete listing every human created before it began has a row: state events kept for
+ * an id with no row, dated before the listing began, belong to a machine user (or one removed
+ * since) and never apply. Returns how many it dropped.
+ *
+ *   delete from pending_identity_events p
+ *   where p.event_time < (select started_at from sweep_runs where id = $run)
+ *     and not exists (select 1 from users u where u.zitadel_user_id = p.aggregate_id)
+ */
+export async function dropUnclaimedPending(db: Database, runId: number): Promise<number> {
+  const dropped = rowsOf<{ aggregate_id: string }>(
+    await db.execute(sql`
+      delete from pending_identity_events p
+      where p.event_time < (select started_at from sweep_runs where id = ${runId})
+        and not exists (select 1 from users u where u.zitadel_user_id = p.aggregate_id)
+      returning p.aggregate_id`),
+  );
+  return dropped.length;
+}
