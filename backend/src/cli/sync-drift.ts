@@ -49,14 +49,12 @@ try {
     pat: config.ZITADEL_PAT,
     timeoutMs: config.ZITADEL_API_TIMEOUT_MS,
   });
-  let repaired = false;
   if (repair) {
     const sweep = await runSweep({ db: database.db, client, retry });
     out(
       `sweep ${sweep.outcome}: ${sweep.listed} of ${sweep.totalResult} users listed; ${sweep.created} created, ${sweep.updated} updated, ${sweep.removed} removed in ${sweep.seconds.toFixed(1)} s`,
     );
-    if (sweep.outcome === 'complete') repaired = true;
-    else {
+    if (sweep.outcome !== 'complete') {
       out(`the sweep stopped early (${sweep.reason ?? 'unknown'}): nobody was removed by it`);
       process.exitCode = 2;
     }

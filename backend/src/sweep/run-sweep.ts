@@ -1,20 +1,15 @@
 import type { User } from '@zitadel/proto/zitadel/user/v2/user_pb';
-import { inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/open-database';
-import { users } from '../db/schema';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import { adoptPendingEvents } from '../provisioning/apply-identity-event';
 import { usersWithPendingEvents } from '../provisioning/pending-events';
 import { removeUsers } from '../provisioning/remove-users';
-import { upsertUserFields } from '../provisioning/upsert-user-fields';
-import { FIELD_COLUMNS, FIELD_NAMES } from '../provisioning/user-fields';
 import {
   DEFAULT_RETRY_POLICY,
   type RetryPolicy,
   withRetries,
 } from '../reconciler/retry-zitadel-calls';
-import { snapshotOf } from '../reconciler/user-snapshot';
 import type { ZitadelClient } from '../reconciler/zitadel-client';
 import { listUserPages } from './list-user-pages';
 import {
@@ -23,9 +18,9 @@ import {
   dropUnclaimedPending,
   finishRun,
   type RunCounts,
-  recordListed,
   unlistedUsers,
 } from './sweep-runs';
+import { writeListedPage } from './write-listed-page';
 
 export interface SweepOptions {
   db: Database;
@@ -50,47 +45,12 @@ export interface SweepResult extends RunCounts {
 
 const CHUNK = 1000;
 
-/** Each user's newest field sequence before a write, to tell an update from a no-op. */
-async function newestSequences(db: Database, ids: readonly string[]) {
-  if (ids.length === 0) return new Map<string, number>();
-  const newest = sql<string>`greatest(${sql.join(
-    FIELD_NAMES.map((field) => FIELD_COLUMNS[field].sequence),
-    sql`, `,
-  )})`;
-  const rows = await db
-    .select({ id: users.zitadelUserId, newest })
-    .from(users)
-    .where(inArray(users.zitadelUserId, [...ids]));
-  return new Map(rows.map((row) => [row.id, Number(row.newest)]));
-}
-
-/**
- * Writes listed users (ZITADEL's current state, under the per-field sequence rule: never older
- * than what the app holds) in one transaction, and records their ids for the run.
- */
+/** Writes a page (or the users a check by id found) and applies state events kept for new users. */
 async function writeListed(db: Database, runId: number | undefined, page: readonly User[]) {
-  // One user twice in a page (ties without a tie-breaker) is one write: an upsert cannot touch a
-  // row twice. The newer listing of the two wins.
-  const byId = new Map<string, User>();
-  for (const user of page) {
-    const seen = byId.get(user.userId);
-    if (!seen || (seen.details?.sequence ?? 0n) < (user.details?.sequence ?? 0n))
-      byId.set(user.userId, user);
-  }
-  const writes = [...byId.values()].flatMap((user) => snapshotOf(user) ?? []);
-  const ids = [...byId.keys()];
   return db.transaction(async (tx) => {
-    const before = await newestSequences(tx, ids);
-    const written = await upsertUserFields(tx, writes);
-    if (runId !== undefined) await recordListed(tx, runId, ids);
-    const inserted = [...written].filter(([, row]) => row.inserted).map(([id]) => id);
+    const { inserted, updated } = await writeListedPage(tx, runId, page);
     await adoptPendingEvents(tx, inserted, 'poll');
-    let updated = 0;
-    for (const [id, row] of written) {
-      if (!row.inserted && Math.max(...Object.values(row.sequences)) > (before.get(id) ?? 0))
-        updated++;
-    }
-    return { created: inserted.length, updated };
+    return { created: inserted.length, updated: updated.length };
   });
 }
 

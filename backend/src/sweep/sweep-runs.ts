@@ -4,8 +4,8 @@ import { rowsOf } from '../db/rows-of';
 import { type SweepOutcome, sweepListed, sweepRuns } from '../db/schema';
 
 /**
- * The sweep's bookkeeping in SQL. Listed ids go to `sweep_listed` page by page; who to remove is
- * then one anti-join, so no process holds every user.
+ * The sweep's bookkeeping in SQL. Listed ids go to `sweep_listed` page by page (write-listed-page.ts);
+ * who to remove is then one anti-join, so no process holds every user.
  */
 
 /** Starts a run: its `started_at` is the database's now(). Leftovers of crashed runs go. */
@@ -18,15 +18,6 @@ export async function beginRun(db: Database): Promise<number> {
   const [run] = await db.insert(sweepRuns).values({}).returning({ id: sweepRuns.id });
   if (!run) throw new Error('sweep_runs insert returned no row');
   return run.id;
-}
-
-/** Records one page's ids for the run (a user listed twice is one row). */
-export async function recordListed(db: Database, runId: number, ids: readonly string[]) {
-  if (ids.length === 0) return;
-  await db
-    .insert(sweepListed)
-    .values(ids.map((zitadelUserId) => ({ runId, zitadelUserId })))
-    .onConflictDoNothing();
 }
 
 /** How many distinct users the run listed. */
