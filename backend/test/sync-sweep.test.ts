@@ -268,16 +268,15 @@ describe.each(databaseKinds)('the sweep on %s', (kind: DatabaseKind) => {
     const result = await runSweep({
       db: database.handle.db,
       client: {
-        url: api.url,
-        listEvents: () => Promise.resolve([]),
+        ...client(),
         // The paged listing misses it; a query by id finds it.
-        listUsers: (request, signal) => {
+        listUserPage: (request, signal) => {
           if (hidden && !request.queries?.some((query) => query.inUserIdsQuery)) {
-            return client().listUsers(request, signal);
+            return client().listUserPage(request, signal);
           }
           original.push(hidden as never);
           return client()
-            .listUsers(request, signal)
+            .listUserPage(request, signal)
             .finally(() => original.pop());
         },
       },

@@ -1,11 +1,11 @@
-import type { User } from '@zitadel/proto/zitadel/user/v2/user_pb';
+import type { ListedUser } from '../reconciler/parse-listed-users';
 import { type RetryPolicy, withRetries } from '../reconciler/retry-zitadel-calls';
 import type { ZitadelClient } from '../reconciler/zitadel-client';
 
 /** One ListUsers page, with what ZITADEL said the whole listing holds when it answered. */
 export interface UserPage {
   offset: number;
-  users: User[];
+  users: ListedUser[];
   totalResult: number;
 }
 
@@ -28,7 +28,7 @@ export async function* listUserPages(
   for (let offset = 0; offset === 0 || offset < total; ) {
     const answer = await withRetries(
       () =>
-        client.listUsers(
+        client.listUserPage(
           {
             query: { offset: String(offset), limit: options.pageSize, asc: true },
             sortingColumn: 'USER_FIELD_NAME_CREATION_DATE',
@@ -38,8 +38,8 @@ export async function* listUserPages(
         ),
       options.retry,
     );
-    total = Number(answer.details?.totalResult ?? 0n);
-    const users = answer.result;
+    total = answer.totalResult;
+    const users = answer.users;
     if (users.length > options.pageSize) {
       return { cutShort: `a page held ${users.length} users for a limit of ${options.pageSize}` };
     }

@@ -1,10 +1,10 @@
-import type { User } from '@zitadel/proto/zitadel/user/v2/user_pb';
 import type { Database } from '../db/open-database';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import { adoptPendingEvents } from '../provisioning/apply-identity-event';
 import { usersWithPendingEvents } from '../provisioning/pending-events';
 import { removeUsers } from '../provisioning/remove-users';
+import type { ListedUser } from '../reconciler/parse-listed-users';
 import {
   DEFAULT_RETRY_POLICY,
   type RetryPolicy,
@@ -46,7 +46,7 @@ export interface SweepResult extends RunCounts {
 const CHUNK = 1000;
 
 /** Writes a page (or the users a check by id found) and applies state events kept for new users. */
-async function writeListed(db: Database, runId: number | undefined, page: readonly User[]) {
+async function writeListed(db: Database, runId: number | undefined, page: readonly ListedUser[]) {
   return db.transaction(async (tx) => {
     const { inserted, updated } = await writeListedPage(tx, runId, page);
     await adoptPendingEvents(tx, inserted, 'poll');
@@ -121,7 +121,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
       after = last;
       const present = await withRetries(
         () =>
-          client.listUsers(
+          client.listUserPage(
             {
               query: { offset: '0', limit: unlisted.length, asc: true },
               queries: [
@@ -133,8 +133,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
           ),
         retry,
       );
-      const found = new Set(present.result.map((user) => user.userId));
-      const written = await writeListed(db, undefined, present.result);
+      const found = new Set(present.users.map((user) => user.userId));
+      const written = await writeListed(db, undefined, present.users);
       counts.created += written.created;
       counts.updated += written.updated;
       const removed = await removeUsers(

@@ -1,4 +1,3 @@
-import type { User } from '@zitadel/proto/zitadel/user/v2/user_pb';
 import { sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/open-database';
@@ -13,6 +12,7 @@ import {
   nameOf,
   newerWins,
 } from '../provisioning/user-fields';
+import type { ListedUser } from '../reconciler/parse-listed-users';
 import { snapshotOf } from '../reconciler/user-snapshot';
 
 // The columns a listed user fills, in one order for the JSON rows, the record type and the insert.
@@ -47,15 +47,14 @@ const learnsOrg = sql`(${users.orgId} is null and excluded.${orgId} is not null)
 export async function writeListedPage(
   db: Database,
   runId: number | undefined,
-  page: readonly User[],
+  page: readonly ListedUser[],
 ): Promise<{ inserted: string[]; updated: string[] }> {
   // One user twice in a page (ties without a tie-breaker) is one write: an upsert cannot touch a
   // row twice. The newer listing of the two wins.
-  const byId = new Map<string, User>();
+  const byId = new Map<string, ListedUser>();
   for (const user of page) {
     const seen = byId.get(user.userId);
-    if (!seen || (seen.details?.sequence ?? 0n) < (user.details?.sequence ?? 0n))
-      byId.set(user.userId, user);
+    if (!seen || seen.sequence < user.sequence) byId.set(user.userId, user);
   }
   const rows: Record<string, unknown>[] = [];
   for (const user of byId.values()) {
