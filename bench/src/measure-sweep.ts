@@ -28,6 +28,8 @@ export interface SweepResults {
   empty: SweepRun;
   /** Over the backfilled database: every user current, the steady hourly case. */
   current: SweepRun;
+  /** A tenth of the users into an empty database: peak RSS must not grow with the user count. */
+  tenth: SweepRun;
 }
 
 /** `src/sweep-once.ts` as its own process; its figures from its `sweep-result` line. */
@@ -115,7 +117,17 @@ export async function measureSweep(config: BenchConfig): Promise<SweepResults> {
     progress(
       `  ${current.usersPerSecond.toFixed(0)} users/s (${current.seconds.toFixed(1)} s, ${current.updated} updated, ${current.removed} removed, peak RSS ${current.peakRssMiB.toFixed(0)} MiB)`,
     );
-    return { users, backfill, empty, current };
+    const tenthUsers = Math.max(1000, Math.round(users / 10));
+    progress(`sweep: ${tenthUsers} users into an empty database (peak RSS at a tenth of the size)`);
+    const smallApi = await startSyntheticZitadel(sparseHistory(tenthUsers), pat);
+    try {
+      const database = await fresh('sweep_tenth');
+      const tenth = await sweepOnce(database.url, smallApi.url, pat);
+      progress(`  peak RSS ${tenth.peakRssMiB.toFixed(0)} MiB`);
+      return { users, backfill, empty, current, tenth };
+    } finally {
+      await smallApi.close();
+    }
   } finally {
     await api.close();
     await Promise.all(databases.map((database) => database.drop()));

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNotNull, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, lt, ne, sql } from 'drizzle-orm';
 import type { Database } from '../db/open-database';
 import { rowsOf } from '../db/rows-of';
 import { type SweepOutcome, sweepListed, sweepRuns } from '../db/schema';
@@ -8,13 +8,27 @@ import { type SweepOutcome, sweepListed, sweepRuns } from '../db/schema';
  * who to remove is then one anti-join, so no process holds every user.
  */
 
-/** Starts a run: its `started_at` is the database's now(). Leftovers of crashed runs go. */
+// A run still `running` after this long belongs to a process that died (a sweep of a million
+// users takes about a minute): it is marked failed and its listed ids go.
+const ABANDONED_AFTER = sql`interval '6 hours'`;
+
+/**
+ * Starts a run: its `started_at` is the database's now(). Leftovers of dead runs go; a run another
+ * replica may still be finishing (leadership moved mid-sweep) keeps its ids.
+ */
 export async function beginRun(db: Database): Promise<number> {
   await db
     .update(sweepRuns)
     .set({ outcome: 'failed', finishedAt: sql`now()`, reason: 'the process stopped mid-run' })
-    .where(eq(sweepRuns.outcome, 'running'));
-  await db.delete(sweepListed);
+    .where(
+      and(
+        eq(sweepRuns.outcome, 'running'),
+        lt(sweepRuns.startedAt, sql`now() - ${ABANDONED_AFTER}`),
+      ),
+    );
+  await db.execute(sql`
+    delete from ${sweepListed} where ${sweepListed.runId} not in
+      (select ${sweepRuns.id} from ${sweepRuns} where ${sweepRuns.outcome} = 'running')`);
   const [run] = await db.insert(sweepRuns).values({}).returning({ id: sweepRuns.id });
   if (!run) throw new Error('sweep_runs insert returned no row');
   return run.id;
