@@ -265,7 +265,7 @@ describe('fuzzed requests to the RPC and webhook endpoints', () => {
       orgRemoved('x'.repeat(10_000)), // an id no organisation has: out of range
       orgRemoved('org\u0000336392597046099971'), // NUL: Postgres cannot store it
       orgRemoved(''), // no id
-      orgRemoved(336392597046099971), // a number, not a string
+      orgRemoved(336392597), // a number, not a string
       orgRemoved('336392597046099971x'), // almost the bystander's org
       orgRemoved('%'), // a LIKE wildcard, in case anyone matches by pattern
       orgRemoved('1', { sequence: -1 }),
