@@ -42,26 +42,31 @@ export function createMetrics() {
       }
     },
   });
+  const sweepRuns = new Counter({
+    name: 'liverty_sweep_runs_total',
+    help: 'Sweeps run, by outcome: complete, incomplete (nobody removed), failed.',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const sweepUsers = new Counter({
+    name: 'liverty_sweep_users_total',
+    help: 'App users the sweep changed, by change: created, updated, removed.',
+    labelNames: ['change'] as const,
+    registers: [registry],
+  });
+  // Every series exists from the start at 0, so alert rules on their rates see the first one.
+  for (const outcome of ['complete', 'incomplete', 'failed']) sweepRuns.inc({ outcome }, 0);
+  for (const change of ['created', 'updated', 'removed']) sweepUsers.inc({ change }, 0);
   return {
     registry,
     getOrCreate,
     sweepLastCompleteAge,
+    sweepRuns,
+    sweepUsers,
     /** Makes liverty_sweep_last_complete_age_seconds read the last complete sweep from here. */
     reportSweepsFrom(source: () => Promise<Date | undefined>): void {
       lastCompleteSweep = source;
     },
-    sweepRuns: new Counter({
-      name: 'liverty_sweep_runs_total',
-      help: 'Sweeps run, by outcome: complete, incomplete (nobody removed), failed.',
-      labelNames: ['outcome'] as const,
-      registers: [registry],
-    }),
-    sweepUsers: new Counter({
-      name: 'liverty_sweep_users_total',
-      help: 'App users the sweep changed, by change: created, updated, removed.',
-      labelNames: ['change'] as const,
-      registers: [registry],
-    }),
     sweepDuration: new Histogram({
       name: 'liverty_sweep_duration_seconds',
       help: 'How long one sweep took, whatever its outcome.',
