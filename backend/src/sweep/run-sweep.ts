@@ -133,6 +133,12 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
           ),
         retry,
       );
+      // An answer short of its own count could hide a user who is there: remove nobody on it.
+      if (present.users.length !== present.totalResult) {
+        throw new Error(
+          `ListUsers by id answered ${present.users.length} users while reporting ${present.totalResult}`,
+        );
+      }
       const found = new Set(present.users.map((user) => user.userId));
       const written = await writeListed(db, undefined, present.users);
       counts.created += written.created;
@@ -152,7 +158,10 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     await dropUnclaimedPending(db, runId);
     return end('complete');
   } catch (error) {
-    options.logger?.error({ err: error, runId }, 'sweep failed: nobody removed by it');
+    options.logger?.error(
+      { err: error, runId, removed: counts.removed },
+      'sweep failed: it removes nobody more (those removed were confirmed absent by id)',
+    );
     return end('failed', (error as Error).message);
   }
 }
