@@ -115,6 +115,9 @@ const fields = {
   // /sync/health answers 503 (lagging) when the checkpoint is older than this while newer
   // events exist.
   RECONCILER_MAX_LAG_MS: z.coerce.number().int().min(1000).default(60_000),
+  // The reconciler's leader lists every user through ListUsers this often (and at start-up after
+  // a longer gap): creates the missing, updates the stale, removes the gone. 0: no sweep.
+  RECONCILER_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),
   // A ZITADEL call that has not answered by then is abandoned and tried again.
   ZITADEL_API_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
   // Tries per ZITADEL call (5xx, timeout, malformed page), waiting SYNC_RETRY_BASE_MS, then

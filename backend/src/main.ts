@@ -135,6 +135,7 @@ reconciler =
         intervalMs: config.RECONCILER_INTERVAL_MS,
         overlapMs: config.RECONCILER_OVERLAP_MS,
         maxLagMs: config.RECONCILER_MAX_LAG_MS,
+        sweepIntervalMs: config.RECONCILER_SWEEP_INTERVAL_MS,
         retry: retryPolicyOf(config),
         settleMs: config.SYNC_PROJECTION_SETTLE_MS,
         metrics,

@@ -10,6 +10,7 @@ import { type LocalIdpProcess, startLocalIdpProcess } from './support/local-idp-
 import { type ExpectedUser, expectedFromBurst, presence } from './support/sync-checks';
 import { createTestDatabase, type TestDatabase } from './support/test-databases';
 import { startTestEventApi } from './support/test-event-api';
+import { listedHuman } from './support/test-list-users';
 import { addedPayload, newUserId } from './support/zitadel-events';
 
 const run = promisify(execFile);
@@ -88,6 +89,60 @@ describe('sync commands', () => {
     const drifted = await tsx('src/cli/sync-drift.ts');
     expect(drifted.stdout).toMatch(/different fields: 1/);
     expect(drifted.stdout).toMatch(/email: zitadel="bulk7@example.com" app="edited@example.com"/);
+  });
+
+  it('drift --repair with ListUsers down: exit 2, says the sweep stopped early, removes nobody', async () => {
+    api.listUsersFaults.failures = 1000;
+    try {
+      const result = await run('npx', ['tsx', 'src/cli/sync-drift.ts', '--repair'], {
+        cwd: backendDir,
+        env: { ...env, SYNC_RETRY_ATTEMPTS: '1' },
+      }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+      expect(result.stdout).toMatch(/sweep failed: 0 of 0 users listed/);
+      expect(result.stdout).toMatch(
+        /the sweep stopped early \(.*503.*\): nobody was removed by it/,
+      );
+      expect('code' in result ? result.code : 0).toBe(2);
+      const removed = await database.handle.db
+        .select({ n: count() })
+        .from(users)
+        .where(eq(users.state, 'removed'));
+      expect(removed[0]?.n).toBe(0);
+    } finally {
+      api.listUsersFaults.failures = 0;
+    }
+  });
+
+  it('drift --repair runs one sweep now: a signup the events never showed is created', async () => {
+    // ListUsers lists everyone, and one user whose events the Event API never returned.
+    for (const event of api.events) {
+      api.listed.push(
+        listedHuman({
+          userId: event.userId,
+          email: String(event.payload?.email),
+          sequence: 1,
+          creationDate: event.creationDate,
+        }),
+      );
+    }
+    const lateId = newUserId();
+    api.listed.push(
+      listedHuman({
+        userId: lateId,
+        email: 'late@example.com',
+        sequence: 2,
+        creationDate: new Date().toISOString(),
+      }),
+    );
+    const result = await tsx('src/cli/sync-drift.ts', ['--repair', '--list-users']);
+    expect(result.stdout).toMatch(
+      /sweep complete: 1501 of 1501 users listed; 1 created, 0 updated, 0 removed in [\d.]+ s/,
+    );
+    expect(
+      (await database.handle.db.select().from(users).where(eq(users.zitadelUserId, lateId)))[0],
+    ).toMatchObject({ email: 'late@example.com', state: 'active' });
+    // The edit made behind ZITADEL's back above carries the same sequence: drift still names it.
+    expect(result.stdout).toMatch(/drift found after the sweep/);
   });
 
   it('names what is missing in its configuration', async () => {

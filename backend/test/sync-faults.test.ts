@@ -283,7 +283,7 @@ describe('the history moving while the reconciler reads it', () => {
     expect(reconciler.health()).toMatchObject({ status: 'ok', checkpointAgeSeconds: 0 });
   }, 60_000);
 
-  it('reads a transaction that commits late inside the overlap; drift shows one beyond it', async () => {
+  it('reads a transaction that commits late inside the overlap; one beyond it: drift shows it, the sweep heals it', async () => {
     database = await createTestDatabase('postgres');
     const { reconciler } = reconcilerFor(direct());
     await idp.burst({ count: 5, perSecond: 100, emailPrefix: 'before-late' });
@@ -307,5 +307,11 @@ describe('the history moving while the reconciler reads it', () => {
     expect(drift.events).toBeGreaterThanOrEqual(2);
     expect(drift.listUsers).toBeGreaterThanOrEqual(2);
     expect(await userCount()).toBeGreaterThan(0);
+
+    // The sweep (issue 22) needs no one to run drift: it lists them and creates them.
+    const swept = await reconciler.sweepNow();
+    expect(swept).toMatchObject({ outcome: 'complete', removed: 0 });
+    expect(swept.created).toBeGreaterThanOrEqual(2);
+    expect((await presence(database.handle.db, expectedFromBurst(tooLate))).present).toBe(2);
   }, 60_000);
 });

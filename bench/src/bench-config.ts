@@ -16,6 +16,7 @@ export const SECTIONS = [
   'backfill',
   'browser',
   'scaling',
+  'sweep',
 ] as const;
 export type Section = (typeof SECTIONS)[number];
 
@@ -30,6 +31,8 @@ export interface BenchConfig {
   existingUsers: number;
   /** Synthetic events for the backfill. */
   events: number;
+  /** Users the sweep lists (docs/sweep.md). */
+  sweepUsers: number;
   /** Browser signups for the callback → ready median. */
   signups: number;
   /** Total closed-loop concurrency for the 1 → 2 → 3 process curve. */
@@ -76,6 +79,7 @@ export function loadBenchConfig(): BenchConfig {
     concurrencies,
     existingUsers: Math.round(positiveInt('BENCH_USERS', 2000)),
     events: Math.round(positiveInt('BENCH_EVENTS', 100_000)),
+    sweepUsers: Math.round(positiveInt('BENCH_SWEEP_USERS', 100_000)),
     signups: Math.round(positiveInt('BENCH_SIGNUPS', 20)),
     scalingConcurrency: Math.round(positiveInt('BENCH_SCALING_CONCURRENCY', 64)),
     profile: process.env.BENCH_PROFILE !== '0',

@@ -11,7 +11,9 @@ import { measureGetOrCreate } from './measure-get-or-create';
 import { measureInitialJs } from './measure-initial-js';
 import { measureScaling } from './measure-scaling';
 import { measureSignupTime } from './measure-signup-time';
+import { measureSweep } from './measure-sweep';
 import { progress } from './progress-log';
+import { renderSweepReport } from './reports/sweep';
 import { type BenchIssuer, startBenchIssuer } from './start-bench-issuer';
 import {
   type BenchResults,
@@ -72,6 +74,13 @@ try {
   });
   await run('scaling', async () => {
     results.scaling = await measureScaling(config, issuer as BenchIssuer);
+  });
+  await run('sweep', async () => {
+    // Its own report (docs/sweep.md), so `BENCH_ONLY=sweep npm run bench` refreshes it alone.
+    const report = renderSweepReport(await measureSweep(config), results.machine);
+    writeFileSync(join(ROOT_DIR, 'docs', 'sweep.md'), report.markdown);
+    process.stdout.write(report.console);
+    progress('wrote docs/sweep.md');
   });
 } finally {
   await issuer?.service.stop();

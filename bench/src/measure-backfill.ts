@@ -129,7 +129,7 @@ async function copyRows(url: string, history: SyntheticHistory): Promise<number>
 }
 
 /** `tsx src/cli/sync-backfill.ts` as an operator runs it; times from its own summary line. */
-async function runBackfillCli(options: {
+export async function runBackfillCli(options: {
   databaseUrl: string;
   apiUrl: string;
   pat: string;

@@ -48,6 +48,14 @@ function queries(url: string, cleanUp: () => Promise<void>) {
         AppUserRow[]
       >`select id, zitadel_user_id, email, display_name, state from users where email = ${email}`;
     },
+    /** The app's row of one ZITADEL user, whatever its email became (erasure empties it). */
+    async userByZitadelId(zitadelUserId: string) {
+      const [row] = await sql<
+        (AppUserRow & { given_name: string; family_name: string; org_id: string | null })[]
+      >`select id, zitadel_user_id, email, display_name, state, given_name, family_name, org_id
+        from users where zitadel_user_id = ${zitadelUserId}`;
+      return row;
+    },
     /** How each event for a user arrived, and its lag from ZITADEL's event time to being applied. */
     async eventsFor(zitadelUserId: string) {
       return sql<{ event_type: string; source: string; lag_ms: number }[]>`

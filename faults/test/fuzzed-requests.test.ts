@@ -246,6 +246,49 @@ describe('fuzzed requests to the RPC and webhook endpoints', () => {
     });
     expect(exchange.status).toBeLessThan(500);
   });
+
+  // org.removed (issue 22) removes every user of an organisation: a hostile or broken one must
+  // neither crash the server nor remove anyone outside the organisation it names.
+  it('survives hostile signed org.removed events, and removes nobody outside the org', async () => {
+    const bystander = newUserId();
+    await database.sql`insert into users (zitadel_user_id, org_id, email) values (${bystander}, '336392597046099971', 'bystander@example.com')`;
+    const orgRemoved = (aggregateID: unknown, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({
+        aggregateID,
+        aggregateType: 'org',
+        sequence: 1,
+        event_type: 'org.removed',
+        created_at: new Date().toISOString(),
+        ...extra,
+      });
+    const hostile = [
+      orgRemoved('x'.repeat(10_000)), // an id no organisation has: out of range
+      orgRemoved('org\u0000336392597046099971'), // NUL: Postgres cannot store it
+      orgRemoved(''), // no id
+      orgRemoved(336392597), // a number, not a string
+      orgRemoved('336392597046099971x'), // almost the bystander's org
+      orgRemoved('%'), // a LIKE wildcard, in case anyone matches by pattern
+      orgRemoved('1', { sequence: -1 }),
+      orgRemoved('1', { created_at: 'yesterday' }),
+      orgRemoved('1', { event_payload: 'not base64 json' }),
+    ];
+    // And a flood of well-formed removals of organisations nobody belongs to, all at once.
+    for (let i = 0; i < 100; i++) hostile.push(orgRemoved(`9${String(i).padStart(17, '0')}`));
+    const statuses = await Promise.all(
+      hostile.map(async (body) => {
+        const exchange = await deliverWebhook(backend.baseUrl, body, sign(body, SIGNING_KEY), {
+          timeoutMs: REQUEST_BOUND_MS,
+          dispatcher,
+        });
+        return exchange.status;
+      }),
+    );
+    expect(statuses.filter((status) => status === 0 || status >= 500)).toEqual([]);
+    expect(statuses.slice(0, 4).every((status) => status === 400)).toBe(true);
+    const [row] = await database.sql<{ state: string; email: string | null }[]>`
+      select state, email from users where zitadel_user_id = ${bystander}`;
+    expect(row).toEqual({ state: 'active', email: 'bystander@example.com' });
+  });
 });
 
 /**

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DevAdminGuard, devAdminRefusal } from './dev-admin-guard.ts';
+import { DEV_ADMIN_EDITOR } from './fixed-identities.ts';
 import { HttpError, readJsonObject, sendJson } from './http-io.ts';
+import type { Organisations } from './organisations.ts';
 import { UserAccountError, type UserAccounts, type UserPatch } from './user-accounts.ts';
 
 /**
@@ -13,6 +15,7 @@ export const DEV_ADMIN_PREFIX = '/__dev';
 export interface DevAdminDeps {
   guard: DevAdminGuard;
   users: UserAccounts;
+  orgs: Organisations;
   rotateKeys: () => Promise<string>;
 }
 
@@ -25,7 +28,15 @@ const STATUS_BY_CODE = {
 
 const DEV_HEADERS = { 'X-Local-Idp': 'dev-only' };
 
-const NEW_USER_FIELDS = new Set(['email', 'password', 'givenName', 'familyName', 'emailVerified']);
+const NEW_USER_FIELDS = new Set([
+  'email',
+  'password',
+  'givenName',
+  'familyName',
+  'emailVerified',
+  'orgId',
+]);
+const NEW_ORG_FIELDS = new Set(['name']);
 const PATCH_FIELDS = new Set(['email', 'password', 'givenName', 'familyName', 'emailVerified']);
 const BURST_FIELDS = new Set(['count', 'perSecond', 'emailVerified', 'emailPrefix', 'lateByMs']);
 /**
@@ -88,6 +99,8 @@ export async function handleDevAdmin(
           '/__dev/users',
           '/__dev/users/_burst',
           '/__dev/users/:id',
+          '/__dev/orgs',
+          '/__dev/orgs/:id',
           '/__dev/keys/rotate',
         ],
       });
@@ -96,6 +109,23 @@ export async function handleDevAdmin(
     if (parts[0] === 'keys' && parts[1] === 'rotate' && parts.length === 2 && method === 'POST') {
       send(res, 200, { kid: await deps.rotateKeys() });
       return;
+    }
+    if (parts[0] === 'orgs' && parts.length <= 2) {
+      const orgId = parts[1];
+      if (orgId === undefined && method === 'GET')
+        return send(res, 200, { orgs: deps.orgs.list() });
+      if (orgId === undefined && method === 'POST') {
+        const body = await readJsonObject(req);
+        rejectUnknownFields(body, NEW_ORG_FIELDS);
+        return send(
+          res,
+          201,
+          deps.orgs.create(optionalString(body, 'name') ?? '', DEV_ADMIN_EDITOR),
+        );
+      }
+      // ZITADEL's RemoveOrganization: `org.removed`, no event per user; its users are gone.
+      if (orgId !== undefined && method === 'DELETE')
+        return send(res, 200, deps.orgs.remove(orgId, DEV_ADMIN_EDITOR));
     }
     if (parts[0] !== 'users') {
       send(res, 404, { error: 'not_found', message: 'Unknown dev admin endpoint' });
@@ -133,13 +163,18 @@ export async function handleDevAdmin(
       if (method === 'POST') {
         const body = await readJsonObject(req);
         rejectUnknownFields(body, NEW_USER_FIELDS);
-        const user = await deps.users.create({
-          email: optionalString(body, 'email') ?? '',
-          password: optionalString(body, 'password') ?? '',
-          givenName: optionalString(body, 'givenName') ?? '',
-          familyName: optionalString(body, 'familyName') ?? '',
-          emailVerified: optionalBoolean(body, 'emailVerified') ?? false,
-        });
+        const orgId = optionalString(body, 'orgId');
+        const user = await deps.users.create(
+          {
+            email: optionalString(body, 'email') ?? '',
+            password: optionalString(body, 'password') ?? '',
+            givenName: optionalString(body, 'givenName') ?? '',
+            familyName: optionalString(body, 'familyName') ?? '',
+            emailVerified: optionalBoolean(body, 'emailVerified') ?? false,
+          },
+          DEV_ADMIN_EDITOR,
+          orgId === undefined ? {} : { orgId: deps.orgs.requireActive(orgId) },
+        );
         return send(res, 201, user);
       }
     } else if (action === undefined) {

@@ -17,6 +17,9 @@ export type UserEventType =
   | 'user.unlocked'
   | 'user.removed';
 
+/** The organisation events this IdP emits (ZITADEL: internal/repository/org/org.go). */
+export type OrgEventType = 'org.added' | 'org.removed';
+
 /** Who caused an event; ZITADEL's Event API reports it as `editor`, webhooks as `userID`. */
 export interface EventEditor {
   userId: string;
@@ -26,12 +29,12 @@ export interface EventEditor {
 
 export interface LoggedEvent {
   aggregateId: string;
-  aggregateType: 'user';
+  aggregateType: 'user' | 'org';
   resourceOwner: string;
   instanceId: string;
   /** Per aggregate, starting at 1 (like ZITADEL's aggregate sequence). */
   sequence: number;
-  type: UserEventType;
+  type: UserEventType | OrgEventType;
   /**
    * RFC 3339 with microseconds. Every event of one command shares it (ZITADEL writes a command's
    * events in one transaction, at its `now()`); it increases from command to command.
@@ -43,9 +46,13 @@ export interface LoggedEvent {
 
 export interface AppendInput {
   aggregateId: string;
-  type: UserEventType;
+  type: UserEventType | OrgEventType;
   payload?: Record<string, unknown>;
   editor: EventEditor;
+  /** `user` unless said. */
+  aggregateType?: 'user' | 'org';
+  /** The aggregate's organisation; default: the one `resourceOwnerOf` names, else the default org. */
+  resourceOwner?: string;
 }
 
 export type EventListener = (event: LoggedEvent) => void;
@@ -86,6 +93,7 @@ export class EventLog {
   readonly #path: string;
   readonly #instanceId: string;
   readonly #resourceOwner: string;
+  readonly #resourceOwnerOf: (aggregateId: string) => string | undefined;
   readonly #events: LoggedEvent[] = [];
   /** Each event's creation date in microseconds since the epoch (fits a double until year 2255). */
   readonly #micros: number[] = [];
@@ -95,10 +103,19 @@ export class EventLog {
   readonly #listeners = new Set<EventListener>();
   readonly #clock = new MicrosecondClock();
 
-  constructor(dataDir: string, ids: { instanceId: string; resourceOwner: string }) {
+  constructor(
+    dataDir: string,
+    ids: {
+      instanceId: string;
+      resourceOwner: string;
+      /** A user's organisation when it is not the default one (organisations.ts). */
+      resourceOwnerOf?: (aggregateId: string) => string | undefined;
+    },
+  ) {
     this.#path = join(dataDir, FILE_NAME);
     this.#instanceId = ids.instanceId;
     this.#resourceOwner = ids.resourceOwner;
+    this.#resourceOwnerOf = ids.resourceOwnerOf ?? (() => undefined);
     mkdirSync(dataDir, { recursive: true });
     const stored = (readTextIfExists(this.#path) ?? '')
       .split('\n')
@@ -146,8 +163,9 @@ export class EventLog {
       const payload = withoutSecrets(input.payload);
       return {
         aggregateId: input.aggregateId,
-        aggregateType: 'user',
-        resourceOwner: this.#resourceOwner,
+        aggregateType: input.aggregateType ?? 'user',
+        resourceOwner:
+          input.resourceOwner ?? this.#resourceOwnerOf(input.aggregateId) ?? this.#resourceOwner,
         instanceId: this.#instanceId,
         sequence,
         type: input.type,

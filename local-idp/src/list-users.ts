@@ -16,7 +16,8 @@ import type { UserState as LocalUserState, User } from './user-store.ts';
 /**
  * ZITADEL's User API v2 `ListUsers` (`POST /v2/users`, zitadel.user.v2.UserService), with types
  * from ZITADEL's protos. Like ZITADEL it lists the user projection's current state, not history:
- * - removed users are gone from it (the projection deletes their row on `user.removed`);
+ * - removed users are gone from it (the projection deletes their row on `user.removed`), and so are
+ *   the users of a removed organisation (`org.removed`: reduceOwnerRemoved; organisations.ts);
  * - `details.sequence` is the sequence of the user's newest event, `details.creationDate` its first
  *   event's date, `details.changeDate` its newest event's (internal/api/grpc/user/v2, UserToPb);
  * - `query {offset, limit, asc}`: default descending, limit 0 means no limit, and the sort is on
@@ -86,7 +87,7 @@ function matcher(query: SearchQuery, orgId: string): (entry: Listed) => boolean 
       return ({ user }) => ids.has(user.id);
     }
     case 'organizationIdQuery':
-      return () => q.value.organizationId === orgId;
+      return ({ user }) => q.value.organizationId === (user.orgId ?? orgId);
     case 'emailQuery':
       return ({ user }) => text(q.value.method, user.email, q.value.emailAddress);
     case 'userNameQuery':
@@ -128,7 +129,7 @@ export function toUserJson(entry: Listed, orgId: string): UserJson {
     details: {
       sequence: String(entry.sequence),
       changeDate: entry.changedAt,
-      resourceOwner: orgId,
+      resourceOwner: user.orgId ?? orgId,
       creationDate: entry.createdAt,
     },
     state: STATE_JSON[user.state],

@@ -28,6 +28,7 @@ import { sendJson, sendText } from './http-io.ts';
 import { handleInteraction, isInteractionPath } from './interaction-routes.ts';
 import { handleIntrospection, type IntrospectionClient } from './introspection-endpoint.ts';
 import { OidcStateStore } from './oidc-state-store.ts';
+import { Organisations } from './organisations.ts';
 import { logRequest } from './request-log.ts';
 import { type PublicSigningJwk, SigningKeyRing } from './signing-keys.ts';
 import {
@@ -233,16 +234,20 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     );
   const keyRing = SigningKeyRing.loadOrCreate(dataDir);
   const state = new OidcStateStore(dataDir);
-  const events = new EventLog(dataDir, { instanceId: INSTANCE_ID, resourceOwner: ORG_ID });
+  const userStore = new UserStore(dataDir);
+  const events = new EventLog(dataDir, {
+    instanceId: INSTANCE_ID,
+    resourceOwner: ORG_ID,
+    resourceOwnerOf: (id) => userStore.get(id)?.orgId,
+  });
+  const orgs = new Organisations(dataDir, { events, users: userStore, defaultOrgId: ORG_ID });
   const actions = createActionTargets(
     options.actionTargets,
     dataDir,
     log,
     (userId) => events.aggregate(userId)?.sequence,
   );
-  const accounts = new UserAccounts(new UserStore(dataDir), events, (input) =>
-    actions.addHumanUser(input),
-  );
+  const accounts = new UserAccounts(userStore, events, (input) => actions.addHumanUser(input));
   const webhooks = new WebhookDispatcher({
     targets: options.webhookTargets ?? [],
     signingKey: webhookSigningKey,
@@ -298,6 +303,7 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
       return handleDevAdmin(req, res, path, {
         guard: { hosts: devHosts },
         users: accounts,
+        orgs,
         rotateKeys,
       });
     }

@@ -208,7 +208,7 @@ export class UserAccounts {
   async create(
     input: NewUserInput,
     editor: EventEditor = DEV_ADMIN_EDITOR,
-    options: { sendCode?: boolean } = {},
+    options: { sendCode?: boolean; orgId?: string } = {},
   ): Promise<User> {
     const email = requireEmail(input.email);
     const givenName = requireName(input.givenName, 'givenName');
@@ -229,9 +229,12 @@ export class UserAccounts {
       createdAt: '',
       updatedAt: '',
       state: 'active',
+      ...(options.orgId ? { orgId: options.orgId } : {}),
     };
     const [added] = this.#events.appendCommand(
-      addHumanUserEvents(user, editor, options.sendCode === true),
+      addHumanUserEvents(user, editor, options.sendCode === true).map((input) =>
+        options.orgId ? { ...input, resourceOwner: options.orgId } : input,
+      ),
     );
     const stored = {
       ...user,

@@ -15,6 +15,8 @@ export interface StoredUser {
   createdAt: string;
   updatedAt: string;
   state: UserState;
+  /** The user's organisation when it is not the default one (organisations.ts). */
+  orgId?: string;
 }
 
 /** A user as shown outside the store: never with the password hash. */

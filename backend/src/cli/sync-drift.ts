@@ -4,6 +4,10 @@
 // instant holds more than the Event API can page through). `--list-users` also compares with
 // ListUsers, ZITADEL's current state read independently of the events.
 // `--exit-code` exits 1 when there is any drift (for scripts and monitoring).
+// `--repair` first runs one sweep (docs/decisions/032), as the reconciler's leader does every
+// RECONCILER_SWEEP_INTERVAL_MS: creates missing users, updates stale ones, and — only when the
+// ListUsers listing is complete — marks removed the users ZITADEL no longer lists. It exits 2
+// unless the sweep is complete.
 import { configOrExit, loadSyncConfig, retryPolicyOf } from '../config';
 import { openDatabase } from '../db/open-database';
 import { users } from '../db/schema';
@@ -11,9 +15,11 @@ import { describeSyncFailure } from '../reconciler/describe-sync-failure';
 import { type Drift, findDrift } from '../reconciler/find-drift';
 import { readUsersFromEvents, readUsersFromListUsers } from '../reconciler/read-zitadel-users';
 import { createZitadelClient } from '../reconciler/zitadel-client';
+import { runSweep } from '../sweep/run-sweep';
 
 const config = configOrExit(loadSyncConfig);
 const withListUsers = process.argv.includes('--list-users');
+const repair = process.argv.includes('--repair');
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -43,6 +49,16 @@ try {
     pat: config.ZITADEL_PAT,
     timeoutMs: config.ZITADEL_API_TIMEOUT_MS,
   });
+  if (repair) {
+    const sweep = await runSweep({ db: database.db, client, retry });
+    out(
+      `sweep ${sweep.outcome}: ${sweep.listed} of ${sweep.totalResult} users listed; ${sweep.created} created, ${sweep.updated} updated, ${sweep.removed} removed in ${sweep.seconds.toFixed(1)} s`,
+    );
+    if (sweep.outcome !== 'complete') {
+      out(`the sweep stopped early (${sweep.reason ?? 'unknown'}): nobody was removed by it`);
+      process.exitCode = 2;
+    }
+  }
   const zitadel = await readUsersFromEvents(client, {
     retry,
     settleMs: config.SYNC_PROJECTION_SETTLE_MS,
@@ -65,8 +81,10 @@ try {
       ),
     );
   }
-  out(drifted > 0 ? 'drift found (nothing was changed)' : 'no drift');
-  if (drifted > 0 && process.argv.includes('--exit-code')) process.exitCode = 1;
+  const changed = repair ? 'after the sweep' : '(nothing was changed)';
+  out(drifted > 0 ? `drift found ${changed}` : 'no drift');
+  if (drifted > 0 && process.argv.includes('--exit-code') && !process.exitCode)
+    process.exitCode = 1;
 } catch (error) {
   const failure = describeSyncFailure(error);
   process.stderr.write(`drift check failed: ${failure.message}\nWhat to do: ${failure.advice}\n`);

@@ -7,6 +7,7 @@ import {
   index,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   unique,
@@ -51,6 +52,8 @@ export const users = pgTable(
   },
   (table) => [
     check('users_state_check', sql`${table.state} in ('active', 'inactive', 'locked', 'removed')`),
+    // `org.removed` removes every user of the organisation at once.
+    index('users_org_id').on(table.orgId),
   ],
 );
 
@@ -95,3 +98,57 @@ export const syncCheckpoints = pgTable('sync_checkpoints', {
   eventsApplied: bigint('events_applied', { mode: 'number' }).notNull().default(0),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+export const SWEEP_OUTCOMES = ['running', 'complete', 'incomplete', 'failed'] as const;
+export type SweepOutcome = (typeof SWEEP_OUTCOMES)[number];
+
+/**
+ * One sweep (src/sweep/): a full ListUsers listing compared with the app's users. `started_at`
+ * is the database's clock when the listing began: rows created at or after it are never removed by
+ * this run (their users may have been created after the listing passed them).
+ */
+export const sweepRuns = pgTable('sweep_runs', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+  finishedAt: timestamp('finished_at', { withTimezone: true }),
+  outcome: text('outcome', { enum: SWEEP_OUTCOMES }).notNull().default('running'),
+  listed: bigint('listed', { mode: 'number' }).notNull().default(0),
+  created: bigint('created', { mode: 'number' }).notNull().default(0),
+  updated: bigint('updated', { mode: 'number' }).notNull().default(0),
+  removed: bigint('removed', { mode: 'number' }).notNull().default(0),
+  /** Why the run changed nothing (incomplete) or stopped (failed). */
+  reason: text('reason'),
+});
+
+/**
+ * The ids one sweep's listing held, written page by page: removal is one anti-join in SQL, so no
+ * process holds every user in memory. A run's rows are deleted when it ends.
+ */
+export const sweepListed = pgTable(
+  'sweep_listed',
+  {
+    runId: bigint('run_id', { mode: 'number' }).notNull(),
+    zitadelUserId: text('zitadel_user_id').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.runId, table.zitadelUserId] })],
+);
+
+/**
+ * State events (`user.deactivated`, `user.locked`, `user.removed`, …) about a user the app does
+ * not have yet: they cannot prove the user human, so they cannot create the row, but they must not
+ * be lost (a webhook-only deployment reads no history). Applied, and deleted, when the row appears.
+ */
+export const pendingIdentityEvents = pgTable(
+  'pending_identity_events',
+  {
+    aggregateId: text('aggregate_id').notNull(),
+    sequence: bigint('sequence', { mode: 'number' }).notNull(),
+    eventType: text('event_type').notNull(),
+    resourceOwner: text('resource_owner'),
+    eventTime: timestamp('event_time', { withTimezone: true, mode: 'string' }).notNull(),
+    source: text('source', { enum: EVENT_SOURCES }).notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    payload: jsonb('payload').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.aggregateId, table.sequence] })],
+);

@@ -26,11 +26,56 @@ export function createMetrics() {
       }
     },
   });
+  // Where the last complete sweep's time comes from (the database: every replica reports the
+  // same age, leader or not). Unset while no sweep is configured: the gauge then has no sample.
+  let lastCompleteSweep: (() => Promise<Date | undefined>) | undefined;
+  const sweepLastCompleteAge = new Gauge({
+    name: 'liverty_sweep_last_complete_age_seconds',
+    help: 'Seconds since the last complete sweep finished (+Inf when none has), computed at scrape.',
+    registers: [registry],
+    async collect() {
+      if (!lastCompleteSweep) return;
+      try {
+        const at = await lastCompleteSweep();
+        this.set(at ? Math.max(0, (Date.now() - at.getTime()) / 1000) : Number.POSITIVE_INFINITY);
+      } catch {
+        // The database is down: the previous value stands, and /readyz says why.
+      }
+    },
+  });
+  const sweepRuns = new Counter({
+    name: 'liverty_sweep_runs_total',
+    help: 'Sweeps run, by outcome: complete, incomplete (nobody removed), failed.',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const sweepUsers = new Counter({
+    name: 'liverty_sweep_users_total',
+    help: 'App users the sweep changed, by change: created, updated, removed.',
+    labelNames: ['change'] as const,
+    registers: [registry],
+  });
+  // Every series exists from the start at 0, so alert rules on their rates see the first one.
+  for (const outcome of ['complete', 'incomplete', 'failed']) sweepRuns.inc({ outcome }, 0);
+  for (const change of ['created', 'updated', 'removed']) sweepUsers.inc({ change }, 0);
   // The API port's listener, once there is one: its connection count is read at each scrape.
   let listener: Pick<Server, 'getConnections'> | undefined;
   return {
     registry,
     getOrCreate,
+    sweepLastCompleteAge,
+    sweepRuns,
+    sweepUsers,
+    /** Makes liverty_sweep_last_complete_age_seconds read the last complete sweep from here. */
+    reportSweepsFrom(source: () => Promise<Date | undefined>): void {
+      lastCompleteSweep = source;
+    },
+    sweepDuration: new Histogram({
+      name: 'liverty_sweep_duration_seconds',
+      help: 'How long one sweep took, whatever its outcome.',
+      buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600],
+      registers: [registry],
+    }),
     /** Reports the API listener's open connections as liverty_http_open_connections. */
     observeConnections(server: Pick<Server, 'getConnections'>): void {
       listener = server;

@@ -13,6 +13,7 @@ import {
   whyInvalid,
 } from './identity-event';
 import { columnNames, jsonRecordset } from './json-recordset';
+import { storePendingEvents, takePendingEvents } from './pending-events';
 import { type UserFieldWrite, upsertUserFields } from './upsert-user-fields';
 import {
   FIELD_NAMES,
@@ -34,6 +35,11 @@ export type ApplyOutcome =
    * not prove human (a machine user's state change): neither recorded nor applied.
    */
   | 'ignored'
+  /**
+   * A state event about a user the app does not have yet: kept (pending_identity_events) and
+   * applied when the user's row appears.
+   */
+  | 'pending'
   /** Cannot be applied at all (sequence, date or id out of range): skipped so it cannot block a page. */
   | 'invalid';
 
@@ -52,6 +58,7 @@ const DUPLICATE = result('duplicate', false);
 const APPLIED = result('applied', false);
 const APPLIED_INSERTED = result('applied', true);
 const STALE = result('stale', false);
+const PENDING = result('pending', false);
 
 const keyOf = (event: Pick<IdentityEvent, 'aggregateType' | 'aggregateId' | 'sequence'>) =>
   `${event.aggregateType}\u0000${event.aggregateId}\u0000${event.sequence}`;
@@ -184,6 +191,25 @@ export async function applyIdentityEvents(
       tx,
       [...byUser].filter(([, row]) => row.state === 'removed').map(([id]) => id),
     );
+    // State events about users the app does not have are kept for when the user appears; a user
+    // this batch created, or proved human, takes the events kept for it.
+    const unknown = [...candidates.values()].filter(
+      (index) => !byUser.has((events[index] as IdentityEvent).aggregateId),
+    );
+    await storePendingEvents(
+      tx,
+      unknown.map((index) => events[index] as IdentityEvent),
+      source,
+    );
+    for (const index of unknown) results[index] = PENDING;
+    await adoptPendingEvents(
+      tx,
+      writes
+        .filter((write) => write.creates || byUser.get(write.zitadelUserId)?.inserted)
+        .map((write) => write.zitadelUserId)
+        .filter((id) => byUser.has(id)),
+      source,
+    );
 
     // An event applied if some field it carries now holds its sequence.
     const insertReported = new Set<string>();
@@ -204,4 +230,18 @@ export async function applyIdentityEvents(
     }
     return results;
   });
+}
+
+/**
+ * Applies the state events kept for these users (pending_identity_events), now that they have a
+ * row. Call it wherever a row may have been created: events, snapshots, the sweep.
+ */
+export async function adoptPendingEvents(
+  db: Database,
+  zitadelUserIds: readonly string[],
+  source: EventSource,
+): Promise<number> {
+  const pending = await takePendingEvents(db, zitadelUserIds);
+  if (pending.length > 0) await applyIdentityEvents(db, pending, source);
+  return pending.length;
 }

@@ -2,8 +2,11 @@ import type { DatabaseHandle } from '../db/open-database';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import { HANDLED_EVENT_TYPES } from '../provisioning/identity-event';
+import { runSweep, type SweepResult } from '../sweep/run-sweep';
+import { lastCompleteSweep } from '../sweep/sweep-runs';
 import { describeSyncFailure, type SyncFailureCategory } from './describe-sync-failure';
 import { formatMicros, type Micros } from './event-instant';
+import { syncOrgRemovals } from './read-org-removals';
 import type { RetryPolicy } from './retry-zitadel-calls';
 import { readCheckpoint, syncEvents } from './sync-events';
 import type { ZitadelClient } from './zitadel-client';
@@ -22,7 +25,16 @@ export interface ReconcilerOptions {
   settleMs?: number;
   metrics: Metrics;
   logger: Logger;
+  /**
+   * RECONCILER_SWEEP_INTERVAL_MS: the leader lists every user through ListUsers this often, and at
+   * start-up when the last complete sweep is older (docs/decisions/032). 0 or unset: no sweep.
+   */
+  sweepIntervalMs?: number;
+  sweepPageSize?: number;
 }
+
+// An incomplete or failed sweep is tried again this soon (or at the interval, if shorter).
+const SWEEP_RETRY_MS = 5 * 60_000;
 
 export type SyncHealthStatus = 'starting' | 'ok' | 'lagging' | 'failing' | 'standby';
 
@@ -41,6 +53,11 @@ export interface SyncHealth {
    * own text (hosts, SQL, driver messages) and the advice are in the log line of the failure.
    */
   lastError: { reason: string; category: SyncFailureCategory; at: string } | null;
+  /** The sweep (null while it is off): when the last complete one finished, and the last run. */
+  sweep: {
+    lastCompleteAt: string | null;
+    lastRun: { outcome: SweepResult['outcome']; at: string; reason: string | null } | null;
+  } | null;
 }
 
 /**
@@ -65,7 +82,59 @@ export function createReconciler(options: ReconcilerOptions) {
     lastSuccessAt: null,
     consecutiveFailures: 0,
     lastError: null,
+    sweep: options.sweepIntervalMs ? { lastCompleteAt: null, lastRun: null } : null,
   };
+  let sweeping: Promise<SweepResult> | undefined;
+  let nextSweepAt: number | undefined;
+  if (options.sweepIntervalMs) {
+    options.metrics.reportSweepsFrom(() => lastCompleteSweep(options.database.db));
+  }
+
+  function sweepNow(): Promise<SweepResult> {
+    sweeping ??= runSweep({
+      db: options.database.db,
+      client: options.client,
+      ...(options.sweepPageSize ? { pageSize: options.sweepPageSize } : {}),
+      ...(options.retry ? { retry: options.retry } : {}),
+      metrics: options.metrics,
+      logger: options.logger,
+      signal: abort.signal,
+    })
+      .then((result) => {
+        const at = new Date().toISOString();
+        const interval = options.sweepIntervalMs ?? 0;
+        if (health.sweep) {
+          health.sweep.lastRun = { outcome: result.outcome, at, reason: result.reason ?? null };
+          if (result.outcome === 'complete') health.sweep.lastCompleteAt = at;
+        }
+        nextSweepAt =
+          Date.now() +
+          (result.outcome === 'complete' ? interval : Math.min(interval, SWEEP_RETRY_MS));
+        const { runId, outcome, listed, created, updated, removed, totalResult, reason } = result;
+        options.logger[outcome === 'complete' ? 'info' : 'warn'](
+          { runId, listed, totalResult, created, updated, removed, reason },
+          `sweep ${outcome}`,
+        );
+        return result;
+      })
+      .finally(() => {
+        sweeping = undefined;
+      });
+    return sweeping;
+  }
+
+  // The first time this process leads, the sweep is due at once if the last complete one is older
+  // than the interval (a gap while no replica ran), else an interval after it.
+  async function sweepIfDue() {
+    const interval = options.sweepIntervalMs;
+    if (!interval || sweeping || abort.signal.aborted) return;
+    if (nextSweepAt === undefined) {
+      const last = await lastCompleteSweep(options.database.db).catch(() => undefined);
+      if (health.sweep) health.sweep.lastCompleteAt = last?.toISOString() ?? null;
+      nextSweepAt = last ? last.getTime() + interval : Date.now();
+    }
+    if (Date.now() >= nextSweepAt) void sweepNow();
+  }
 
   // No checkpoint yet while events exist: nothing is applied, the age counts from the epoch.
   function setAge(checkpoint: Micros | undefined, newerExist: boolean) {
@@ -128,6 +197,14 @@ export function createReconciler(options: ReconcilerOptions) {
         },
       });
       if (abort.signal.aborted) return;
+      await syncOrgRemovals({
+        db: options.database.db,
+        client: options.client,
+        overlapMs: options.overlapMs,
+        ...(options.retry ? { retry: options.retry } : {}),
+        logger: options.logger,
+        signal: abort.signal,
+      });
       if (progress.applied > 0 || progress.snapshots > 0) {
         options.logger.info({ ...progress }, 'reconciler applied events');
       }
@@ -164,6 +241,7 @@ export function createReconciler(options: ReconcilerOptions) {
     if (health.status === 'ok' && health.checkpointAgeSeconds * 1000 > maxLagMs) {
       health.status = 'lagging';
     }
+    await sweepIfDue();
   }
 
   function schedule(delayMs: number) {
@@ -182,16 +260,22 @@ export function createReconciler(options: ReconcilerOptions) {
     },
     /** One poll now, for tests and CLIs; no-op unless this process is the leader. */
     runOnce: () => tick(),
+    /** One sweep now (waits for the one running, if any); for `sync:drift --repair` and tests. */
+    sweepNow,
+    /** The sweep started by the last poll, if one is running. */
+    sweeping: () => sweeping,
     isLeader: () => leader,
     /** The sync's health, as `GET /sync/health` reports it. */
     health: (): SyncHealth => ({
       ...health,
       lastError: health.lastError && { ...health.lastError },
+      sweep: health.sweep && { ...health.sweep },
     }),
     async stop() {
       abort.abort();
       clearTimeout(timer);
       await running;
+      await sweeping;
       await lock.release();
       leader = false;
       options.metrics.reconcilerLeader.set(0);

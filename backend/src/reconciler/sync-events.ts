@@ -2,7 +2,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/open-database';
 import { type EventSource, syncCheckpoints, users } from '../db/schema';
 import type { Metrics } from '../observability/metrics';
-import { applyIdentityEvents } from '../provisioning/apply-identity-event';
+import { adoptPendingEvents, applyIdentityEvents } from '../provisioning/apply-identity-event';
 import { type UserFieldWrite, upsertUserFields } from '../provisioning/upsert-user-fields';
 import { FIELD_COLUMNS, FIELD_NAMES } from '../provisioning/user-fields';
 import { formatMicros, type Micros, parseMicros } from './event-instant';
@@ -85,6 +85,26 @@ export async function readCheckpoint(db: Database, name: string): Promise<Micros
   return row ? parseMicros(row.position) : undefined;
 }
 
+/** Moves a checkpoint forward (never back) and counts the events read under it. */
+export async function writeCheckpoint(
+  db: Database,
+  name: string,
+  position: Micros,
+  events: number,
+): Promise<void> {
+  await db
+    .insert(syncCheckpoints)
+    .values({ name, position: formatMicros(position), eventsApplied: events })
+    .onConflictDoUpdate({
+      target: syncCheckpoints.name,
+      set: {
+        position: sql`greatest(${syncCheckpoints.position}, excluded.position)`,
+        eventsApplied: sql`${syncCheckpoints.eventsApplied} + excluded.events_applied`,
+        updatedAt: sql`now()`,
+      },
+    });
+}
+
 /**
  * Pulls the Event API until it is caught up, applying each segment and moving the checkpoint in
  * one transaction: after a crash the checkpoint never claims events that were not applied, and
@@ -133,6 +153,11 @@ export async function syncEvents(options: SyncOptions): Promise<SyncProgress> {
       const results = await applyIdentityEvents(tx, segment.events, options.source);
       const before = await newestSequences(tx, segment.snapshots);
       const snapshots = await upsertUserFields(tx, segment.snapshots);
+      await adoptPendingEvents(
+        tx,
+        [...snapshots].filter(([, written]) => written.inserted).map(([id]) => id),
+        options.source,
+      );
       await previous;
       const fresh = results.filter((result) => result.outcome !== 'duplicate').length;
       await tx

@@ -8,6 +8,7 @@ import {
   FIELD_NAMES,
   type FieldValues,
 } from '../provisioning/user-fields';
+import type { ListedUser } from './parse-listed-users';
 
 const STATE: Record<UserState, AppUserState> = {
   [UserState.UNSPECIFIED]: 'active',
@@ -19,6 +20,29 @@ const STATE: Record<UserState, AppUserState> = {
   [UserState.DELETED]: 'removed',
 };
 
+/** A ListUsers user (protobuf-es message) in the app's terms. */
+export function listedOf(user: User): ListedUser {
+  const listed: ListedUser = {
+    userId: user.userId,
+    sequence: Number(user.details?.sequence ?? 0n),
+    orgId: user.details?.resourceOwner || null,
+    state: STATE[user.state] ?? 'active',
+  };
+  if (user.type.case === 'human') {
+    const human = user.type.value;
+    const givenName = human.profile?.givenName ?? '';
+    const familyName = human.profile?.familyName ?? '';
+    listed.human = {
+      email: human.email?.email || null,
+      emailVerified: human.email?.isVerified === true,
+      givenName,
+      familyName,
+      displayName: human.profile?.displayName || `${givenName} ${familyName}`.trim(),
+    };
+  }
+  return listed;
+}
+
 /**
  * A ListUsers user as a write of every field at the user's `details.sequence`. ZITADEL's user
  * projection shows the effect of all of the user's events up to that sequence, so under the
@@ -27,30 +51,19 @@ const STATE: Record<UserState, AppUserState> = {
  * are not events: they never go into identity_events, so the real events stay applicable.
  * Undefined for machine users (the app provisions people).
  */
-export function snapshotOf(user: User): UserFieldWrite | undefined {
-  if (user.type.case !== 'human') return undefined;
-  const human = user.type.value;
-  const sequence = Number(user.details?.sequence ?? 0n);
-  const givenName = human.profile?.givenName ?? '';
-  const familyName = human.profile?.familyName ?? '';
-  const state = STATE[user.state] ?? 'active';
+export function snapshotOf(user: User | ListedUser): UserFieldWrite | undefined {
+  const listed = '$typeName' in user ? listedOf(user) : user;
+  const human = listed.human;
+  if (!human) return undefined;
+  const state = listed.state;
   const values: FieldValues =
-    state === 'removed'
-      ? { ...FIELD_DEFAULTS, ...ERASED_FIELDS, state }
-      : {
-          email: human.email?.email || null,
-          emailVerified: human.email?.isVerified === true,
-          displayName: human.profile?.displayName || `${givenName} ${familyName}`.trim(),
-          givenName,
-          familyName,
-          state,
-        };
+    state === 'removed' ? { ...FIELD_DEFAULTS, ...ERASED_FIELDS, state } : { ...human, state };
   return {
-    zitadelUserId: user.userId,
-    orgId: user.details?.resourceOwner || null,
+    zitadelUserId: listed.userId,
+    orgId: listed.orgId,
     creates: true,
     fields: Object.fromEntries(
-      FIELD_NAMES.map((field) => [field, { value: values[field], sequence }]),
+      FIELD_NAMES.map((field) => [field, { value: values[field], sequence: listed.sequence }]),
     ),
   };
 }

@@ -11,6 +11,7 @@ import type {
 } from '@zitadel/proto/zitadel/user/v2/user_service_pb';
 import type { IdentityEvent } from '../provisioning/identity-event';
 import { formatMicros, type Micros, parseMicros } from './event-instant';
+import { type ListedPage, parseListedUsers } from './parse-listed-users';
 
 /** ZITADEL's page size limit for the Event API (internal/api/grpc/admin/event.go, maxLimit). */
 export const MAX_EVENTS_PER_PAGE = 1000;
@@ -24,6 +25,8 @@ export interface EventSearch {
   range?: { since: Micros; until: Micros };
   eventTypes: readonly string[];
   aggregateId?: string;
+  /** `user` unless said: the sync reads user events, and `org.removed` apart (read-org-removals.ts). */
+  aggregateType?: 'user' | 'org';
   limit: number;
 }
 
@@ -36,6 +39,8 @@ export interface ZitadelClient {
   listEvents(search: EventSearch, signal?: AbortSignal): Promise<ReadEvent[]>;
   /** User API v2 ListUsers (`POST /v2/users`), parsed with ZITADEL's own schema. */
   listUsers(request: ListUsersRequestJson, signal?: AbortSignal): Promise<ListUsersResponse>;
+  /** The same call, read field by field into what the app keeps (the sweep reads every user). */
+  listUserPage(request: ListUsersRequestJson, signal?: AbortSignal): Promise<ListedPage>;
 }
 
 export type ZitadelApiFailure = 'unreachable' | 'timeout' | 'http' | 'malformed';
@@ -58,7 +63,7 @@ export function eventSearchBody(search: EventSearch): ListEventsRequestJson {
   return {
     asc: search.asc,
     limit: Math.min(search.limit, MAX_EVENTS_PER_PAGE),
-    aggregateTypes: ['user'],
+    aggregateTypes: [search.aggregateType ?? 'user'],
     eventTypes: [...search.eventTypes],
     ...(search.aggregateId ? { aggregateId: search.aggregateId } : {}),
     ...(search.range
@@ -128,7 +133,8 @@ export function parseEventsPage(json: unknown, search: EventSearch): ReadEvent[]
       throw malformed(`event ${index} is outside the requested range`);
     if (types && !types.has(eventType))
       throw malformed(`event ${index} has unrequested type ${eventType}`);
-    if (aggregateType !== 'user') throw malformed(`event ${index} is about a ${aggregateType}`);
+    if (aggregateType !== (search.aggregateType ?? 'user'))
+      throw malformed(`event ${index} is about a ${aggregateType}`);
     if (search.aggregateId !== undefined && aggregateId !== search.aggregateId)
       throw malformed(`event ${index} is about another aggregate`);
     events[index] = {
@@ -236,6 +242,13 @@ export function createZitadelClient(options: {
     async listEvents(search, signal) {
       const json = await post('/admin/v1/events/_search', eventSearchBody(search), signal);
       return parseEventsPage(json, search);
+    },
+    async listUserPage(request, signal) {
+      const json = await post('/v2/users', request, signal);
+      return parseListedUsers(
+        json,
+        (why) => new ZitadelApiError(`ListUsers answer is malformed: ${why}`, 'malformed', true),
+      );
     },
     async listUsers(request, signal) {
       const json = await post('/v2/users', request, signal);

@@ -5,6 +5,7 @@ import { BodyTooLargeError, readLimitedBody } from '../http/read-limited-body';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import { applyIdentityEvent } from '../provisioning/apply-identity-event';
+import { applyOrgRemovals, isOrgRemoval } from '../provisioning/remove-users';
 import { InvalidEventError, parseWebhookEvent } from './parse-webhook-event';
 import { verifySignature } from './verify-signature';
 
@@ -68,6 +69,17 @@ export function createWebhookHandler(deps: WebhookDeps) {
     }
 
     try {
+      if (isOrgRemoval(event)) {
+        // ZITADEL writes no event per user when it removes an organisation.
+        const removed = await applyOrgRemovals(deps.db, [event], 'webhook');
+        deps.metrics.eventsApplied.inc({ source: 'webhook', outcome: 'applied' });
+        deps.logger.info(
+          { eventType: event.eventType, orgId: event.aggregateId, usersRemoved: removed.length },
+          'webhook event: organisation removed',
+        );
+        reply(res, 200, { outcome: 'applied', usersRemoved: removed.length });
+        return;
+      }
       const result = await applyIdentityEvent(deps.db, event, 'webhook');
       deps.metrics.eventsApplied.inc({ source: 'webhook', outcome: result.outcome });
       if (result.outcome === 'applied') {

@@ -4,10 +4,17 @@ import type { AddressInfo } from 'node:net';
 import { fromJson, type JsonObject } from '@bufbuild/protobuf';
 import { type ListEventsRequest, ListEventsRequestSchema } from '@zitadel/proto/zitadel/admin_pb';
 import type { EventJson } from '@zitadel/proto/zitadel/event_pb';
+import type { UserJson } from '@zitadel/proto/zitadel/user/v2/user_pb';
 import { parseMicros } from '../../src/reconciler/event-instant';
+import { answerListUsers, type ListUsersFaults, TEST_ORG_ID } from './test-list-users';
 
 export interface StoredEvent {
+  /** The aggregate's id: a user's, or an organisation's for `org.*` events. */
   userId: string;
+  /** `user` unless said. */
+  aggregateType?: 'user' | 'org';
+  /** The aggregate's resource owner (for a user: its organisation). */
+  resourceOwner?: string;
   sequence: number;
   type: string;
   creationDate: string;
@@ -32,12 +39,32 @@ export async function startTestEventApi(pat = 'test-pat') {
   const events: StoredEvent[] = [];
   const requests: Record<string, unknown>[] = [];
   let failOnRequest = -1;
+  // ListUsers (`POST /v2/users`): the users it lists, and the faults a test may script.
+  const listed: UserJson[] = [];
+  const listUsersRequests: JsonObject[] = [];
+  const listUsersFaults: ListUsersFaults = { failures: 0 };
 
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const json = (status: number, body: unknown) =>
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (req.url === '/v2/users' && req.method === 'POST') {
+      if (req.headers.authorization !== `Bearer ${pat}`) {
+        return json(401, { code: 16, message: 'Errors.Token.Invalid (AUTH-7fs1e)' });
+      }
+      const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as JsonObject;
+      listUsersRequests.push(body);
+      if (listUsersFaults.failures > 0) {
+        listUsersFaults.failures--;
+        return json(503, { code: 14, message: 'unavailable' });
+      }
+      try {
+        return json(200, answerListUsers(listed, body, listUsersFaults));
+      } catch (error) {
+        return json(400, { code: 3, message: (error as Error).message, details: [] });
+      }
+    }
     if (req.url !== '/admin/v1/events/_search' || req.method !== 'POST') return json(404, {});
     if (req.headers.authorization !== `Bearer ${pat}`) {
       return json(401, { code: 16, message: 'Errors.Token.Invalid (AUTH-7fs1e)' });
@@ -68,6 +95,9 @@ export async function startTestEventApi(pat = 'test-pat') {
         if (before !== undefined && at >= before) return false;
         if (request.eventTypes.length > 0 && !request.eventTypes.includes(event.type)) return false;
         if (request.aggregateId && event.userId !== request.aggregateId) return false;
+        const aggregateType = event.aggregateType ?? 'user';
+        if (request.aggregateTypes.length > 0 && !request.aggregateTypes.includes(aggregateType))
+          return false;
         return true;
       })
       .sort((a, b) => a.at - b.at || a.index - b.index);
@@ -83,8 +113,8 @@ export async function startTestEventApi(pat = 'test-pat') {
           },
           aggregate: {
             id: event.userId,
-            type: { type: 'user' },
-            resourceOwner: '336392597046099971',
+            type: { type: event.aggregateType ?? 'user' },
+            resourceOwner: event.resourceOwner ?? TEST_ORG_ID,
           },
           sequence: String(event.sequence),
           creationDate: event.creationDate,
@@ -102,6 +132,10 @@ export async function startTestEventApi(pat = 'test-pat') {
     pat,
     events,
     requests,
+    /** What ListUsers lists: ZITADEL's user projection (removed users are simply absent). */
+    listed,
+    listUsersRequests,
+    listUsersFaults,
     failOn(requestIndex: number) {
       failOnRequest = requestIndex;
     },

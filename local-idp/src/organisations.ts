@@ -1,0 +1,113 @@
+import { join } from 'node:path';
+import { readJsonIfExists, writeJsonAtomic } from './data-files.ts';
+import type { EventEditor, EventLog } from './event-log.ts';
+import { generateId } from './id-generator.ts';
+import { UserAccountError } from './user-accounts.ts';
+import type { UserStore } from './user-store.ts';
+
+export interface Organisation {
+  id: string;
+  name: string;
+  state: 'active' | 'removed';
+}
+
+interface OrgsFile {
+  orgs: Organisation[];
+}
+
+const FILE_NAME = 'orgs.json';
+
+/**
+ * Organisations besides the default one (ORG_ID), as ZITADEL keeps them: each an `org` aggregate
+ * in the event log. Removing one writes `org.removed` on the organisation and NO event per user
+ * (ZITADEL: internal/command/org.go RemoveOrg; internal/repository/org/org.go), while its user
+ * projection stops showing the organisation's users (internal/query/projection/user.go
+ * reduceOwnerRemoved), so ListUsers no longer lists them and they can no longer sign in. Here
+ * that is the users' state in the store becoming `removed`, with no user event written.
+ * See shared/zitadel.md ("Removing an organisation…").
+ */
+export class Organisations {
+  readonly #path: string;
+  readonly #orgs = new Map<string, Organisation>();
+  readonly #events: EventLog;
+  readonly #users: UserStore;
+  readonly #defaultOrgId: string;
+
+  constructor(dataDir: string, deps: { events: EventLog; users: UserStore; defaultOrgId: string }) {
+    this.#path = join(dataDir, FILE_NAME);
+    this.#events = deps.events;
+    this.#users = deps.users;
+    this.#defaultOrgId = deps.defaultOrgId;
+    for (const org of readJsonIfExists<OrgsFile>(this.#path)?.orgs ?? [])
+      this.#orgs.set(org.id, org);
+  }
+
+  list(): Organisation[] {
+    return [...this.#orgs.values()].map((org) => ({ ...org }));
+  }
+
+  /** An active organisation's id, or a not_found error (users can only be added to one). */
+  requireActive(id: string): string {
+    if (this.#orgs.get(id)?.state !== 'active')
+      throw new UserAccountError('not_found', 'Organisation not found', 'orgId');
+    return id;
+  }
+
+  create(name: string, editor: EventEditor): Organisation {
+    if (typeof name !== 'string' || name.trim() === '' || name.length > 200)
+      throw new UserAccountError('invalid_argument', 'name must be 1..200 characters', 'name');
+    let id = generateId();
+    while (this.#orgs.has(id) || id === this.#defaultOrgId) id = generateId();
+    const org: Organisation = { id, name: name.trim(), state: 'active' };
+    this.#events.appendCommand([
+      {
+        aggregateId: id,
+        aggregateType: 'org',
+        resourceOwner: id,
+        type: 'org.added',
+        payload: { name: org.name },
+        editor,
+      },
+    ]);
+    this.#orgs.set(id, org);
+    this.#save();
+    return { ...org };
+  }
+
+  /**
+   * Removes an organisation: one `org.removed` event, and its users gone from ListUsers and
+   * sign-in. ZITADEL refuses to remove the instance's default organisation
+   * (Errors.Org.DefaultOrgNotDeletable). Returns the ids of the users it took away.
+   */
+  remove(id: string, editor: EventEditor): { org: Organisation; removedUserIds: string[] } {
+    if (id === this.#defaultOrgId)
+      throw new UserAccountError(
+        'failed_precondition',
+        'The default organisation cannot be removed',
+      );
+    const org = this.#orgs.get(id);
+    if (!org || org.state === 'removed')
+      throw new UserAccountError('not_found', 'Organisation not found');
+    this.#events.appendCommand([
+      {
+        aggregateId: id,
+        aggregateType: 'org',
+        resourceOwner: id,
+        type: 'org.removed',
+        payload: { name: org.name },
+        editor,
+      },
+    ]);
+    const members = this.#users
+      .all()
+      .filter((user) => user.orgId === id && user.state !== 'removed');
+    this.#users.saveMany(members.map((user) => ({ ...user, state: 'removed' as const })));
+    org.state = 'removed';
+    this.#save();
+    return { org: { ...org }, removedUserIds: members.map((user) => user.id) };
+  }
+
+  #save(): void {
+    writeJsonAtomic(this.#path, { orgs: [...this.#orgs.values()] } satisfies OrgsFile);
+  }
+}
