@@ -74,7 +74,11 @@ describe('vite preview: scripts go out as the build compressed them', () => {
   });
 
   it('passes on a client that does not take gzip, and a file the build did not compress', async () => {
-    for (const headers of [{}, { 'accept-encoding': 'br' }, { 'accept-encoding': 'identity' }]) {
+    for (const headers of [
+      {},
+      { 'accept-encoding': 'br' },
+      { 'accept-encoding': 'identity' },
+    ] as Record<string, string>[]) {
       expect((await get('/assets/app-Ab12.js', headers)).body.toString()).toBe('passed on');
     }
     expect((await get('/assets/plain-Cd34.js')).body.toString()).toBe('passed on');
