@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 import { assetCaching } from './vite-plugins/asset-caching.ts';
 import { linkCallbackScripts } from './vite-plugins/link-callback-scripts.ts';
 import { notFoundStatus } from './vite-plugins/not-found-status.ts';
+import { precompressedAssets } from './vite-plugins/precompressed-assets.ts';
 import { runtimeConfig } from './vite-plugins/runtime-config.ts';
 import { securityHeaders } from './vite-plugins/security-headers.ts';
 
@@ -14,6 +15,8 @@ export default defineConfig({
     securityHeaders(),
     runtimeConfig(),
     assetCaching(),
+    // After the two above: it answers /assets/ itself, with the headers they set.
+    precompressedAssets(),
     notFoundStatus(),
     linkCallbackScripts({ callback: 'callback.html', landing: 'index.html' }),
   ],

@@ -2,12 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { LABELS } from '../../local-idp/src/login-pages.ts';
 import {
-  ACCOUNT_READY,
-  LONG_TASK_RECORDER,
   median,
-  readSignupTiming,
   type SignupTiming,
   type SignupTimingSummary,
   summarizeSignupTimings,
@@ -18,20 +14,14 @@ import { createBenchDatabase } from './create-bench-database';
 import { freePort } from './free-port';
 import { progress } from './progress-log';
 
-/**
- * warm: the callback's files are in the browser cache, prefetched by the landing page while the
- * person filled in the provider's form. cold: the cache is emptied just before the provider
- * redirects back, as for a first-time visitor whose landing page never got to prefetch (a slow
- * connection, the verification link opened in another browser).
- */
-export type CacheState = 'warm' | 'cold';
+import {
+  type CacheState,
+  CHROMIUM_ARGS,
+  type SignupSample,
+  signUpInBrowser,
+} from './sign-up-in-browser';
 
-export interface SignupSample {
-  cache: CacheState;
-  timing: SignupTiming;
-  /** The home page's first contentful paint on the same visit, in ms from its navigation start. */
-  homeFirstRender: number;
-}
+export type { CacheState, SignupSample };
 
 export interface SignupResults {
   samples: SignupSample[];
@@ -46,26 +36,6 @@ export interface SignupResults {
     /** Token request + GetOrCreate request, per signup: the network and servers alone. */
     networkFloor: number;
   };
-}
-
-// The launch flags the end-to-end suite uses with Debian's Chromium.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
-/** Polls a condition over CDP (no script injected into the page) every 10 ms, for up to 30 s. */
-async function waitUntil(condition: () => Promise<boolean>, what: string) {
-  const deadline = Date.now() + 30_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /**
@@ -102,55 +72,8 @@ export async function measureSignupTime(config: BenchConfig): Promise<SignupResu
       // Then warm and cold alternate, so a busy moment on the machine hits both alike.
       for (let i = 0; i <= 2 * config.signups; i++) {
         const cache: CacheState = i % 2 === 0 ? 'warm' : 'cold';
-        const context = await browser.newContext();
-        await context.addInitScript({ content: LONG_TASK_RECORDER });
-        try {
-          const page = await context.newPage();
-          await page.goto(stack.appUrl);
-          const signUp = page.getByRole('button', { name: 'Sign up' });
-          await signUp.waitFor({ timeout: 30_000 });
-          const homeFirstRender = await page.evaluate(
-            () =>
-              performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN,
-          );
-          await signUp.click();
-          // The local provider takes Login V2's two registration steps (local-idp/src/login-pages.ts).
-          const id = `${Date.now().toString(36)}${i}`;
-          await page.getByLabel(LABELS.email, { exact: true }).fill(`bench-${id}@example.com`);
-          await page.getByLabel(LABELS.givenName, { exact: true }).fill('Bench');
-          await page.getByLabel(LABELS.familyName, { exact: true }).fill(`Signup ${id}`);
-          await page.getByRole('checkbox', { name: LABELS.termsOfService, exact: true }).check();
-          await page.getByRole('checkbox', { name: LABELS.privacyPolicy, exact: true }).check();
-          await page.getByRole('radio', { name: LABELS.passwordMethod, exact: true }).check();
-          await page.getByRole('button', { name: LABELS.continue, exact: true }).click();
-          // ZITADEL's default password complexity: upper, lower, digit, symbol.
-          const password = `Bench-pass-${i}7`;
-          await page.getByLabel(LABELS.password, { exact: true }).fill(password);
-          await page.getByLabel(LABELS.confirmPassword, { exact: true }).fill(password);
-          const cdp = await context.newCDPSession(page);
-          if (cache === 'cold') await cdp.send('Network.clearBrowserCache');
-          await page.getByRole('button', { name: LABELS.createAccount, exact: true }).click();
-          await waitUntil(
-            async () =>
-              (
-                await cdp
-                  .send('Runtime.evaluate', { expression: ACCOUNT_READY, returnByValue: true })
-                  .catch(() => undefined)
-              )?.result.value === true,
-            'the callback page to mark "account ready"',
-          );
-          await page
-            .getByRole('heading', { name: 'Your account is ready' })
-            .waitFor({ timeout: 5_000 });
-          const timing = await page.evaluate(readSignupTiming, {
-            app: new URL(stack.appUrl).origin,
-            issuer: new URL(stack.issuer).origin,
-          });
-          if (i === 0) continue;
-          samples.push({ cache, timing, homeFirstRender });
-        } finally {
-          await context.close();
-        }
+        const sample = await signUpInBrowser(browser, stack, cache, String(i));
+        if (i > 0) samples.push(sample);
       }
     } finally {
       await browser.close();

@@ -1,7 +1,8 @@
 // @vitest-environment node
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -67,6 +68,28 @@ describe('the production build', () => {
     // Each is a script of the landing page itself or prefetched by it.
     for (const path of scripts) expect(landing, path).toContain(`"${path}"`);
     expect(landing).toContain('rel="prefetch" crossorigin href="/assets/sign-in-');
+  });
+
+  it('writes each script and stylesheet gzipped beside it, the same bytes once unpacked', () => {
+    const callback = readFileSync(join(outDir, 'callback.html'), 'utf8');
+    const linked = [...callback.matchAll(/(?:src|href)="\/(assets\/[^"]+\.(?:js|css))"/g)];
+    const large = linked
+      .map(([, file]) => file as string)
+      .filter((file) => readFileSync(join(outDir, file)).length > 1024);
+    // oidc-client-ts, Connect, React at least.
+    expect(large.length).toBeGreaterThanOrEqual(3);
+    for (const file of large) {
+      expect(existsSync(join(outDir, `${file}.gz`)), `${file}.gz`).toBe(true);
+      expect(
+        gunzipSync(readFileSync(join(outDir, `${file}.gz`))).equals(
+          readFileSync(join(outDir, file)),
+        ),
+      ).toBe(true);
+    }
+    // Nothing but scripts and stylesheets: the pages and config.json are not immutable.
+    for (const page of ['index.html', 'callback.html', 'config.json']) {
+      expect(existsSync(join(outDir, `${page}.gz`)), page).toBe(false);
+    }
   });
 
   it('has the pages fetch /config.json beside their scripts', () => {
