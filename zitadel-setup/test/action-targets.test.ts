@@ -119,7 +119,7 @@ test('a second run only reads; a lost env file rotates the unknown keys, and the
   const rotations = writes.filter((request) => request.body?.expirationSigningKey === '0s');
   assert.equal(rotations.length, 4, 'the webhook target and the three action targets are rotated');
   // The other secrets that lived only in the lost file are renewed too: the API app's client
-  // secret and the reconciler's personal access token (ensure-api-app.js, ensure-reconciler-user.js).
+  // secret and the reconciler's personal access token (ensure-api-app.ts, ensure-reconciler-user.ts).
   assert.deepEqual(
     writes
       .filter((request) => !rotations.includes(request))

@@ -27,7 +27,7 @@ export async function createFixture(
     APP_ORIGIN: 'http://localhost:5173',
     API_BASE_URL: 'http://localhost:3001',
     WEBHOOK_URL: 'http://127.0.0.1:3001/webhooks/zitadel',
-    // The Actions v2 restCall targets have their own tests (action-targets.test.js), which turn
+    // The Actions v2 restCall targets have their own tests (action-targets.test.ts), which turn
     // them on; the others look at the webhook alone.
     ENSURE_ACTIONS: 'false',
     FRONTEND_CONFIG_FILE: join(dir, 'public', 'config.json'),
