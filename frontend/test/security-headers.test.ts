@@ -20,7 +20,7 @@ const run = (file: string, env: Record<string, string> = {}) =>
     env: { PATH: process.env.PATH, ...env },
   });
 
-// What zitadel-setup writes for docker compose (zitadel-setup/src/runtime-config.js).
+// What zitadel-setup writes for docker compose (zitadel-setup/src/runtime-config.ts).
 const composeConfig = {
   oidcAuthority: 'http://localhost:8080',
   oidcClientId: '336500000000000101',

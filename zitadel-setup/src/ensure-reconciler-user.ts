@@ -24,59 +24,86 @@
  * (`known`) is reused while it still signs in as this user; otherwise a new one is created.
  */
 
+import type {
+  AddIAMMemberRequestJson,
+  ListIAMMembersRequestJson,
+  ListIAMMembersResponseJson,
+  UpdateIAMMemberRequestJson,
+} from '@zitadel/proto/zitadel/admin_pb';
+import type {
+  AddMachineUserRequestJson,
+  AddMachineUserResponseJson,
+  AddPersonalAccessTokenResponseJson,
+  ListUsersRequestJson,
+  ListUsersResponseJson,
+} from '@zitadel/proto/zitadel/management_pb';
+import type { ZitadelClient } from './zitadel-client';
+
 export const RECONCILER_ROLES = ['IAM_OWNER_VIEWER'];
 
-/**
- * @param {import('./zitadel-client.js').ZitadelClient} client
- * @param {{
- *   userName: string,
- *   known?: { userId?: string | undefined, pat?: string | undefined },
- *   checkPat: (pat: string) => Promise<string | undefined>,
- *   log: (line: string) => void,
- * }} options `checkPat` answers the user id a PAT signs in as, or undefined.
- * @returns {Promise<{ userId: string, pat: string, created: boolean, rolesChanged: boolean, patCreated: boolean }>}
- */
-export async function ensureReconcilerUser(client, { userName, known = {}, checkPat, log }) {
-  const found = await client.post('/management/v1/users/_search', {
+export interface EnsuredReconcilerUser {
+  userId: string;
+  pat: string;
+  created: boolean;
+  rolesChanged: boolean;
+  patCreated: boolean;
+}
+
+/** `checkPat` answers the user id a PAT signs in as, or undefined. */
+export async function ensureReconcilerUser(
+  client: ZitadelClient,
+  {
+    userName,
+    known = {},
+    checkPat,
+    log,
+  }: {
+    userName: string;
+    known?: { userId?: string | undefined; pat?: string | undefined };
+    checkPat: (pat: string) => Promise<string | undefined>;
+    log: (line: string) => void;
+  },
+): Promise<EnsuredReconcilerUser> {
+  const found = await client.post<ListUsersResponseJson>('/management/v1/users/_search', {
     query: { limit: 10 },
     queries: [{ userNameQuery: { userName, method: 'TEXT_QUERY_METHOD_EQUALS' } }],
-  });
+  } satisfies ListUsersRequestJson);
   const existing = (found.result ?? []).find(
-    (/** @type {{ userName?: string, machine?: unknown }} */ user) =>
-      user.userName === userName && user.machine !== undefined,
+    (user) => user.userName === userName && user.machine !== undefined,
   );
-  let userId;
+  let userId: string;
   let created = false;
   if (existing) {
     userId = String(existing.id);
   } else {
-    const added = await client.post('/management/v1/users/machine', {
+    const added = await client.post<AddMachineUserResponseJson>('/management/v1/users/machine', {
       userName,
       name: 'liverty-music backend (reconciler)',
       description: 'Reads the Event API and lists users for the liverty-music backend.',
       accessTokenType: 'ACCESS_TOKEN_TYPE_BEARER',
-    });
+    } satisfies AddMachineUserRequestJson);
     userId = String(added.userId);
     created = true;
   }
 
-  const members = await client.post('/admin/v1/members/_search', {
+  const members = await client.post<ListIAMMembersResponseJson>('/admin/v1/members/_search', {
     query: { limit: 10 },
     queries: [{ userIdQuery: { userId } }],
-  });
-  const member = (members.result ?? []).find(
-    (/** @type {{ userId?: string }} */ candidate) => candidate.userId === userId,
-  );
-  const roles = /** @type {string[]} */ (member?.roles ?? []);
+  } satisfies ListIAMMembersRequestJson);
+  const member = (members.result ?? []).find((candidate) => candidate.userId === userId);
+  const roles = member?.roles ?? [];
   let rolesChanged = false;
   if (!member) {
-    await client.post('/admin/v1/members', { userId, roles: RECONCILER_ROLES });
+    await client.post('/admin/v1/members', {
+      userId,
+      roles: RECONCILER_ROLES,
+    } satisfies AddIAMMemberRequestJson);
     rolesChanged = true;
   } else if (JSON.stringify([...roles].sort()) !== JSON.stringify(RECONCILER_ROLES)) {
     // Exactly these roles: a broader one left from an earlier setup is taken away.
     await client.put(`/admin/v1/members/${encodeURIComponent(userId)}`, {
       roles: RECONCILER_ROLES,
-    });
+    } satisfies UpdateIAMMemberRequestJson);
     rolesChanged = true;
   }
 
@@ -84,7 +111,10 @@ export async function ensureReconcilerUser(client, { userName, known = {}, check
   if (pat && (await checkPat(pat)) !== userId) pat = undefined;
   let patCreated = false;
   if (!pat) {
-    const added = await client.post(`/management/v1/users/${encodeURIComponent(userId)}/pats`, {});
+    const added = await client.post<AddPersonalAccessTokenResponseJson>(
+      `/management/v1/users/${encodeURIComponent(userId)}/pats`,
+      {},
+    );
     if (!added.token) throw new Error(`ZITADEL created no personal access token for ${userId}`);
     pat = String(added.token);
     patCreated = true;

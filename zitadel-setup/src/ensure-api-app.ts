@@ -17,34 +17,55 @@
  *                             → {clientSecret}
  */
 
-const AUTH_METHOD = 'API_AUTH_METHOD_TYPE_BASIC';
+import type { APIAuthMethodTypeJson } from '@zitadel/proto/zitadel/app_pb';
+import type {
+  AddAPIAppRequestJson,
+  AddAPIAppResponseJson,
+  ListAppsRequestJson,
+  ListAppsResponseJson,
+  RegenerateAPIClientSecretResponseJson,
+  UpdateAPIAppConfigRequestJson,
+} from '@zitadel/proto/zitadel/management_pb';
+import type { ZitadelClient } from './zitadel-client';
 
-/**
- * @param {import('./zitadel-client.js').ZitadelClient} client
- * @param {{
- *   projectId: string,
- *   name: string,
- *   known?: { clientId?: string | undefined, clientSecret?: string | undefined },
- *   log: (line: string) => void,
- * }} options
- * @returns {Promise<{ appId: string, clientId: string, clientSecret: string, created: boolean, updated: boolean }>}
- */
-export async function ensureApiApp(client, { projectId, name, known = {}, log }) {
+const AUTH_METHOD: APIAuthMethodTypeJson = 'API_AUTH_METHOD_TYPE_BASIC';
+
+export interface EnsuredApiApp {
+  appId: string;
+  clientId: string;
+  clientSecret: string;
+  created: boolean;
+  updated: boolean;
+}
+
+export async function ensureApiApp(
+  client: ZitadelClient,
+  {
+    projectId,
+    name,
+    known = {},
+    log,
+  }: {
+    projectId: string;
+    name: string;
+    known?: { clientId?: string | undefined; clientSecret?: string | undefined };
+    log: (line: string) => void;
+  },
+): Promise<EnsuredApiApp> {
   const projectPath = `/management/v1/projects/${encodeURIComponent(projectId)}`;
-  const found = await client.post(`${projectPath}/apps/_search`, {
+  const found = await client.post<ListAppsResponseJson>(`${projectPath}/apps/_search`, {
     query: { limit: 10 },
     queries: [{ nameQuery: { name, method: 'TEXT_QUERY_METHOD_EQUALS' } }],
-  });
+  } satisfies ListAppsRequestJson);
   const existing = (found.result ?? []).find(
-    (/** @type {{ name?: string, apiConfig?: unknown }} */ app) =>
-      app.name === name && app.apiConfig !== undefined,
+    (app) => app.name === name && app.apiConfig !== undefined,
   );
 
-  if (!existing) {
-    const created = await client.post(`${projectPath}/apps/api`, {
+  if (!existing?.apiConfig) {
+    const created = await client.post<AddAPIAppResponseJson>(`${projectPath}/apps/api`, {
       name,
       authMethodType: AUTH_METHOD,
-    });
+    } satisfies AddAPIAppRequestJson);
     if (!created.clientSecret)
       throw new Error(`ZITADEL created API app ${created.appId} without a client secret`);
     log(`API app "${name}": created ${created.appId} (client id ${created.clientId})`);
@@ -60,18 +81,22 @@ export async function ensureApiApp(client, { projectId, name, known = {}, log })
   const appId = String(existing.id);
   const clientId = String(existing.apiConfig.clientId);
   const appPath = `${projectPath}/apps/${encodeURIComponent(appId)}`;
-  /** @type {string[]} */
-  const reasons = [];
+  const reasons: string[] = [];
   // Proto3 JSON leaves out the zero value, which is API_AUTH_METHOD_TYPE_BASIC.
   const method = existing.apiConfig.authMethodType ?? AUTH_METHOD;
   if (method !== AUTH_METHOD) {
-    await client.put(`${appPath}/api_config`, { authMethodType: AUTH_METHOD });
+    await client.put(`${appPath}/api_config`, {
+      authMethodType: AUTH_METHOD,
+    } satisfies UpdateAPIAppConfigRequestJson);
     reasons.push(`auth method was ${method}`);
   }
   let clientSecret =
     reasons.length === 0 && known.clientId === clientId ? known.clientSecret : undefined;
   if (!clientSecret) {
-    const regenerated = await client.post(`${appPath}/api_config/_generate_client_secret`, {});
+    const regenerated = await client.post<RegenerateAPIClientSecretResponseJson>(
+      `${appPath}/api_config/_generate_client_secret`,
+      {},
+    );
     clientSecret = regenerated.clientSecret;
     if (!clientSecret) throw new Error(`ZITADEL returned no client secret for API app ${appId}`);
     reasons.push('its secret was not known, so it was regenerated');

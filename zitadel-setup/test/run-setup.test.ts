@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { test } from 'node:test';
-import { runSetup } from '../src/run-setup.js';
-import { parseEnv } from '../src/runtime-config.js';
-import { ZitadelError } from '../src/zitadel-client.js';
-import { createFixture, isRead, writePatFile } from './support/fixture.js';
+import { runSetup } from '../src/run-setup';
+import { parseEnv } from '../src/runtime-config';
+import { ZitadelError } from '../src/zitadel-client';
+import { createFixture, isRead, writePatFile } from './support/fixture';
 
 test('the first run creates the project, the OIDC app, the webhook target and its executions', async (t) => {
   const fixture = await createFixture(t);
@@ -216,10 +216,9 @@ test('it waits for ZITADEL: polls until the discovery document and the PAT answe
 
 test('it waits for the PAT file that ZITADEL writes on its first start', async (t) => {
   const fixture = await createFixture(t, { writePat: false });
-  /** @type {string[]} */
-  const logs = [];
+  const logs: string[] = [];
   // The file appears only after the setup step has looked for it and not found it.
-  const log = (/** @type {string} */ line) => {
+  const log = (line: string) => {
     logs.push(line);
     if (/not ready yet: .*ENOENT/.test(line))
       void writePatFile(fixture.patFile, fixture.zitadel.token);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { HUMAN_CREATING_METHODS } from '../src/ensure-action-targets.js';
-import { runSetup } from '../src/run-setup.js';
-import { parseEnv } from '../src/runtime-config.js';
-import { createFixture, isRead } from './support/fixture.js';
+import { HUMAN_CREATING_METHODS } from '../src/ensure-action-targets';
+import { runSetup } from '../src/run-setup';
+import { parseEnv } from '../src/runtime-config';
+import { createFixture, isRead } from './support/fixture';
 
 const ACTIONS = { ENSURE_ACTIONS: 'true' };
 
@@ -44,7 +44,7 @@ test('the first run creates the enricher and signup-policy targets and their exe
       ],
     ],
   );
-  const idOf = (/** @type {string} */ path) => String(byName.get(`liverty-music-${path}`)?.id);
+  const idOf = (path: string) => String(byName.get(`liverty-music-${path}`)?.id);
   const executions = new Map(
     fixture.zitadel.state.executions.map((execution) => [
       JSON.stringify(execution.condition),
@@ -119,7 +119,7 @@ test('a second run only reads; a lost env file rotates the unknown keys, and the
   const rotations = writes.filter((request) => request.body?.expirationSigningKey === '0s');
   assert.equal(rotations.length, 4, 'the webhook target and the three action targets are rotated');
   // The other secrets that lived only in the lost file are renewed too: the API app's client
-  // secret and the reconciler's personal access token (ensure-api-app.js, ensure-reconciler-user.js).
+  // secret and the reconciler's personal access token (ensure-api-app.ts, ensure-reconciler-user.ts).
   assert.deepEqual(
     writes
       .filter((request) => !rotations.includes(request))

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadConfig } from '../src/config.js';
-import { parseEnv, quoteForShell, renderBackendEnv } from '../src/runtime-config.js';
+import { loadConfig } from '../src/config';
+import { parseEnv, quoteForShell, renderBackendEnv } from '../src/runtime-config';
 
 test('the defaults fit docker-compose.yml', () => {
   const config = loadConfig({});

@@ -6,15 +6,29 @@
  * keeps one execution per condition, whose target list SetExecution replaces: targets already
  * there (someone else's) are kept, ours is appended. Conditions that already call the target are
  * only read.
+ *
+ * Bodies: `@zitadel/proto` 1.3.1 ships the action API as v2beta; v2 (`/v2/actions/...`, what this
+ * step calls) has the same field names for conditions, executions and their search.
  */
 
-/** @typedef {{ event: { group: string } } | { event: { event: string } }} EventCondition */
+import type {
+  ListExecutionsRequestJson,
+  ListExecutionsResponseJson,
+  SetExecutionRequestJson,
+} from '@zitadel/proto/zitadel/action/v2beta/action_service_pb';
+import type {
+  ConditionJson,
+  ExecutionJson,
+} from '@zitadel/proto/zitadel/action/v2beta/execution_pb';
+import type { ZitadelClient } from './zitadel-client';
 
-/**
- * @param {{ groups: string[], events: string[] }} options
- * @returns {EventCondition[]}
- */
-export function eventConditions({ groups, events }) {
+export function eventConditions({
+  groups,
+  events,
+}: {
+  groups: string[];
+  events: string[];
+}): ConditionJson[] {
   return [
     ...groups.map((group) => ({ event: { group } })),
     ...events.map((event) => ({ event: { event } })),
@@ -23,10 +37,8 @@ export function eventConditions({ groups, events }) {
 
 /**
  * A stable key for a condition as sent or as listed (`{"event":{"group":"user.human"}}`).
- *
- * @param {any} condition
  */
-export function conditionKey(condition) {
+export function conditionKey(condition: ConditionJson | undefined): string {
   const event = condition?.event;
   if (event?.group) return `event group ${event.group}`;
   if (event?.event) return `event ${event.event}`;
@@ -39,17 +51,20 @@ export function conditionKey(condition) {
   return JSON.stringify(condition);
 }
 
-/**
- * @param {import('./zitadel-client.js').ZitadelClient} client
- * @param {{
- *   targetId: string,
- *   groups: string[],
- *   events: string[],
- *   log: (line: string) => void,
- * }} options
- * @returns {Promise<{ set: string[], unchanged: string[] }>}
- */
-export function ensureExecutions(client, { targetId, groups, events, log }) {
+export interface ExecutionsEnsured {
+  set: string[];
+  unchanged: string[];
+}
+
+export function ensureExecutions(
+  client: ZitadelClient,
+  {
+    targetId,
+    groups,
+    events,
+    log,
+  }: { targetId: string; groups: string[]; events: string[]; log: (line: string) => void },
+): Promise<ExecutionsEnsured> {
   const executions = eventConditions({ groups, events }).map((condition) => ({
     condition,
     targetId,
@@ -60,36 +75,36 @@ export function ensureExecutions(client, { targetId, groups, events, log }) {
 /**
  * Makes sure each condition (event, function or request) calls its target, keeping the targets
  * already there.
- *
- * @param {import('./zitadel-client.js').ZitadelClient} client
- * @param {{
- *   executions: { condition: any, targetId: string }[],
- *   log: (line: string) => void,
- * }} options
- * @returns {Promise<{ set: string[], unchanged: string[] }>}
  */
-export async function ensureExecutionsFor(client, { executions, log }) {
+export async function ensureExecutionsFor(
+  client: ZitadelClient,
+  {
+    executions,
+    log,
+  }: {
+    executions: { condition: ConditionJson; targetId: string }[];
+    log: (line: string) => void;
+  },
+): Promise<ExecutionsEnsured> {
   if (executions.length === 0) return { set: [], unchanged: [] };
-  const found = await client.post('/v2/actions/executions/search', {
+  const found = await client.post<ListExecutionsResponseJson>('/v2/actions/executions/search', {
     pagination: { limit: 100 },
     filters: [
       { inConditionsFilter: { conditions: executions.map((execution) => execution.condition) } },
     ],
-  });
-  /** @type {Map<string, string[]>} */
-  const targetsByCondition = new Map();
+  } satisfies ListExecutionsRequestJson);
+  const targetsByCondition = new Map<string, string[]>();
   for (const execution of found.executions ?? []) {
     // v2 lists target ids; v2beta listed {"target": id} objects.
-    const targets = (execution.targets ?? []).map((/** @type {any} */ target) =>
+    const listed: ListedTarget[] = (execution as ListedExecution).targets ?? [];
+    const targets = listed.map((target) =>
       String(typeof target === 'object' && target !== null ? target.target : target),
     );
     targetsByCondition.set(conditionKey(execution.condition), targets);
   }
 
-  /** @type {string[]} */
-  const set = [];
-  /** @type {string[]} */
-  const unchanged = [];
+  const set: string[] = [];
+  const unchanged: string[] = [];
   for (const { condition, targetId } of executions) {
     const key = conditionKey(condition);
     const current = targetsByCondition.get(key) ?? [];
@@ -97,7 +112,10 @@ export async function ensureExecutionsFor(client, { executions, log }) {
       unchanged.push(`${key} -> ${targetId}`);
       continue;
     }
-    await client.put('/v2/actions/executions', { condition, targets: [...current, targetId] });
+    await client.put('/v2/actions/executions', {
+      condition,
+      targets: [...current, targetId],
+    } satisfies SetExecutionRequestJson);
     targetsByCondition.set(key, [...current, targetId]);
     set.push(`${key} -> ${targetId}`);
   }
@@ -105,3 +123,7 @@ export async function ensureExecutionsFor(client, { executions, log }) {
   if (unchanged.length > 0) log(`executions: already calling ${unchanged.join(', ')}`);
   return { set, unchanged };
 }
+
+/** A listed target: an id (v2), or an older `{"target": id}` object (early v2beta). */
+type ListedTarget = string | { target?: string } | null;
+type ListedExecution = Omit<ExecutionJson, 'targets'> & { targets?: ListedTarget[] };

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { GetMyUserResponseJson } from '@zitadel/proto/zitadel/auth_pb';
 
 /**
  * Waits, up to one deadline, until ZITADEL can be used: its discovery document answers (so the
@@ -7,22 +8,26 @@ import { readFile } from 'node:fs/promises';
  */
 
 export class NotReadyError extends Error {
-  /** @override */
-  name = 'NotReadyError';
+  override name = 'NotReadyError';
 }
 
-/**
- * @template T
- * @param {() => Promise<{ ready: true, value: T } | { ready: false, reason: string }>} check
- * @param {{
- *   what: string,
- *   deadline: number,
- *   intervalMs: number,
- *   onNotReady?: (reason: string) => void,
- * }} options Each new reason for not being ready is passed to onNotReady once.
- * @returns {Promise<T>}
- */
-export async function pollUntilReady(check, { what, deadline, intervalMs, onNotReady }) {
+export type Readiness<T> = { ready: true; value: T } | { ready: false; reason: string };
+
+/** Each new reason for not being ready is passed to onNotReady once. */
+export async function pollUntilReady<T>(
+  check: () => Promise<Readiness<T>>,
+  {
+    what,
+    deadline,
+    intervalMs,
+    onNotReady,
+  }: {
+    what: string;
+    deadline: number;
+    intervalMs: number;
+    onNotReady?: (reason: string) => void;
+  },
+): Promise<T> {
   let reason = 'not checked yet';
   for (;;) {
     const result = await check();
@@ -37,17 +42,13 @@ export async function pollUntilReady(check, { what, deadline, intervalMs, onNotR
   }
 }
 
-/**
- * @param {{
- *   apiUrl: string,
- *   patFile: string,
- *   deadline: number,
- *   intervalMs: number,
- *   log: (line: string) => void,
- *   fetch?: typeof globalThis.fetch,
- * }} options
- * @returns {Promise<{ issuer: string, discovery: Record<string, unknown>, token: string, userName: string }>}
- */
+export interface ZitadelReady {
+  issuer: string;
+  discovery: Record<string, unknown>;
+  token: string;
+  userName: string;
+}
+
 export async function waitForZitadel({
   apiUrl,
   patFile,
@@ -55,30 +56,35 @@ export async function waitForZitadel({
   intervalMs,
   log,
   fetch = globalThis.fetch,
-}) {
-  /** @param {string} url @param {RequestInit} [init] */
-  const fetchWithin = (url, init = {}) =>
+}: {
+  apiUrl: string;
+  patFile: string;
+  deadline: number;
+  intervalMs: number;
+  log: (line: string) => void;
+  fetch?: typeof globalThis.fetch;
+}): Promise<ZitadelReady> {
+  const fetchWithin = (url: string, init: RequestInit = {}) =>
     fetch(url, {
       ...init,
       signal: AbortSignal.timeout(Math.max(1000, Math.min(10_000, deadline - Date.now()))),
     });
 
   log(`waiting for ZITADEL at ${apiUrl} ...`);
-  /** @param {string} reason */
-  const onNotReady = (reason) => log(`not ready yet: ${reason}`);
+  const onNotReady = (reason: string) => log(`not ready yet: ${reason}`);
   const discovery = await pollUntilReady(
-    async () => {
+    async (): Promise<Readiness<Record<string, unknown>>> => {
       try {
         const response = await fetchWithin(`${apiUrl}/.well-known/openid-configuration`);
         if (!response.ok) {
           await response.body?.cancel();
           return { ready: false, reason: `discovery answered HTTP ${response.status}` };
         }
-        const document = /** @type {{ issuer?: unknown }} */ (await response.json());
+        const document = (await response.json()) as { issuer?: unknown };
         if (typeof document.issuer !== 'string') {
           return { ready: false, reason: 'discovery document has no issuer' };
         }
-        return { ready: true, value: /** @type {Record<string, unknown>} */ (document) };
+        return { ready: true, value: document as Record<string, unknown> };
       } catch (error) {
         return { ready: false, reason: describe(error) };
       }
@@ -87,7 +93,7 @@ export async function waitForZitadel({
   );
 
   const token = await pollUntilReady(
-    async () => {
+    async (): Promise<Readiness<string>> => {
       try {
         const content = (await readFile(patFile, 'utf8')).trim();
         return content === ''
@@ -102,12 +108,14 @@ export async function waitForZitadel({
 
   // Right after the first start, the machine user may not be queryable for a moment.
   const userName = await pollUntilReady(
-    async () => {
+    async (): Promise<Readiness<string>> => {
       try {
         const response = await fetchWithin(`${apiUrl}/auth/v1/users/me`, {
           headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
         });
-        const body = /** @type {any} */ (await response.json().catch(() => ({})));
+        const body = (await response.json().catch(() => ({}))) as
+          | (GetMyUserResponseJson & { message?: unknown })
+          | null;
         if (!response.ok) {
           const message = typeof body?.message === 'string' ? `: ${body.message}` : '';
           return {
@@ -123,17 +131,22 @@ export async function waitForZitadel({
     { what: 'the personal access token to be accepted', deadline, intervalMs, onNotReady },
   );
 
-  const issuer = /** @type {string} */ (discovery.issuer);
+  const issuer = discovery.issuer as string;
   log(`ZITADEL is ready (issuer ${issuer}); signed in as machine user "${userName}"`);
   return { issuer, discovery, token, userName };
 }
 
-/** @param {unknown} error */
-function describe(error) {
+/** What fetch's cause may carry: a system error, or an AggregateError of them. */
+interface FetchCause {
+  code?: string;
+  errors?: Array<{ code?: string }>;
+  message?: string;
+}
+
+function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   // fetch() fails with "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, …) is in its cause.
-  /** @type {any} */
-  const cause = error.cause;
+  const cause = error.cause as FetchCause | undefined;
   const detail = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message;
   return detail ? `${error.message} (${detail})` : error.message;
 }

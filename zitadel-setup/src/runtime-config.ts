@@ -1,6 +1,6 @@
 import { chmod, chown, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { envPrefixOf } from './ensure-action-targets.js';
+import { envPrefixOf } from './ensure-action-targets';
 
 /**
  * The files the setup step hands to the other services:
@@ -13,16 +13,21 @@ import { envPrefixOf } from './ensure-action-targets.js';
  * a reader never sees half a file and a second run leaves both untouched.
  */
 
-/**
- * @param {{
- *   issuer: string,
- *   clientId: string,
- *   projectId: string,
- *   apiBaseUrl: string,
- *   oidcMetadata?: Record<string, unknown> | undefined,
- * }} values
- */
-export function renderFrontendConfig({ issuer, clientId, projectId, apiBaseUrl, oidcMetadata }) {
+export interface FrontendConfigValues {
+  issuer: string;
+  clientId: string;
+  projectId: string;
+  apiBaseUrl: string;
+  oidcMetadata?: Record<string, unknown> | undefined;
+}
+
+export function renderFrontendConfig({
+  issuer,
+  clientId,
+  projectId,
+  apiBaseUrl,
+  oidcMetadata,
+}: FrontendConfigValues): string {
   const config = {
     oidcAuthority: issuer,
     oidcClientId: clientId,
@@ -36,22 +41,23 @@ export function renderFrontendConfig({ issuer, clientId, projectId, apiBaseUrl, 
   return `${JSON.stringify(config, null, 2)}\n`;
 }
 
-/**
- * @param {{
- *   issuer: string,
- *   projectId: string,
- *   clientId: string,
- *   introspection: { clientId: string, clientSecret: string },
- *   zitadelApiUrl: string,
- *   reconciler: { userId: string, pat: string },
- *   targetId: string,
- *   signingKey: string,
- *   actions?: {
- *     targets: { path: string, id: string, signingKey: string }[],
- *     clientIds: string[],
- *   } | undefined,
- * }} values
- */
+export interface BackendEnvValues {
+  issuer: string;
+  projectId: string;
+  clientId: string;
+  introspection: { clientId: string; clientSecret: string };
+  zitadelApiUrl: string;
+  reconciler: { userId: string; pat: string };
+  targetId: string;
+  signingKey: string;
+  actions?:
+    | {
+        targets: { path: string; id: string; signingKey: string }[];
+        clientIds: string[];
+      }
+    | undefined;
+}
+
 export function renderBackendEnv({
   issuer,
   projectId,
@@ -62,9 +68,8 @@ export function renderBackendEnv({
   targetId,
   signingKey,
   actions,
-}) {
-  /** @type {Array<[string, string]>} */
-  const entries = [
+}: BackendEnvValues): string {
+  const entries: Array<[string, string]> = [
     ['OIDC_ISSUER', issuer],
     ['OIDC_AUDIENCE', projectId],
     // Only the SPA's access tokens: any app of the instance can get one with the project in aud.
@@ -77,18 +82,17 @@ export function renderBackendEnv({
     ['ZITADEL_WEBHOOK_SIGNING_KEYS', signingKey],
     ['ZITADEL_WEBHOOK_TARGET_ID', targetId],
     ...(actions
-      ? /** @type {Array<[string, string]>} */ ([
+      ? [
           // Each target's own key: the backend verifies a target only with its own.
           ...actions.targets.flatMap(
-            (target) =>
-              /** @type {Array<[string, string]>} */ ([
-                [`${envPrefixOf(target.path)}_SIGNING_KEYS`, target.signingKey],
-                [`${envPrefixOf(target.path)}_TARGET_ID`, target.id],
-              ]),
+            (target): Array<[string, string]> => [
+              [`${envPrefixOf(target.path)}_SIGNING_KEYS`, target.signingKey],
+              [`${envPrefixOf(target.path)}_TARGET_ID`, target.id],
+            ],
           ),
           // Enrich only the SPA's tokens, not the console's.
-          ['ZITADEL_ACTIONS_CLIENT_IDS', actions.clientIds.join(',')],
-        ])
+          ['ZITADEL_ACTIONS_CLIENT_IDS', actions.clientIds.join(',')] as [string, string],
+        ]
       : []),
     ['ZITADEL_PROJECT_ID', projectId],
     ['ZITADEL_CLIENT_ID', clientId],
@@ -103,60 +107,51 @@ export function renderBackendEnv({
   ].join('\n');
 }
 
-/** @param {string} value */
-export function quoteForShell(value) {
+export function quoteForShell(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
 /**
  * Reads back an env file in the format renderBackendEnv writes. A missing file reads as empty.
- *
- * @param {string} path
- * @returns {Promise<Record<string, string>>}
  */
-export async function readEnvFile(path) {
-  let text;
+export async function readEnvFile(path: string): Promise<Record<string, string>> {
+  let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if (/** @type {NodeJS.ErrnoException} */ (error).code === 'ENOENT') return {};
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw error;
   }
   return parseEnv(text);
 }
 
-/** @param {string} text */
-export function parseEnv(text) {
-  /** @type {Record<string, string>} */
-  const values = {};
+export function parseEnv(text: string): Record<string, string> {
+  const values: Record<string, string> = {};
   for (const line of text.split('\n')) {
     const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
     if (!match) continue;
-    const [, name, raw] = /** @type {[string, string, string]} */ (/** @type {unknown} */ (match));
+    const [, name = '', raw = ''] = match;
     values[name] = unquote(raw);
   }
   return values;
 }
 
-/** @param {string} raw */
-function unquote(raw) {
+function unquote(raw: string): string {
   if (!raw.startsWith("'")) return raw;
   // Shell single quotes: quoteForShell writes each ' inside the value as '\''.
   return raw.split(`'\\''`).join("'").replace(/^'/, '').replace(/'$/, '');
 }
 
-/**
- * @param {string} path
- * @param {string} content
- * @param {{ mode: number, owner?: { uid: number, gid: number } | undefined }} options
- * @returns {Promise<'created' | 'updated' | 'unchanged'>}
- */
-export async function writeFileIfChanged(path, content, { mode, owner }) {
-  let previous;
+export async function writeFileIfChanged(
+  path: string,
+  content: string,
+  { mode, owner }: { mode: number; owner?: { uid: number; gid: number } | undefined },
+): Promise<'created' | 'updated' | 'unchanged'> {
+  let previous: string | undefined;
   try {
     previous = await readFile(path, 'utf8');
   } catch (error) {
-    if (/** @type {NodeJS.ErrnoException} */ (error).code !== 'ENOENT') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   if (previous === content) return 'unchanged';
   await mkdir(dirname(path), { recursive: true });

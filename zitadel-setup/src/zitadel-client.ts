@@ -3,16 +3,29 @@
  * with a personal access token. Any non-2xx answer becomes a ZitadelError carrying ZITADEL's own
  * message: gRPC-gateway errors look like {"code": 5, "message": "…"}, Connect errors like
  * {"code": "not_found", "message": "…"}.
+ *
+ * Callers name the request and answer bodies with `@zitadel/proto`'s `…Json` types (the protojson
+ * form ZITADEL's REST gateway speaks, docs/decisions/010): the body is what the caller wrote, not a
+ * re-encoding, so a field left out (payloadType, a false flag) stays left out.
  */
 
-export class ZitadelError extends Error {
-  /** @override */
-  name = 'ZitadelError';
+interface ZitadelErrorDetails {
+  method: string;
+  path: string;
+  status: number;
+  code?: unknown;
+  zitadelMessage?: string | undefined;
+}
 
-  /**
-   * @param {{ method: string, path: string, status: number, code?: unknown, zitadelMessage?: string }} details
-   */
-  constructor({ method, path, status, code, zitadelMessage }) {
+export class ZitadelError extends Error {
+  override name = 'ZitadelError';
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly code: unknown;
+  readonly zitadelMessage: string | undefined;
+
+  constructor({ method, path, status, code, zitadelMessage }: ZitadelErrorDetails) {
     const what = zitadelMessage ?? 'no error message in the answer';
     const codePart = code === undefined ? '' : ` (code ${String(code)})`;
     super(`ZITADEL answered HTTP ${status} to ${method} ${path}: ${what}${codePart}`);
@@ -24,31 +37,37 @@ export class ZitadelError extends Error {
   }
 }
 
-/**
- * @typedef {object} ZitadelClient
- * @property {(path: string) => Promise<any>} get
- * @property {(path: string, body?: unknown) => Promise<any>} post
- * @property {(path: string, body: unknown) => Promise<any>} put
- */
+/** `Answer` is what the caller expects back: a `…ResponseJson` type of ZITADEL's protos. */
+export interface ZitadelClient {
+  get<Answer>(path: string): Promise<Answer>;
+  post<Answer>(path: string, body?: object): Promise<Answer>;
+  put<Answer>(path: string, body: object): Promise<Answer>;
+}
 
-/**
- * @param {{ baseUrl: string, token: string, fetch?: typeof globalThis.fetch, timeoutMs?: number }} options
- * @returns {ZitadelClient}
- */
+export interface ZitadelClientOptions {
+  baseUrl: string;
+  token: string;
+  fetch?: typeof globalThis.fetch;
+  timeoutMs?: number;
+}
+
+/** What an error answer may carry (gRPC-gateway or Connect). */
+interface ErrorAnswer {
+  code?: unknown;
+  message?: unknown;
+}
+
 export function createZitadelClient({
   baseUrl,
   token,
   fetch = globalThis.fetch,
   timeoutMs = 15_000,
-}) {
-  /**
-   * @param {string} method
-   * @param {string} path
-   * @param {unknown} [body]
-   */
-  async function call(method, path, body) {
-    /** @type {Record<string, string>} */
-    const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
+}: ZitadelClientOptions): ZitadelClient {
+  async function call<Answer>(method: string, path: string, body?: object): Promise<Answer> {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${token}`,
+      accept: 'application/json',
+    };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await fetch(`${baseUrl}${path}`, {
       method,
@@ -57,23 +76,23 @@ export function createZitadelClient({
       signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await response.text();
-    /** @type {any} */
-    let json;
+    let json: unknown;
     try {
       json = text === '' ? {} : JSON.parse(text);
     } catch {
       json = undefined;
     }
     if (!response.ok) {
+      const answer = (typeof json === 'object' && json !== null ? json : {}) as ErrorAnswer;
       const message =
-        typeof json?.message === 'string' && json.message !== ''
-          ? json.message
+        typeof answer.message === 'string' && answer.message !== ''
+          ? answer.message
           : text.slice(0, 200) || undefined;
       throw new ZitadelError({
         method,
         path,
         status: response.status,
-        code: json?.code,
+        code: answer.code,
         zitadelMessage: message,
       });
     }
@@ -85,7 +104,7 @@ export function createZitadelClient({
         zitadelMessage: `expected JSON, got: ${text.slice(0, 200)}`,
       });
     }
-    return json;
+    return json as Answer;
   }
 
   return {

@@ -1,29 +1,34 @@
-import { ensureActionTargets } from './ensure-action-targets.js';
-import { ensureApiApp } from './ensure-api-app.js';
-import { ensureExecutions } from './ensure-executions.js';
-import { ensureLegalLinks } from './ensure-legal-links.js';
-import { ensureOidcApp } from './ensure-oidc-app.js';
-import { ensureProject } from './ensure-project.js';
-import { ensureReconcilerUser } from './ensure-reconciler-user.js';
-import { ensureWebhookTarget } from './ensure-webhook-target.js';
+import type { GetMyUserResponseJson } from '@zitadel/proto/zitadel/auth_pb';
+import type { SetupConfig } from './config';
+import { ensureActionTargets } from './ensure-action-targets';
+import { ensureApiApp } from './ensure-api-app';
+import { ensureExecutions } from './ensure-executions';
+import { ensureLegalLinks } from './ensure-legal-links';
+import { ensureOidcApp } from './ensure-oidc-app';
+import { ensureProject } from './ensure-project';
+import { ensureReconcilerUser } from './ensure-reconciler-user';
+import { ensureWebhookTarget } from './ensure-webhook-target';
 import {
   readEnvFile,
   renderBackendEnv,
   renderFrontendConfig,
   writeFileIfChanged,
-} from './runtime-config.js';
-import { waitForZitadel } from './wait-for-zitadel.js';
-import { createZitadelClient } from './zitadel-client.js';
+} from './runtime-config';
+import { waitForZitadel } from './wait-for-zitadel';
+import { createZitadelClient } from './zitadel-client';
 
 /**
  * The whole setup step: wait for ZITADEL, find or create what the app needs, write the runtime
  * configuration. Every step first reads and writes only what differs, so a second run against
  * the same ZITADEL sends only reads and leaves the files untouched.
- *
- * @param {import('./config.js').SetupConfig} config
- * @param {{ log?: (line: string) => void, fetch?: typeof globalThis.fetch }} [options]
  */
-export async function runSetup(config, { log = console.log, fetch = globalThis.fetch } = {}) {
+export async function runSetup(
+  config: SetupConfig,
+  {
+    log = console.log,
+    fetch = globalThis.fetch,
+  }: { log?: (line: string) => void; fetch?: typeof globalThis.fetch } = {},
+) {
   const deadline = Date.now() + config.waitTimeoutMs;
   const { issuer, discovery, token } = await waitForZitadel({
     apiUrl: config.zitadelApiUrl,
@@ -142,11 +147,16 @@ export async function runSetup(config, { log = console.log, fetch = globalThis.f
 /**
  * The user id a personal access token signs in as (auth v1 GetMyUser, GET /auth/v1/users/me), or
  * undefined when ZITADEL refuses it.
- *
- * @param {{ apiUrl: string, pat: string, fetch: typeof globalThis.fetch }} options
- * @returns {Promise<string | undefined>}
  */
-async function signedInUserId({ apiUrl, pat, fetch }) {
+async function signedInUserId({
+  apiUrl,
+  pat,
+  fetch,
+}: {
+  apiUrl: string;
+  pat: string;
+  fetch: typeof globalThis.fetch;
+}): Promise<string | undefined> {
   const response = await fetch(`${apiUrl}/auth/v1/users/me`, {
     headers: { authorization: `Bearer ${pat}`, accept: 'application/json' },
     signal: AbortSignal.timeout(15_000),
@@ -155,6 +165,6 @@ async function signedInUserId({ apiUrl, pat, fetch }) {
     await response.body?.cancel();
     return undefined;
   }
-  const body = /** @type {any} */ (await response.json().catch(() => ({})));
+  const body = (await response.json().catch(() => ({}))) as GetMyUserResponseJson | null;
   return body?.user?.id === undefined ? undefined : String(body.user.id);
 }

@@ -1,5 +1,7 @@
-import { ensureExecutionsFor } from './ensure-executions.js';
-import { ensureTarget } from './ensure-target.js';
+import type { ConditionJson } from '@zitadel/proto/zitadel/action/v2beta/execution_pb';
+import { ensureExecutionsFor } from './ensure-executions';
+import { ensureTarget } from './ensure-target';
+import type { ZitadelClient } from './zitadel-client';
 
 /**
  * Every ZITADEL method that creates a human user: the signup policy judges each one, through one
@@ -32,7 +34,11 @@ export const HUMAN_CREATING_METHODS = [
  * its own signing key, and the backend verifies each target only with its own
  * (`ZITADEL_ACTIONS_<TARGET>_SIGNING_KEYS`): ZITADEL's signature does not cover the path.
  */
-export const ACTION_TARGETS = [
+export const ACTION_TARGETS: {
+  path: string;
+  interruptOnError: boolean;
+  conditions: ConditionJson[];
+}[] = [
   {
     path: 'preaccesstoken',
     interruptOnError: false,
@@ -51,28 +57,34 @@ export const ACTION_TARGETS = [
 ];
 
 /** `add-human-user` → `ZITADEL_ACTIONS_ADD_HUMAN_USER`: the backend's variables for a target. */
-export const envPrefixOf = (/** @type {string} */ path) =>
+export const envPrefixOf = (path: string) =>
   `ZITADEL_ACTIONS_${path.toUpperCase().replaceAll('-', '_')}`;
 
 // ZITADEL waits for these while issuing a token or registering a person. The enricher answers in
 // milliseconds and gives up on its database after 250 ms; 2 s leaves room for a slow network.
 const TIMEOUT = '2s';
 
-/** @typedef {{ path: string, id: string, signingKey: string }} ActionTargetFound */
+export interface ActionTargetFound {
+  path: string;
+  id: string;
+  signingKey: string;
+}
 
-/**
- * @param {import('./zitadel-client.js').ZitadelClient} client
- * @param {{
- *   baseUrl: string,
- *   namePrefix: string,
- *   previousEnv: Record<string, string>,
- *   log: (line: string) => void,
- * }} options
- * @returns {Promise<{ targets: ActionTargetFound[] }>}
- */
-export async function ensureActionTargets(client, { baseUrl, namePrefix, previousEnv, log }) {
-  /** @type {ActionTargetFound[]} */
-  const targets = [];
+export async function ensureActionTargets(
+  client: ZitadelClient,
+  {
+    baseUrl,
+    namePrefix,
+    previousEnv,
+    log,
+  }: {
+    baseUrl: string;
+    namePrefix: string;
+    previousEnv: Record<string, string>;
+    log: (line: string) => void;
+  },
+): Promise<{ targets: ActionTargetFound[] }> {
+  const targets: ActionTargetFound[] = [];
   for (const [index, target] of ACTION_TARGETS.entries()) {
     const found = await ensureTarget(client, {
       name: `${namePrefix}-${target.path}`,
@@ -90,7 +102,7 @@ export async function ensureActionTargets(client, { baseUrl, namePrefix, previou
     executions: ACTION_TARGETS.flatMap((target, index) =>
       target.conditions.map((condition) => ({
         condition,
-        targetId: /** @type {ActionTargetFound} */ (targets[index]).id,
+        targetId: (targets[index] as ActionTargetFound).id,
       })),
     ),
     log,
@@ -101,14 +113,10 @@ export async function ensureActionTargets(client, { baseUrl, namePrefix, previou
 /**
  * What an earlier run wrote for this target: its own variables, or (a file from before each
  * target had its own) the position in the shared comma lists.
- *
- * @param {Record<string, string>} previousEnv
- * @param {string} path
- * @param {number} index
  */
-function knownFor(previousEnv, path, index) {
+function knownFor(previousEnv: Record<string, string>, path: string, index: number) {
   const prefix = envPrefixOf(path);
-  const list = (/** @type {string | undefined} */ value) =>
+  const list = (value: string | undefined) =>
     (value ?? '').split(',').filter((item) => item !== '');
   return {
     targetId:

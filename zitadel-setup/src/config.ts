@@ -4,40 +4,50 @@
  * naming every problem at once.
  */
 
-/**
- * @typedef {object} SetupConfig
- * @property {string} zitadelApiUrl Where this step calls ZITADEL's APIs.
- * @property {string} patFile The IAM_OWNER machine user's personal access token, written by ZITADEL.
- * @property {string} oidcIssuer The issuer the browser and the backend see.
- * @property {string} backendZitadelApiUrl Where the backend calls ZITADEL's APIs (its reconciler).
- * @property {string} projectName
- * @property {string} appName
- * @property {string} apiAppName The API app the backend introspects opaque tokens with.
- * @property {string} reconcilerUserName The backend's machine user (Event API, ListUsers).
- * @property {string[]} redirectUris
- * @property {string[]} postLogoutRedirectUris
- * @property {string} apiBaseUrl Where the SPA calls the backend.
- * @property {string} webhookTargetName
- * @property {string} webhookUrl Where ZITADEL posts Actions v2 events (reached from ZITADEL itself).
- * @property {string[]} executionEventGroups
- * @property {string[]} executionEvents
- * @property {boolean} ensureActions Create the backend's restCall targets (enricher, signup policy).
- * @property {string} actionsUrl Where ZITADEL reaches them, without the target's own path.
- * @property {string} actionsTargetPrefix Their names start with this.
- * @property {boolean} ensureLegalLinks
- * @property {string} tosLink
- * @property {string} privacyLink
- * @property {string} frontendConfigFile
- * @property {string} backendEnvFile
- * @property {{ uid: number, gid: number } | undefined} backendEnvOwner
- * @property {number} waitTimeoutMs
- * @property {number} waitIntervalMs
- * @property {string} appOrigin The address to open in a browser.
- */
+export interface SetupConfig {
+  /** Where this step calls ZITADEL's APIs. */
+  zitadelApiUrl: string;
+  /** The IAM_OWNER machine user's personal access token, written by ZITADEL. */
+  patFile: string;
+  /** The issuer the browser and the backend see. */
+  oidcIssuer: string;
+  /** Where the backend calls ZITADEL's APIs (its reconciler). */
+  backendZitadelApiUrl: string;
+  projectName: string;
+  appName: string;
+  /** The API app the backend introspects opaque tokens with. */
+  apiAppName: string;
+  /** The backend's machine user (Event API, ListUsers). */
+  reconcilerUserName: string;
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  /** Where the SPA calls the backend. */
+  apiBaseUrl: string;
+  webhookTargetName: string;
+  /** Where ZITADEL posts Actions v2 events (reached from ZITADEL itself). */
+  webhookUrl: string;
+  executionEventGroups: string[];
+  executionEvents: string[];
+  /** Create the backend's restCall targets (enricher, signup policy). */
+  ensureActions: boolean;
+  /** Where ZITADEL reaches them, without the target's own path. */
+  actionsUrl: string;
+  /** Their names start with this. */
+  actionsTargetPrefix: string;
+  ensureLegalLinks: boolean;
+  tosLink: string;
+  privacyLink: string;
+  frontendConfigFile: string;
+  backendEnvFile: string;
+  backendEnvOwner: { uid: number; gid: number } | undefined;
+  waitTimeoutMs: number;
+  waitIntervalMs: number;
+  /** The address to open in a browser. */
+  appOrigin: string;
+}
 
 export class ConfigError extends Error {
-  /** @override */
-  name = 'ConfigError';
+  override name = 'ConfigError';
 }
 
 const DEFAULT_EVENTS = [
@@ -48,21 +58,14 @@ const DEFAULT_EVENTS = [
   'user.removed',
 ];
 
-/**
- * @param {Record<string, string | undefined>} env
- * @returns {SetupConfig}
- */
-export function loadConfig(env = process.env) {
-  /** @type {string[]} */
-  const problems = [];
+export function loadConfig(env: Record<string, string | undefined> = process.env): SetupConfig {
+  const problems: string[] = [];
   // An empty variable means "not set": compose files and shells often export KEY= .
-  /** @param {string} name */
-  const read = (name) => {
+  const read = (name: string) => {
     const value = env[name]?.trim();
     return value === undefined || value === '' ? undefined : value;
   };
-  /** @param {string} name @param {string} fallback */
-  const url = (name, fallback) => {
+  const url = (name: string, fallback: string) => {
     const value = read(name) ?? fallback;
     try {
       const parsed = new URL(value);
@@ -72,8 +75,7 @@ export function loadConfig(env = process.env) {
     }
     return value.replace(/\/+$/, '');
   };
-  /** @param {string} name @param {string[]} fallback */
-  const list = (name, fallback) => {
+  const list = (name: string, fallback: string[]) => {
     const value = read(name);
     if (value === undefined) return fallback;
     return value
@@ -81,8 +83,7 @@ export function loadConfig(env = process.env) {
       .map((item) => item.trim())
       .filter((item) => item.length > 0);
   };
-  /** @param {string} name @param {string[]} fallback */
-  const urlList = (name, fallback) => {
+  const urlList = (name: string, fallback: string[]) => {
     const values = list(name, fallback);
     if (values.length === 0) problems.push(`${name} must name at least one URL`);
     for (const value of values) {
@@ -90,8 +91,7 @@ export function loadConfig(env = process.env) {
     }
     return values;
   };
-  /** @param {string} name @param {number} fallback */
-  const positiveInt = (name, fallback) => {
+  const positiveInt = (name: string, fallback: number) => {
     const value = read(name);
     if (value === undefined) return fallback;
     const number = Number(value);
@@ -101,8 +101,7 @@ export function loadConfig(env = process.env) {
     }
     return number;
   };
-  /** @param {string} name @param {boolean} fallback */
-  const bool = (name, fallback) => {
+  const bool = (name: string, fallback: boolean) => {
     const value = read(name)?.toLowerCase();
     if (value === undefined) return fallback;
     if (value === 'true' || value === '1') return true;
@@ -114,15 +113,14 @@ export function loadConfig(env = process.env) {
   const zitadelApiUrl = url('ZITADEL_API_URL', 'http://localhost:8080');
   const appOrigin = url('APP_ORIGIN', 'http://localhost:5173');
   const owner = read('BACKEND_ENV_OWNER');
-  let backendEnvOwner;
+  let backendEnvOwner: SetupConfig['backendEnvOwner'];
   if (owner !== undefined) {
     const match = /^(\d+):(\d+)$/.exec(owner);
     if (match) backendEnvOwner = { uid: Number(match[1]), gid: Number(match[2]) };
     else problems.push(`BACKEND_ENV_OWNER must be uid:gid (got "${owner}")`);
   }
 
-  /** @type {SetupConfig} */
-  const config = {
+  const config: SetupConfig = {
     zitadelApiUrl,
     patFile: read('ZITADEL_PAT_FILE') ?? '/zitadel-bootstrap/admin.pat',
     oidcIssuer: url('OIDC_ISSUER', zitadelApiUrl),

@@ -4,11 +4,13 @@ import { dirname, join, relative } from 'node:path';
 import { test } from 'node:test';
 import {
   BUILT_IMAGES,
+  type ComposeModel,
+  type ComposeService,
   composeConfig,
   hasDockerCompose,
   readRepoFile,
   root,
-} from './support/repository.js';
+} from './support/repository';
 
 // docker-compose.yml is validated by Debian's docker-compose (`config` needs no Docker engine),
 // then its resolved form is checked for the wiring that only fails at run time: ports shared in
@@ -21,20 +23,17 @@ const skip =
     ? false
     : 'docker-compose is not installed (apt-get install docker-compose)';
 
-/** @type {ReturnType<typeof composeConfig> | undefined} */
-let cached;
+let cached: ComposeModel | undefined;
 const compose = () => {
   cached ??= composeConfig();
   return cached;
 };
-/** @param {string} name */
-const service = (name) => {
+const service = (name: string) => {
   const found = compose().services[name];
   assert.ok(found, `service ${name} is missing`);
   return found;
 };
-/** @param {string} name @param {string} variable */
-const env = (name, variable) => {
+const env = (name: string, variable: string) => {
   const value = service(name).environment?.[variable];
   assert.notEqual(value, undefined, `${name} sets no ${variable}`);
   return String(value);
@@ -42,12 +41,11 @@ const env = (name, variable) => {
 
 /**
  * Published ports in either form docker-compose prints ("127.0.0.1:8080:8080/tcp" or objects).
- *
- * @param {any} definition
- * @returns {Array<{ hostIp: string, published: number, target: number }>}
  */
-function portsOf(definition) {
-  return (definition.ports ?? []).map((/** @type {any} */ port) => {
+function portsOf(
+  definition: ComposeService,
+): Array<{ hostIp: string; published: number; target: number }> {
+  return (definition.ports ?? []).map((port) => {
     if (typeof port === 'object') {
       return {
         hostIp: port.host_ip ?? '',
@@ -66,12 +64,11 @@ function portsOf(definition) {
 
 /**
  * Volume mounts in either form ("name:/path:ro" or objects).
- *
- * @param {any} definition
- * @returns {Array<{ source: string, target: string, type: string }>}
  */
-function mountsOf(definition) {
-  return (definition.volumes ?? []).map((/** @type {any} */ mount) => {
+function mountsOf(
+  definition: ComposeService,
+): Array<{ source: string; target: string; type: string }> {
+  return (definition.volumes ?? []).map((mount) => {
     if (typeof mount === 'object')
       return { source: mount.source, target: mount.target, type: mount.type };
     const [source = '', target = ''] = String(mount).split(':');
@@ -84,18 +81,16 @@ function mountsOf(definition) {
 }
 
 /** The named volume mounted at the folder holding `file`, in service `name`. */
-function volumeHolding(/** @type {string} */ name, /** @type {string} */ file) {
+function volumeHolding(name: string, file: string) {
   const mount = mountsOf(service(name)).find((candidate) => candidate.target === dirname(file));
   assert.ok(mount, `${name} mounts nothing at ${dirname(file)} (for ${file})`);
   return mount.source;
 }
 
-/** @param {string} ip @param {string} cidr */
-function ipv4InCidr(ip, cidr) {
+function ipv4InCidr(ip: string, cidr: string) {
   const [network = '', bits = '32'] = cidr.split('/');
   if (!/^\d+\.\d+\.\d+\.\d+$/.test(network)) return false;
-  /** @param {string} address */
-  const toNumber = (address) =>
+  const toNumber = (address: string) =>
     address.split('.').reduce((sum, octet) => sum * 256 + Number(octet), 0);
   const size = 2 ** (32 - Number(bits));
   return Math.floor(toNumber(ip) / size) === Math.floor(toNumber(network) / size);
@@ -118,34 +113,34 @@ test('every image is pinned, and the built ones come from this repository', { sk
     assert.match(tag, /\d+\.\d+/, `${name}: ${definition.image} is not pinned to a version`);
     assert.doesNotMatch(tag, /latest/, `${name}: ${definition.image}`);
   }
-  const built = Object.entries(compose().services)
-    .filter(([, definition]) => definition.build)
-    .map(([name, definition]) => ({
-      service: name,
-      context: relative(root, definition.build.context) || '.',
-      dockerfile: join(
-        relative(root, definition.build.context),
-        definition.build.dockerfile ?? 'Dockerfile',
-      ),
-    }));
+  const built = Object.entries(compose().services).flatMap(([name, { build }]) =>
+    build
+      ? [
+          {
+            service: name,
+            context: relative(root, build.context) || '.',
+            dockerfile: join(relative(root, build.context), build.dockerfile ?? 'Dockerfile'),
+          },
+        ]
+      : [],
+  );
   assert.deepEqual(
     built.sort((a, b) => a.service.localeCompare(b.service)),
     [...BUILT_IMAGES].sort((a, b) => a.service.localeCompare(b.service)),
   );
   // The login container must match ZITADEL's version.
-  const version = (/** @type {string} */ image) => image.split(':').pop();
+  const version = (image: string | undefined) => String(image).split(':').pop();
   assert.equal(version(service('login').image), version(service('zitadel').image));
   assert.match(String(service('zitadel').image), /^ghcr\.io\/zitadel\/zitadel:v4\./);
 });
 
 test('services start in order, each once what it needs is healthy or done', { skip }, () => {
-  /** @type {Record<string, Record<string, string>>} */
-  const order = {};
+  const order: Record<string, Record<string, string>> = {};
   for (const [name, definition] of Object.entries(compose().services)) {
     order[name] = Object.fromEntries(
       Object.entries(definition.depends_on ?? {}).map(([dependency, how]) => [
         dependency,
-        /** @type {any} */ (how).condition,
+        how.condition,
       ]),
     );
   }

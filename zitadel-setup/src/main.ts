@@ -1,11 +1,9 @@
-#!/usr/bin/env node
 // The setup container's entry point: exits 0 when everything is in place, 1 with the reason
 // (ZITADEL's own error message, a timeout, or a configuration problem) otherwise.
-import { loadConfig } from './config.js';
-import { runSetup } from './run-setup.js';
+import { loadConfig } from './config';
+import { runSetup } from './run-setup';
 
-/** @param {string} line */
-const log = (line) => process.stdout.write(`[zitadel-setup] ${line}\n`);
+const log = (line: string) => process.stdout.write(`[zitadel-setup] ${line}\n`);
 
 // Errors this program raises on purpose explain themselves; anything else also shows its stack.
 const EXPLAINED = new Set(['ConfigError', 'ZitadelError', 'NotReadyError', 'Error']);

@@ -1,17 +1,18 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { loadConfig } from '../../src/config.js';
-import { startFakeZitadel } from './fake-zitadel.js';
+import type { TestContext } from 'node:test';
+import { loadConfig } from '../../src/config';
+import { startFakeZitadel } from './fake-zitadel';
 
 /**
  * A fake ZITADEL, a PAT file and output paths in a fresh temporary folder, and the environment
  * that points the setup step at them. Cleaned up after the test.
- *
- * @param {import('node:test').TestContext} t
- * @param {{ writePat?: boolean }} [options]
  */
-export async function createFixture(t, { writePat = true } = {}) {
+export async function createFixture(
+  t: TestContext,
+  { writePat = true }: { writePat?: boolean } = {},
+) {
   const zitadel = await startFakeZitadel();
   const dir = await mkdtemp(join(tmpdir(), 'zitadel-setup-'));
   t.after(async () => {
@@ -20,14 +21,13 @@ export async function createFixture(t, { writePat = true } = {}) {
   });
   const patFile = join(dir, 'bootstrap', 'admin.pat');
   if (writePat) await writePatFile(patFile, zitadel.token);
-  /** @type {Record<string, string>} */
-  const env = {
+  const env: Record<string, string> = {
     ZITADEL_API_URL: zitadel.url,
     ZITADEL_PAT_FILE: patFile,
     APP_ORIGIN: 'http://localhost:5173',
     API_BASE_URL: 'http://localhost:3001',
     WEBHOOK_URL: 'http://127.0.0.1:3001/webhooks/zitadel',
-    // The Actions v2 restCall targets have their own tests (action-targets.test.js), which turn
+    // The Actions v2 restCall targets have their own tests (action-targets.test.ts), which turn
     // them on; the others look at the webhook alone.
     ENSURE_ACTIONS: 'false',
     FRONTEND_CONFIG_FILE: join(dir, 'public', 'config.json'),
@@ -35,37 +35,28 @@ export async function createFixture(t, { writePat = true } = {}) {
     WAIT_TIMEOUT_SECONDS: '10',
     WAIT_INTERVAL_MS: '20',
   };
-  /** @type {string[]} */
-  const logs = [];
+  const logs: string[] = [];
   return {
     zitadel,
     dir,
     patFile,
     env,
     logs,
-    /** @param {Record<string, string>} [overrides] */
-    config: (overrides = {}) => loadConfig({ ...env, ...overrides }),
-    /** @param {string} line */
-    log: (line) => {
+    config: (overrides: Record<string, string> = {}) => loadConfig({ ...env, ...overrides }),
+    log: (line: string) => {
       logs.push(line);
     },
   };
 }
 
-/**
- * @param {string} path
- * @param {string} token
- */
-export async function writePatFile(path, token) {
+export async function writePatFile(path: string, token: string) {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${token}\n`);
 }
 
 /**
  * A request that changes nothing: a GET, or a POST to one of ZITADEL's search endpoints.
- *
- * @param {{ method: string, path: string }} request
  */
-export function isRead({ method, path }) {
+export function isRead({ method, path }: { method: string; path: string }) {
   return method === 'GET' || (method === 'POST' && /\/(_search|search)$/.test(path));
 }

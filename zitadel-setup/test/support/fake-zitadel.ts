@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 /**
  * A stand-in for the parts of ZITADEL the setup step calls, over real HTTP on a free port. It
@@ -10,14 +11,29 @@ import { createServer } from 'node:http';
  */
 
 /**
- * @typedef {{ method: string, path: string, body: any }} RecordedRequest
- * @typedef {{ method: string, path: string | RegExp, status: number, body: unknown, times?: number }} Failure
+ * A parsed JSON body, read field by field the way ZITADEL's handlers would: a request may carry
+ * anything, and the fake answers what the real API answers to it.
  */
+// biome-ignore lint/suspicious/noExplicitAny: arbitrary JSON from the client under test
+type Json = any;
 
-/**
- * @param {{ token?: string }} [options]
- */
-export async function startFakeZitadel({ token = 'test-pat-do-not-use' } = {}) {
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  body: Json;
+}
+
+export interface Failure {
+  method: string;
+  path: string | RegExp;
+  status: number;
+  body: unknown;
+  times?: number;
+}
+
+export type FakeZitadel = Awaited<ReturnType<typeof startFakeZitadel>>;
+
+export async function startFakeZitadel({ token = 'test-pat-do-not-use' }: { token?: string } = {}) {
   let nextId = 336500000000000100n;
   const newId = () => String(nextId++);
   const now = () => new Date().toISOString();
@@ -29,21 +45,16 @@ export async function startFakeZitadel({ token = 'test-pat-do-not-use' } = {}) {
   });
 
   const state = {
-    /** @type {Array<Record<string, any>>} */
-    projects: [],
-    /** @type {Array<Record<string, any>>} */
-    apps: [],
-    /** @type {Array<Record<string, any>>} */
-    targets: [],
-    /** @type {Array<{ condition: any, targets: string[] }>} */
-    executions: [],
-    /** @type {Array<Record<string, any>>} Machine users created through the API. */
-    users: [],
-    /** @type {Array<{ userId: string, roles: string[] }>} Instance (IAM) members. */
-    members: [],
-    /** @type {Map<string, string>} Personal access tokens → the machine user they sign in as. */
-    pats: new Map(),
-    /** @type {Record<string, any>} */
+    projects: [] as Array<Record<string, Json>>,
+    apps: [] as Array<Record<string, Json>>,
+    targets: [] as Array<Record<string, Json>>,
+    executions: [] as Array<{ condition: Json; targets: string[] }>,
+    /** Machine users created through the API. */
+    users: [] as Array<Record<string, Json>>,
+    /** Instance (IAM) members. */
+    members: [] as Array<{ userId: string; roles: string[] }>,
+    /** Personal access tokens → the machine user they sign in as. */
+    pats: new Map<string, string>(),
     privacyPolicy: {
       tosLink: 'https://zitadel.com/docs/legal/terms-of-service',
       privacyLink: 'https://zitadel.com/docs/legal/policies/privacy-policy',
@@ -52,7 +63,7 @@ export async function startFakeZitadel({ token = 'test-pat-do-not-use' } = {}) {
       docsLink: 'https://zitadel.com/docs',
       customLink: '',
       customLinkText: '',
-    },
+    } as Record<string, Json>,
   };
   const behavior = {
     /** Answer the discovery document with 503 this many more times. */
@@ -61,19 +72,17 @@ export async function startFakeZitadel({ token = 'test-pat-do-not-use' } = {}) {
     tokenRefused: 0,
     /** Do not list signing keys of targets (as a version that hides them would). */
     hideSigningKeys: false,
-    /** @type {Failure[]} */
-    failures: [],
+    failures: [] as Failure[],
   };
-  /** @type {RecordedRequest[]} */
-  const requests = [];
+  const requests: RecordedRequest[] = [];
 
   const server = createServer(async (request, response) => {
-    const chunks = [];
+    const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk);
     const text = Buffer.concat(chunks).toString('utf8');
     const method = request.method ?? 'GET';
     const path = new URL(request.url ?? '/', 'http://fake').pathname;
-    let body;
+    let body: Json;
     try {
       body = text === '' ? undefined : JSON.parse(text);
     } catch {
@@ -174,7 +183,7 @@ export async function startFakeZitadel({ token = 'test-pat-do-not-use' } = {}) {
       if (!state.users.some((user) => user.id === patPath[1]))
         return send(response, 404, { code: 5, message: 'Errors.User.NotFound (COMMAND-5M9sd)' });
       const pat = `pat-${nextId++}`;
-      state.pats.set(pat, /** @type {string} */ (patPath[1]));
+      state.pats.set(pat, patPath[1] as string);
       return send(response, 200, { tokenId: newId(), token: pat, details: details() });
     }
 
@@ -345,7 +354,7 @@ export async function startFakeZitadel({ token = 'test-pat-do-not-use' } = {}) {
         creationDate: now(),
         changeDate: now(),
         name: body.name,
-        [/** @type {string} */ (types[0])]: body[/** @type {string} */ (types[0])],
+        [types[0] as string]: body[types[0] as string],
         timeout: body.timeout,
         endpoint: body.endpoint,
         signingKey: `signing-key-${nextId}`,
@@ -418,7 +427,7 @@ export async function startFakeZitadel({ token = 'test-pat-do-not-use' } = {}) {
 
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  const port = () => /** @type {import('node:net').AddressInfo} */ (server.address()).port;
+  const port = () => (server.address() as AddressInfo).port;
 
   return {
     url: `http://127.0.0.1:${port()}`,
@@ -426,33 +435,21 @@ export async function startFakeZitadel({ token = 'test-pat-do-not-use' } = {}) {
     state,
     behavior,
     requests,
-    close: () => new Promise((resolve) => server.close(resolve)),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 
-/**
- * @param {import('node:http').ServerResponse} response
- * @param {number} status
- * @param {unknown} body
- */
-function send(response, status, body) {
+function send(response: ServerResponse, status: number, body: unknown) {
   response.writeHead(status, { 'content-type': 'application/json' });
   response.end(JSON.stringify(body));
 }
 
-/**
- * @param {any} body
- * @param {{ requireName: boolean }} options
- */
-function invalidOidcConfig(body, { requireName }) {
+function invalidOidcConfig(body: Json, { requireName }: { requireName: boolean }) {
   if (requireName && !body?.name) return 'Errors.Project.App.Invalid (name missing)';
   if (!Array.isArray(body?.redirectUris) || body.redirectUris.length === 0) {
     return 'Errors.Project.App.Invalid (redirect URIs missing)';
   }
-  if (
-    !body.devMode &&
-    body.redirectUris.some((/** @type {string} */ uri) => uri.startsWith('http://'))
-  ) {
+  if (!body.devMode && body.redirectUris.some((uri: string) => uri.startsWith('http://'))) {
     return 'Errors.Project.App.OIDCConfigInvalid (http redirect URIs need dev mode)';
   }
   if (
@@ -469,8 +466,7 @@ function invalidOidcConfig(body, { requireName }) {
 // a request by method ("/package.Service/Method"), service or all.
 const FUNCTIONS = new Set(['preuserinfo', 'preaccesstoken', 'presamlresponse']);
 
-/** @param {any} condition */
-function isValidCondition(condition) {
+function isValidCondition(condition: Json) {
   const event = condition?.event;
   if (event) return Boolean(event.group || event.event || event.all);
   if (condition?.function) return FUNCTIONS.has(condition.function.name);

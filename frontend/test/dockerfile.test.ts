@@ -1,0 +1,142 @@
+// @vitest-environment node
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { dockerignoreMatcher, parseCopy, stagesOf } from './support/dockerfile';
+
+// No Docker engine runs here, so frontend/Dockerfile is checked for what can go wrong without
+// one: files it copies that are missing or ignored, unpinned base images, a root user, and
+// workspaces the frontend imports but the image lacks.
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const readRepoFile = (path: string) => readFileSync(join(root, path), 'utf8');
+const DOCKERFILE = 'frontend/Dockerfile';
+// docker-compose.yml builds it from the repository root.
+const CONTEXT = '.';
+const stages = () => stagesOf(readRepoFile(DOCKERFILE));
+
+describe(DOCKERFILE, () => {
+  it('copies only files that exist in its build context and are not ignored', () => {
+    const contextDir = join(root, CONTEXT);
+    const ignored = dockerignoreMatcher(contextDir);
+    const copies = stages().flatMap((stage) =>
+      stage.instructions.filter(
+        ({ instruction }) => instruction === 'COPY' || instruction === 'ADD',
+      ),
+    );
+    expect(copies.length).toBeGreaterThan(0);
+    for (const copy of copies) {
+      const { flags, sources } = parseCopy(copy.args);
+      if (flags.from) continue;
+      for (const source of sources) {
+        const where = `${DOCKERFILE}:${copy.line} copies ${source}`;
+        expect(existsSync(join(contextDir, source)), `${where}, which is not in ${CONTEXT}/`).toBe(
+          true,
+        );
+        expect(ignored(source), `${where}, which .dockerignore excludes`).toBe(false);
+      }
+    }
+  });
+
+  it('pins its base images to a version', () => {
+    const all = stages();
+    for (const { image } of all) {
+      if (all.some((stage) => stage.name === image)) continue; // FROM an earlier stage
+      const tag = /^[^@]+:([^/:@]+)$/.exec(image)?.[1] ?? '';
+      expect(tag, `${DOCKERFILE}: ${image} has no version tag`).toMatch(/\d+\.\d+/);
+      expect(tag, `${DOCKERFILE}: ${image}`).not.toMatch(/latest/);
+    }
+  });
+
+  it('installs exactly the copied lock file (npm ci), or installs nothing', () => {
+    for (const stage of stages()) {
+      const install = stage.instructions.findIndex(
+        ({ instruction, args }) => instruction === 'RUN' && /\bnpm (ci|install|i)\b/.test(args),
+      );
+      if (install === -1) continue;
+      expect(
+        stage.instructions[install]?.args ?? '',
+        `${DOCKERFILE}: installs with something other than npm ci, which may rewrite the lock`,
+      ).toMatch(/\bnpm ci\b/);
+      const lockCopied = stage.instructions
+        .slice(0, install)
+        .some(
+          ({ instruction, args }) => instruction === 'COPY' && args.includes('package-lock.json'),
+        );
+      expect(lockCopied, `${DOCKERFILE}: npm runs before package-lock.json is copied`).toBe(true);
+    }
+  });
+
+  it('ends in an unprivileged nginx with the SPA configuration', () => {
+    const final = stages().at(-1);
+    expect(final?.image ?? '').toMatch(/^nginxinc\/nginx-unprivileged:/);
+    const users = final?.instructions.filter(({ instruction }) => instruction === 'USER') ?? [];
+    expect(users, 'the unprivileged image already runs as nginx (uid 101)').toEqual([]);
+    expect(
+      final?.instructions.some(
+        ({ instruction, args }) =>
+          instruction === 'COPY' && args.startsWith('frontend/nginx.conf '),
+      ),
+    ).toBe(true);
+    const nginx = readRepoFile('frontend/nginx.conf');
+    expect(nginx).toMatch(/listen 8080;/);
+    expect(nginx, 'the landing page').toMatch(/location = \/ \{\s*try_files \/index\.html =404;/);
+    // Any other address: index.html ("Page not found", src/main.tsx) with status 404.
+    expect(nginx, 'unknown addresses').toMatch(
+      /try_files \$uri =404;\s*error_page 404 \/index\.html;/,
+    );
+    expect(nginx).toMatch(/location = \/config\.json \{\s*alias \/config\/public\/config\.json;/);
+    expect(nginx).toMatch(/location = \/callback \{\s*try_files \/callback\.html =404;/);
+    // The security headers (CSP naming this deployment's API and issuer, frame-ancestors,
+    // referrer policy) are written at container start from config.json, and every location sends
+    // them: a location's own add_header would otherwise drop the server's.
+    const locations = nginx.split(/\n\s*location /).slice(1);
+    expect(locations.length).toBeGreaterThanOrEqual(4);
+    for (const location of locations) {
+      expect(location, `location ${location}`).toMatch(
+        /include \/etc\/nginx\/security-headers\.conf;/,
+      );
+    }
+    const copies = final?.instructions.map(({ args }) => args) ?? [];
+    expect(copies).toContain(
+      '--chmod=755 frontend/docker/security-headers.sh /usr/local/bin/security-headers.sh',
+    );
+    expect(
+      copies,
+      'the nginx image runs /docker-entrypoint.d/*.sh hooks before nginx starts',
+    ).toContain(
+      '--chmod=755 frontend/docker/40-security-headers.sh /docker-entrypoint.d/40-security-headers.sh',
+    );
+  });
+
+  it('copies every workspace that the frontend imports', () => {
+    const manifest = JSON.parse(readRepoFile('frontend/package.json'));
+    const rootManifest = JSON.parse(readRepoFile('package.json'));
+    const folderByName = new Map<string, string>();
+    for (const folder of rootManifest.workspaces ?? []) {
+      if (!existsSync(join(root, folder, 'package.json'))) continue;
+      folderByName.set(JSON.parse(readRepoFile(`${folder}/package.json`)).name, folder);
+    }
+    const imported = Object.keys(manifest.dependencies ?? {})
+      .map((name) => folderByName.get(name))
+      .filter((folder) => folder !== undefined);
+    expect(imported.length).toBeGreaterThan(0);
+    const text = readRepoFile(DOCKERFILE);
+    for (const folder of imported) {
+      expect(text, `${folder}/package.json`).toMatch(
+        new RegExp(`COPY ${folder}/package\\.json ${folder}/`),
+      );
+      expect(text, `${folder}/src`).toMatch(new RegExp(`COPY ${folder}/src ${folder}/src`));
+    }
+  });
+
+  it('uses a supported Node LTS line for every Node base image (Node 20 reached end of life in April 2026)', () => {
+    const images = stages().map(({ image }) => image);
+    expect(images.length).toBeGreaterThan(0);
+    for (const image of images) {
+      const node = /^node:(\d+)\./.exec(image);
+      if (!node) continue;
+      expect(Number(node[1]), `${DOCKERFILE}: ${image}`).toBeGreaterThanOrEqual(24);
+    }
+  });
+});

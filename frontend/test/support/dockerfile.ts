@@ -1,0 +1,123 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+// No Docker engine runs here, so a Dockerfile is read line by line: enough for the instructions
+// this repository writes (continuation lines, comments, ARG defaults before the first FROM).
+
+export interface DockerInstruction {
+  instruction: string;
+  args: string;
+  line: number;
+}
+
+export interface DockerStage {
+  image: string;
+  name?: string;
+  instructions: DockerInstruction[];
+}
+
+/** The instructions of a Dockerfile, continuation lines joined, comments dropped. */
+export function parseDockerfile(text: string): DockerInstruction[] {
+  const instructions: DockerInstruction[] = [];
+  let pending = '';
+  let startLine = 0;
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.trim();
+    if (pending === '' && (line === '' || line.startsWith('#'))) return;
+    if (pending !== '' && line.startsWith('#')) return;
+    if (pending === '') startLine = index + 1;
+    if (line.endsWith('\\')) {
+      pending += `${line.slice(0, -1)} `;
+      return;
+    }
+    const full = `${pending}${line}`.trim();
+    pending = '';
+    const [instruction = '', ...rest] = full.split(/\s+/);
+    instructions.push({
+      instruction: instruction.toUpperCase(),
+      args: rest.join(' '),
+      line: startLine,
+    });
+  });
+  return instructions;
+}
+
+/** The stages of a Dockerfile, each base image with the ARG defaults before the first FROM. */
+export function stagesOf(text: string): DockerStage[] {
+  const args: Record<string, string> = {};
+  const stages: DockerStage[] = [];
+  for (const instruction of parseDockerfile(text)) {
+    if (instruction.instruction === 'ARG' && stages.length === 0) {
+      const [name = '', value = ''] = instruction.args.split('=');
+      args[name] = value;
+    } else if (instruction.instruction === 'FROM') {
+      const [reference = '', as, name] = instruction.args
+        .replace(/^--platform=\S+\s+/, '')
+        .split(/\s+/);
+      const image = reference.replace(
+        /\$\{?(\w+)\}?/g,
+        (_, variable: string) => args[variable] ?? '',
+      );
+      stages.push({
+        image,
+        ...(as?.toUpperCase() === 'AS' && name ? { name } : {}),
+        instructions: [],
+      });
+    } else {
+      stages.at(-1)?.instructions.push(instruction);
+    }
+  }
+  return stages;
+}
+
+/** The sources of a COPY or ADD (JSON or shell form), without its flags, and its flags. */
+export function parseCopy(args: string) {
+  const flags: Record<string, string> = {};
+  let rest = args;
+  for (;;) {
+    const flag = /^--([a-z-]+)(?:=(\S+))?\s+/.exec(rest);
+    if (!flag) break;
+    flags[flag[1] as string] = flag[2] ?? 'true';
+    rest = rest.slice(flag[0].length);
+  }
+  const parts: string[] = rest.startsWith('[') ? JSON.parse(rest) : rest.split(/\s+/);
+  return { flags, sources: parts.slice(0, -1), destination: parts.at(-1) };
+}
+
+/**
+ * A .dockerignore matcher, enough for the patterns of this repository: `*`, `**`, leading `/`,
+ * and a matched folder excluding everything under it. `!` exceptions are not supported.
+ * Answers true when a path (relative to the context) is excluded.
+ */
+export function dockerignoreMatcher(contextDir: string): (path: string) => boolean {
+  const file = join(contextDir, '.dockerignore');
+  if (!existsSync(file)) return () => false;
+  const patterns = readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  if (patterns.some((pattern) => pattern.startsWith('!'))) {
+    throw new Error(`${file}: exceptions (!) are not supported by this check`);
+  }
+  const expressions = patterns.map((pattern) => {
+    const source = pattern
+      .replace(/^\/+/, '')
+      .replace(/\/+$/, '')
+      .split('/')
+      .map((segment) =>
+        segment === '**'
+          ? '.*'
+          : segment
+              .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+              .replace(/\*/g, '[^/]*')
+              .replace(/\?/g, '[^/]'),
+      )
+      .join('/')
+      .replace(/\.\*\//g, '(?:.*/)?');
+    return new RegExp(`^${source}(?:/.*)?$`);
+  });
+  return (path) => {
+    const normalized = relative(contextDir, join(contextDir, path)).replace(/\\/g, '/');
+    return expressions.some((expression) => expression.test(normalized));
+  };
+}
