@@ -72,7 +72,9 @@ describe('the compiled backend (backend/Dockerfile)', () => {
       output += String(chunk);
     });
     // Ready once /readyz answers 200 (the migrations ran); a process that exits fails at once.
-    const deadline = Date.now() + 30_000;
+    // A new process compiles PGlite's WebAssembly and runs initdb before the migrations: seconds
+    // on a quiet machine, up to half a minute on two busy cores, hence the generous deadline.
+    const deadline = Date.now() + 90_000;
     let ready = false;
     while (!ready && Date.now() < deadline && backend.exitCode === null) {
       ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
@@ -90,5 +92,5 @@ describe('the compiled backend (backend/Dockerfile)', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'alive' });
     expect(output).toMatch(/backend listening on http:\/\/127\.0\.0\.1:/);
-  }, 60_000);
+  }, 120_000);
 });
