@@ -289,10 +289,12 @@ describe('the history moving while the reconciler reads it', () => {
     await idp.burst({ count: 5, perSecond: 100, emailPrefix: 'before-late' });
     await reconciler.runOnce();
     const checkpoint = parseMicros(reconciler.health().checkpoint ?? '');
-    // Committed now, dated half a second before the checkpoint: inside the 1.5 s overlap.
+    // Committed now, dated a second before the checkpoint: inside the 1.5 s overlap. The date is
+    // fixed relative to the provider's clock when it writes, so the second leaves room for the
+    // request's own delay on a loaded machine (half a second was not always enough).
     const late = await idp.burst({
       count: 3,
-      lateByMs: Date.now() - checkpoint / 1000 + 500,
+      lateByMs: Date.now() - checkpoint / 1000 + 1000,
       emailPrefix: 'late-inside',
     });
     expect(parseMicros(late.firstCreationDate)).toBeLessThan(checkpoint);
