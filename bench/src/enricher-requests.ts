@@ -24,7 +24,8 @@ export function signed(target: string, body: string): Dispatcher.RequestOptions 
 export function functionBody(sub: string): string {
   const profile = profileFor(sub);
   return JSON.stringify({
-    function: 'function.preaccesstoken',
+    // ZITADEL joins type and name with '/' (shared/zitadel.md; the correction to decision 020).
+    function: 'function/preaccesstoken',
     userinfo: { sub },
     user: {
       id: sub,
