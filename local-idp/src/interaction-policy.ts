@@ -12,8 +12,8 @@ export const ANSWERED_PROMPTS = ['create', 'select_account', 'consent'] as const
 export function buildInteractionPolicy() {
   const { Prompt, base } = interactionPolicy;
   const policy = base();
-  // Consent is implicit for this first-party client (see loadExistingGrant). The prompt stays
-  // requestable only so `prompt=consent` is accepted (needed for refresh tokens, see the router).
+  // Consent is implicit for this first-party client (see loadExistingGrant in create-provider.ts). The prompt stays
+  // requestable only so `prompt=consent` is accepted (needed for refresh tokens, see offline-access-consent.ts).
   policy.remove('consent');
   policy.push(new Prompt({ name: 'consent', requestable: true }));
   // `prompt=create` (OIDC Prompt Create) opens registration and must win over login, so it goes
