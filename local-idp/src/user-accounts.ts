@@ -125,13 +125,7 @@ export class UserAccounts {
     return toPublicUser(stored);
   }
 
-  /**
-   * DEV-ONLY: creates `count` users as ZITADEL's AddHumanUser would, each with `user.human.added`
-   * and (when `emailVerified`) `user.human.email.verified`. `perSecond` undefined writes them all
-   * in ONE transaction (one creation date, like a bulk import); otherwise one command per user,
-   * paced at that rate. Every user gets the same password (hashed once: hashing per user would
-   * take minutes).
-   */
+  /** DEV-ONLY: a burst of users written as AddHumanUser writes them (user-burst.ts). */
   async createBurst(options: BurstOptions): Promise<BurstResult> {
     return writeBurst(
       {
