@@ -6,13 +6,14 @@ import { join } from 'node:path';
 import { loadBenchConfig, ROOT_DIR, SECTIONS, type Section } from './bench-config';
 import { describeMachine } from './describe-machine';
 import { measureBackfill } from './measure-backfill';
-import { measureEnricher, renderEnricherReport } from './measure-enricher';
+import { measureEnricher } from './measure-enricher';
 import { measureGetOrCreate } from './measure-get-or-create';
 import { measureInitialJs } from './measure-initial-js';
 import { measureScaling } from './measure-scaling';
 import { measureSignupTime } from './measure-signup-time';
 import { measureSweep } from './measure-sweep';
 import { progress } from './progress-log';
+import { renderEnricherReport } from './reports/enricher';
 import { renderSweepReport } from './reports/sweep';
 import { type BenchIssuer, startBenchIssuer } from './start-bench-issuer';
 import {

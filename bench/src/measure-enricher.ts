@@ -1,9 +1,8 @@
-import { createHmac } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import type { BenchConfig } from './bench-config';
-import { BENCH_CLIENT_ID, existingSub, newSub, profileFor } from './bench-identity';
+import { BENCH_CLIENT_ID, existingSub, newSub } from './bench-identity';
 import { createBenchDatabase } from './create-bench-database';
-import type { MachineDescription } from './describe-machine';
+import { addHumanUserBody, functionBody, getMeRequest, KEY, signed } from './enricher-requests';
 import { getOrCreateRequest } from './get-or-create-request';
 import { waitForQuietMachine } from './measure-cpu';
 import { progress } from './progress-log';
@@ -17,9 +16,8 @@ import { startSwitchableProxy } from './switchable-proxy';
 const RATE = 200;
 // GetOrCreate and GetMe are compared below their saturation point on a 2-core machine, where
 // latency shows what a call costs rather than how long the queue is.
-const RPC_RATE = 50;
-const TARGET_P99_MS = 20;
-const KEY = 'bench-only-actions-signing-key';
+export const RPC_RATE = 50;
+export const TARGET_P99_MS = 20;
 const CLAIM = 'urn:liverty-music:user_id';
 // Never-seen users for the enricher start here, clear of the other sections' ranges.
 const NEW_OFFSET = 80_000_000;
@@ -40,61 +38,6 @@ export interface EnricherResults {
   /** Userinfo calls the backend made during the GetOrCreate runs, without and with the claim. */
   userinfoCalls: { without: number; with: number };
 }
-
-/** A signed Actions v2 call, signed when it is sent (the signature carries the time). */
-function signed(target: string, body: string): Dispatcher.RequestOptions {
-  const t = Math.floor(Date.now() / 1000);
-  const mac = createHmac('sha256', KEY).update(`${t}.${body}`).digest('hex');
-  return {
-    path: `/actions/zitadel/${target}`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'zitadel-signature': `t=${t},v1=${mac}` },
-    body,
-  };
-}
-
-/** ZITADEL's ContextInfo for a function execution, with the profile the bench issuer serves. */
-function functionBody(sub: string): string {
-  const profile = profileFor(sub);
-  return JSON.stringify({
-    function: 'function.preaccesstoken',
-    userinfo: { sub },
-    user: {
-      id: sub,
-      // ZITADEL's user projection sequence (internal/query/user.go); the profile never changes here.
-      sequence: 2,
-      username: profile.email,
-      preferred_login_name: profile.email,
-      human: {
-        first_name: profile.given_name,
-        last_name: profile.family_name,
-        display_name: profile.name,
-        email: profile.email,
-        is_email_verified: true,
-      },
-    },
-    org: { id: '336500000000000001', name: 'bench', primary_domain: 'bench.example' },
-    application: { client_id: BENCH_CLIENT_ID },
-  });
-}
-
-function addHumanUserBody(n: number): string {
-  return JSON.stringify({
-    fullMethod: '/zitadel.user.v2.UserService/AddHumanUser',
-    request: {
-      username: `person${n}@bench.example`,
-      profile: { givenName: 'Bench', familyName: String(n) },
-      email: { email: `person${n}@bench.example` },
-      password: { password: 'bench-only-password-1', changeRequired: false },
-    },
-  });
-}
-
-const getMeRequest = (token: string): Dispatcher.RequestOptions => ({
-  ...getOrCreateRequest(token),
-  path: '/liverty_music.user.v1.UserService/GetMe',
-  body: '{}',
-});
 
 async function inParallel<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>) {
   let next = 0;
@@ -290,82 +233,4 @@ export async function measureEnricher(
     proxy.close();
     await database.drop();
   }
-}
-
-const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(value < 10 ? 2 : 1) : '—');
-
-/** The better of the two runs of a point (by p99): the machine is shared and noisy. */
-function best(results: EnricherResults, label: string): EnricherPoint | undefined {
-  return results.points
-    .filter((point) => point.label === label)
-    .sort((a, b) => a.result.p99 - b.result.p99)[0];
-}
-
-export function renderEnricherReport(results: EnricherResults, machine: MachineDescription) {
-  const labels = [...new Set(results.points.map((point) => point.label))];
-  const baseline = best(results, 'baseline: signup policy (signed, no database)');
-  const rows = labels.map((label) => {
-    const runs = results.points.filter((point) => point.label === label);
-    const chosen = best(results, label);
-    const ratio = chosen && baseline ? chosen.result.p99 / baseline.result.p99 : Number.NaN;
-    return `| ${label} | ${runs[0]?.rate ?? ''} | ${runs.map((run) => `${ms(run.result.p50)} / ${ms(run.result.p99)}`).join(' · ')} | ${ms(chosen?.result.max ?? Number.NaN)} | ${Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '—'} | ${runs.reduce((sum, run) => sum + run.result.errors, 0)} |`;
-  });
-  const existing = best(results, 'enricher, existing users, first call (database read)');
-  const remembered = best(results, 'enricher, existing users, again (remembered)');
-  const fresh = best(results, 'enricher, new users (provisioned on the way)');
-  const met = (point: EnricherPoint | undefined) =>
-    point && point.result.p99 <= TARGET_P99_MS && point.result.errors === 0
-      ? '**met**'
-      : '**not met**';
-  const markdown = `# The identity enricher on ZITADEL's token path
-
-Written by \`npm run bench\` (section \`enricher\`; \`BENCH_ONLY=enricher npm run bench\` runs it
-alone) on ${machine.date}: ${machine.cpuModel}, ${machine.cpus} cores, Node ${machine.node},
-Postgres ${machine.postgres}, load average ${machine.loadAverageAtStart} at the start (the
-machine is shared: each point runs twice, interleaved, and the better p99 counts).
-
-Open loop at **${results.rate} calls/s** for ${results.seconds} s per point (latency counted from
-when each call was due), the real backend on real Postgres, ${results.users} users provisioned
-through the enricher beforehand. The baseline is the signup policy's endpoint on the same server:
-the same signature check and JSON parsing, no database.
-
-| target | measured |
-| --- | --- |
-| enricher p99 ≤ ${TARGET_P99_MS} ms at ${results.rate} calls/s, existing users, first call | ${ms(existing?.result.p99 ?? Number.NaN)} ms ${met(existing)} |
-| enricher p99 ≤ ${TARGET_P99_MS} ms at ${results.rate} calls/s, existing users, again | ${ms(remembered?.result.p99 ?? Number.NaN)} ms ${met(remembered)} |
-| enricher p99 ≤ ${TARGET_P99_MS} ms at ${results.rate} calls/s, new users | ${ms(fresh?.result.p99 ?? Number.NaN)} ms ${met(fresh)} |
-
-| point | calls/s | p50 / p99 ms (run 1 · run 2) | max ms | p99 ÷ baseline | errors |
-| --- | --- | --- | --- | --- | --- |
-${rows.join('\n')}
-
-- **Database down.** "Hangs": Postgres accepts nothing and answers nothing (a proxy stops
-  forwarding): the calls already waiting when it stops, and then one probe every 2 s, wait out
-  the enricher's 250 ms budget; every other call answers 503 at once. "Refuses": nothing listens:
-  the same, with the connection error instead of the budget. In a 10 s window the 250 ms in which
-  a hang is found (about 50 calls at 200/s, 2.5 %) set the p99; the median is what every later
-  call costs. Either way ZITADEL, with
-  \`interruptOnError: false\` (docs/decisions/021), issues the token without the claim instead of
-  waiting for its 2 s target timeout.
-- **Existing users, first call**: rows made by GetOrCreate, which the enricher reads once
-  (one indexed read, nothing written). **Again**: the same users within the minute the enricher
-  remembers an unchanged profile (decision 020): no database work. **New users**: one insert
-  and its commit per call.
-- **GetOrCreate and GetMe** run at ${RPC_RATE} calls/s, below this machine's saturation.
-  **GetOrCreate with the claim** skips the issuer's userinfo: during the first run the backend
-  fetched userinfo ${results.userinfoCalls.without} times without the claim and
-  ${results.userinfoCalls.with} times with it (each call brings a new token, as after a login or
-  a refresh, so the userinfo cache never helps). The bench issuer answers userinfo from memory on
-  this machine; a real ZITADEL's userinfo is a network round trip and a query, so the saving in
-  production is larger than measured here.
-- **GetMe** was one indexed read for an existing user before the claim and still is: it has
-  nothing to skip, and the two rows agree within noise.
-`;
-  const console = `\nIdentity enricher at ${results.rate} calls/s (p50 / p99 ms, best of two runs):\n${labels
-    .map((label) => {
-      const point = best(results, label);
-      return `  ${label.padEnd(52)} ${ms(point?.result.p50 ?? Number.NaN).padStart(7)} ${ms(point?.result.p99 ?? Number.NaN).padStart(7)}`;
-    })
-    .join('\n')}\n`;
-  return { markdown, console };
 }

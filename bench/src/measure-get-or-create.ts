@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { BenchConfig } from './bench-config';
 import { existingSub, newSub } from './bench-identity';
-import { callEachOnce } from './call-each-once';
 import { captureUpsertStatement, toPgbenchSql } from './capture-upsert-sql';
 import { createCheckpointCounter } from './count-checkpoints';
 import { type BenchDatabase, createBenchDatabase } from './create-bench-database';
@@ -22,6 +21,7 @@ import { runPgbench, unlessPostgresIsFull } from './run-pgbench';
 import { type RunningServer, startBackend, startPeer } from './start-backend';
 import type { BenchIssuer } from './start-bench-issuer';
 import { TokenSupply } from './token-supply';
+import { createUserinfoWarmer } from './warm-userinfo-cache';
 
 export type Implementation = 'real' | 'pgbench' | 'noop' | 'naive';
 export type Workload = 'existing' | 'new';
@@ -114,25 +114,8 @@ export async function measureGetOrCreate(
       issuer.sign(existingSub(n)),
     );
     progress(`GetOrCreate: provisioning ${config.existingUsers} existing users (real, naive)`);
-    // Userinfo entries live 30 s from when they were fetched, and a pass over every token only
-    // refetches the ones that have expired: a pass while entries are still valid leaves them to
-    // expire mid-run, sending part of a point's calls to the issuer. So a pass is skipped while
-    // the last one's entries outlast the next point (a retry included), and otherwise runs only
-    // once every entry has expired.
-    const USERINFO_TTL_MS = 30_000;
     const pointMs = (seconds + config.quietWaitSeconds) * (1 + config.retries) * 1000 + 2000;
-    const warmed = new Map<string, { startedAt: number; endedAt: number }>();
-    const warm = async (origin: string) => {
-      const last = warmed.get(origin);
-      if (last !== undefined) {
-        if (performance.now() - last.startedAt + pointMs < USERINFO_TTL_MS) return;
-        const expired = last.endedAt + USERINFO_TTL_MS + 100 - performance.now();
-        if (expired > 0) await new Promise((resolve) => setTimeout(resolve, expired));
-      }
-      const startedAt = performance.now();
-      await callEachOnce(origin, existingTokens);
-      warmed.set(origin, { startedAt, endedAt: performance.now() });
-    };
+    const warm = createUserinfoWarmer(existingTokens, pointMs);
     await Promise.all([warm(real.origin), warm(naive.origin), warm(noop.origin)]);
 
     const serverOf = { real, naive, noop } as const;

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { BENCH_DIR, type BenchConfig, TSX } from './bench-config';
 import { type BenchDatabase, createBenchDatabase } from './create-bench-database';
-import { runBackfillCli } from './measure-backfill';
 import type { CpuShares } from './measure-cpu';
 import { formatCpuShares, leastDisturbed, startCpuMeter, waitForQuietMachine } from './measure-cpu';
 import { progress } from './progress-log';
+import { runBackfillCli } from './run-backfill-cli';
 import { startChildService } from './start-child-service';
 import { sparseHistory, startSyntheticZitadel } from './synthetic-event-api';
 

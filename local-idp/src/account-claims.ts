@@ -1,5 +1,5 @@
 import { ORG_ID, ORG_NAME, ORG_PRIMARY_DOMAIN } from './fixed-identities.ts';
-import { displayName } from './user-accounts.ts';
+import { displayName } from './user-account-input.ts';
 import type { User } from './user-store.ts';
 
 export const RESOURCE_OWNER_SCOPE = 'urn:zitadel:iam:user:resourceowner';

@@ -3,7 +3,8 @@ import type { Provider } from 'oidc-provider';
 import { html } from './html.ts';
 import { sendHtml } from './http-io.ts';
 import { renderPage } from './page-layout.ts';
-import { displayName, type UserAccounts } from './user-accounts.ts';
+import { displayName } from './user-account-input.ts';
+import type { UserAccounts } from './user-accounts.ts';
 import type { User } from './user-store.ts';
 
 /**

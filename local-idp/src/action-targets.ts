@@ -7,7 +7,8 @@ import {
   ORG_PRIMARY_DOMAIN,
 } from './fixed-identities.ts';
 import { SignupStoppedError } from './signup-stopped.ts';
-import { displayName, type NewUserInput } from './user-accounts.ts';
+import { displayName } from './user-account-input.ts';
+import type { NewUserInput } from './user-accounts.ts';
 import type { User } from './user-store.ts';
 import { computeSignature, SIGNATURE_HEADER } from './webhook-delivery.ts';
 

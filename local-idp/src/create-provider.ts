@@ -1,10 +1,4 @@
-import Provider, {
-  type Configuration,
-  errors,
-  interactionPolicy,
-  type KoaContextWithOIDC,
-} from 'oidc-provider';
-import { AccessTokenVerifier } from './access-token-verifier.ts';
+import Provider, { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
 import {
   accessTokenPrivateClaims,
   allClaims,
@@ -14,13 +8,13 @@ import {
 import type { ActionTargets } from './action-targets.ts';
 import { originsOf } from './cors.ts';
 import { renderOidcErrorPage } from './error-page.ts';
-import { html } from './html.ts';
+import { buildInteractionPolicy } from './interaction-policy.ts';
 import { interactionPath } from './login-pages.ts';
+import { renderAutoSubmittingLogout, renderLoggedOut } from './logout-pages.ts';
 import type { OidcStateStore } from './oidc-state-store.ts';
-import { renderLogoutConfirmation, renderPage } from './page-layout.ts';
 import type { PrivateSigningJwk } from './signing-keys.ts';
 import type { UserAccounts } from './user-accounts.ts';
-import { reshapeIdToken } from './zitadel-id-token.ts';
+import { matchZitadelTokenLifecycle } from './zitadel-token-lifecycle.ts';
 
 /** ZITADEL's endpoint paths (cmd/defaults.yaml OIDC.CustomEndpoints), relative to the issuer. */
 export const ROUTES = {
@@ -68,26 +62,6 @@ export function projectAudienceScope(projectId: string): string {
 /** Internal resource indicator standing for "the project": the SPA never sends `resource`, we default to it. */
 export function projectResourceIndicator(projectId: string): string {
   return `urn:local-idp:project:${projectId}`;
-}
-
-/**
- * Every prompt this IdP handles resolves with one result, so listing them all as answered in every
- * interaction result keeps oidc-provider from asking again for one the page already covered.
- */
-export const ANSWERED_PROMPTS = ['create', 'select_account', 'consent'] as const;
-
-function buildInteractionPolicy() {
-  const { Prompt, base } = interactionPolicy;
-  const policy = base();
-  // Consent is implicit for this first-party client (see loadExistingGrant). The prompt stays
-  // requestable only so `prompt=consent` is accepted (needed for refresh tokens, see the router).
-  policy.remove('consent');
-  policy.push(new Prompt({ name: 'consent', requestable: true }));
-  // `prompt=create` (OIDC Prompt Create) opens registration and must win over login, so it goes
-  // first. `select_account` is accepted like ZITADEL does; with a single account it shows login.
-  policy.unshift(new Prompt({ name: 'select_account', requestable: true }));
-  policy.unshift(new Prompt({ name: 'create', requestable: true }));
-  return policy;
 }
 
 export function createProvider(settings: ProviderSettings): Provider {
@@ -272,67 +246,11 @@ export function createProvider(settings: ProviderSettings): Provider {
 
   const provider = new Provider(settings.issuer, configuration);
   provider.on('server_error', (_ctx: unknown, error: Error) => settings.onServerError(error));
-  // oidc-provider refuses to revoke structured (JWT) access tokens (unsupported_token_type). ZITADEL
-  // revokes its JWT access tokens by id, so we forget our record of the token (userinfo and
-  // introspection then refuse it) and answer 200 like RFC 7009 asks, also for unknown tokens.
-  provider.use(async (ctx, next) => {
-    await next();
-    if (ctx.oidc?.route !== 'revocation' || ctx.status !== 400 || !ctx.oidc.client) return;
-    const body = ctx.body as { error?: string } | undefined;
-    const token = ctx.oidc.params?.token;
-    const jti = typeof token === 'string' ? AccessTokenVerifier.peekJti(token) : undefined;
-    if (body?.error !== 'unsupported_token_type' || !jti) return;
-    const record = state.findAccessToken(jti);
-    if (record && record.clientId === ctx.oidc.client.clientId) state.forgetAccessToken(jti);
-    ctx.status = 200;
-    ctx.body = '';
-  });
-  // ID tokens in ZITADEL's shape (see zitadel-id-token.ts), from the code and refresh grants alike.
-  provider.use(async (ctx, next) => {
-    await next();
-    if (ctx.oidc?.route !== 'token' || ctx.status !== 200) return;
-    const body = ctx.body as { id_token?: unknown; access_token?: unknown } | undefined;
-    if (typeof body?.id_token !== 'string') return;
-    body.id_token = await reshapeIdToken(body.id_token, {
-      clientId,
-      projectId,
-      accessToken: typeof body.access_token === 'string' ? body.access_token : undefined,
-      signingKeys: settings.signingKeys,
-    });
-  });
-  // oidc-provider keeps offline_access grants alive across logout; ZITADEL ends the session's tokens
-  // with it, so an app's "Log out" also invalidates its access and refresh tokens here.
-  provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
-    const authorizations = (
-      ctx.oidc.session as { authorizations?: Record<string, { grantId?: string }> } | undefined
-    )?.authorizations;
-    for (const { grantId } of Object.values(authorizations ?? {})) {
-      if (!grantId) continue;
-      state.revokeByGrantId(grantId);
-      state.delete('Grant', grantId);
-    }
+  matchZitadelTokenLifecycle(provider, {
+    state,
+    clientId,
+    projectId,
+    signingKeys: settings.signingKeys,
   });
   return provider;
-}
-
-/**
- * ZITADEL ends the session without asking when the app sends `id_token_hint` and a registered
- * `post_logout_redirect_uri`. oidc-provider always renders a confirmation form, so ours submits
- * itself (with "log out of everything") and offers a button only when scripts are disabled.
- */
-async function renderAutoSubmittingLogout(ctx: KoaContextWithOIDC, form: string): Promise<void> {
-  const autoSubmittingForm = form.replace(
-    '</form>',
-    '<input type="hidden" name="logout" value="yes"/><noscript><button type="submit" autofocus>Log out</button></noscript></form>',
-  );
-  ctx.type = 'html';
-  ctx.body = renderLogoutConfirmation(autoSubmittingForm);
-}
-
-async function renderLoggedOut(ctx: KoaContextWithOIDC): Promise<void> {
-  ctx.type = 'html';
-  ctx.body = renderPage(
-    'Logged out',
-    html`<h1>You are logged out</h1><p>You can close this window.</p>`,
-  );
 }

@@ -3,7 +3,8 @@ import { type DevAdminGuard, devAdminRefusal } from './dev-admin-guard.ts';
 import { DEV_ADMIN_EDITOR } from './fixed-identities.ts';
 import { HttpError, readJsonObject, sendJson } from './http-io.ts';
 import type { Organisations } from './organisations.ts';
-import { UserAccountError, type UserAccounts, type UserPatch } from './user-accounts.ts';
+import { UserAccountError } from './user-account-input.ts';
+import type { UserAccounts, UserPatch } from './user-accounts.ts';
 
 /**
  * DEV-ONLY user administration (`/__dev/…`), reachable only from loopback, by this server's own

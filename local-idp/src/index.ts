@@ -6,19 +6,21 @@
 export type { TokenLifetimes } from './create-provider.ts';
 export type { EventEditor, LoggedEvent, UserEventType } from './event-log.ts';
 export { INVALID_CREDENTIALS_MESSAGE } from './interaction-routes.ts';
+export type {
+  LocalIdp,
+  LocalIdpEvents,
+  LocalIdpUsers,
+  LocalIdpWebhooks,
+} from './local-idp-handle.ts';
+export { DEFAULTS, type LocalIdpOptions } from './local-idp-options.ts';
 export { LABELS } from './login-pages.ts';
 export { PASSWORD_POLICY_ERROR, PASSWORD_RULE_TEXT } from './password-policy.ts';
 export { readEnvOptions } from './read-env-options.ts';
 export type { PublicSigningJwk } from './signing-keys.ts';
-export type {
-  LocalIdp,
-  LocalIdpEvents,
-  LocalIdpOptions,
-  LocalIdpUsers,
-  LocalIdpWebhooks,
-} from './start-local-idp.ts';
-export { DEFAULTS, startLocalIdp } from './start-local-idp.ts';
-export type { BurstOptions, BurstResult, NewUserInput, UserPatch } from './user-accounts.ts';
-export { BURST_PASSWORD, DUPLICATE_EMAIL_MESSAGE, MAX_BURST } from './user-accounts.ts';
+export { startLocalIdp } from './start-local-idp.ts';
+export { DUPLICATE_EMAIL_MESSAGE } from './user-account-input.ts';
+export type { NewUserInput, UserPatch } from './user-accounts.ts';
+export type { BurstOptions, BurstResult } from './user-burst.ts';
+export { BURST_PASSWORD, MAX_BURST } from './user-burst.ts';
 export type { User, UserState } from './user-store.ts';
 export { buildWebhookBody, computeSignature, SIGNATURE_HEADER } from './webhook-delivery.ts';

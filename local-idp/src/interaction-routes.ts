@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors, type InteractionResults, type Provider } from 'oidc-provider';
-import { ANSWERED_PROMPTS } from './create-provider.ts';
 import type { FieldProblem } from './form-parts.ts';
 import { readForm, sendHtml } from './http-io.ts';
+import { ANSWERED_PROMPTS } from './interaction-policy.ts';
 import { LOGIN_PATH_PREFIX, renderLoginPage, renderMessagePage } from './login-pages.ts';
 import { PASSWORD_POLICY_ERROR, unmetPasswordRules } from './password-policy.ts';
 import {
@@ -22,7 +22,8 @@ import {
   SIGNUP_UNAVAILABLE_DETAIL,
   SignupStoppedError,
 } from './signup-stopped.ts';
-import { UserAccountError, type UserAccounts } from './user-accounts.ts';
+import { UserAccountError } from './user-account-input.ts';
+import type { UserAccounts } from './user-accounts.ts';
 
 export const INVALID_CREDENTIALS_MESSAGE = 'Invalid email or password';
 const LOCKED_MESSAGE = 'This account is locked. Contact an administrator.';

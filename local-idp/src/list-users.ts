@@ -10,7 +10,7 @@ import {
   type ListUsersResponseJson,
 } from '@zitadel/proto/zitadel/user/v2/user_service_pb';
 import type { EventLog } from './event-log.ts';
-import { displayName } from './user-accounts.ts';
+import { displayName } from './user-account-input.ts';
 import type { UserState as LocalUserState, User } from './user-store.ts';
 
 /**

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { readJsonIfExists, writeJsonAtomic } from './data-files.ts';
 import type { EventEditor, EventLog } from './event-log.ts';
 import { generateId } from './id-generator.ts';
-import { UserAccountError } from './user-accounts.ts';
+import { UserAccountError } from './user-account-input.ts';
 import type { UserStore } from './user-store.ts';
 
 export interface Organisation {

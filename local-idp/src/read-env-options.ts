@@ -1,4 +1,4 @@
-import { DEFAULTS, type LocalIdpOptions } from './start-local-idp.ts';
+import { DEFAULTS, type LocalIdpOptions } from './local-idp-options.ts';
 
 function list(value: string | undefined): string[] | undefined {
   if (value === undefined || value.trim() === '') return undefined;

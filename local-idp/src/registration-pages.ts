@@ -18,7 +18,7 @@ import {
   type RegistrationProblem,
   registrationDetailsAsFields,
 } from './registration-form.ts';
-import { DUPLICATE_EMAIL_MESSAGE } from './user-accounts.ts';
+import { DUPLICATE_EMAIL_MESSAGE } from './user-account-input.ts';
 
 export interface RegistrationPageModel {
   uid: string;

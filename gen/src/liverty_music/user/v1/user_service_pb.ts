@@ -46,7 +46,9 @@ export type GetOrCreateResponse = Message<"liverty_music.user.v1.GetOrCreateResp
   user?: User | undefined;
 
   /**
-   * True for exactly one call per user, ever: the one that created the row.
+   * True for exactly one GetOrCreate call per user, ever: the one that claims the row. The row
+   * may have been created earlier by the webhook, the reconciler, the enricher or GetMe, so this
+   * marks the person's first GetOrCreate, not the insert (docs/decisions/005).
    *
    * @generated from field: bool created = 2;
    */
