@@ -2,8 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { commonDockerfileProblems, stagesOf } from '@liverty-music/test-support/dockerfile';
 import { describe, expect, it } from 'vitest';
-import { dockerignoreMatcher, parseCopy, stagesOf } from './support/dockerfile';
 
 // No Docker engine runs here, so frontend/Dockerfile is checked for what can go wrong without
 // one: files it copies that are missing or ignored, unpinned base images, a root user, and
@@ -16,55 +16,8 @@ const CONTEXT = '.';
 const stages = () => stagesOf(readRepoFile(DOCKERFILE));
 
 describe(DOCKERFILE, () => {
-  it('copies only files that exist in its build context and are not ignored', () => {
-    const contextDir = join(root, CONTEXT);
-    const ignored = dockerignoreMatcher(contextDir);
-    const copies = stages().flatMap((stage) =>
-      stage.instructions.filter(
-        ({ instruction }) => instruction === 'COPY' || instruction === 'ADD',
-      ),
-    );
-    expect(copies.length).toBeGreaterThan(0);
-    for (const copy of copies) {
-      const { flags, sources } = parseCopy(copy.args);
-      if (flags.from) continue;
-      for (const source of sources) {
-        const where = `${DOCKERFILE}:${copy.line} copies ${source}`;
-        expect(existsSync(join(contextDir, source)), `${where}, which is not in ${CONTEXT}/`).toBe(
-          true,
-        );
-        expect(ignored(source), `${where}, which .dockerignore excludes`).toBe(false);
-      }
-    }
-  });
-
-  it('pins its base images to a version', () => {
-    const all = stages();
-    for (const { image } of all) {
-      if (all.some((stage) => stage.name === image)) continue; // FROM an earlier stage
-      const tag = /^[^@]+:([^/:@]+)$/.exec(image)?.[1] ?? '';
-      expect(tag, `${DOCKERFILE}: ${image} has no version tag`).toMatch(/\d+\.\d+/);
-      expect(tag, `${DOCKERFILE}: ${image}`).not.toMatch(/latest/);
-    }
-  });
-
-  it('installs exactly the copied lock file (npm ci), or installs nothing', () => {
-    for (const stage of stages()) {
-      const install = stage.instructions.findIndex(
-        ({ instruction, args }) => instruction === 'RUN' && /\bnpm (ci|install|i)\b/.test(args),
-      );
-      if (install === -1) continue;
-      expect(
-        stage.instructions[install]?.args ?? '',
-        `${DOCKERFILE}: installs with something other than npm ci, which may rewrite the lock`,
-      ).toMatch(/\bnpm ci\b/);
-      const lockCopied = stage.instructions
-        .slice(0, install)
-        .some(
-          ({ instruction, args }) => instruction === 'COPY' && args.includes('package-lock.json'),
-        );
-      expect(lockCopied, `${DOCKERFILE}: npm runs before package-lock.json is copied`).toBe(true);
-    }
+  it('has none of the problems any Dockerfile here can have: copies, pinned images, npm ci, Node LTS', () => {
+    expect(commonDockerfileProblems(root, DOCKERFILE, CONTEXT)).toEqual([]);
   });
 
   it('ends in an unprivileged nginx with the SPA configuration', () => {
@@ -127,16 +80,6 @@ describe(DOCKERFILE, () => {
         new RegExp(`COPY ${folder}/package\\.json ${folder}/`),
       );
       expect(text, `${folder}/src`).toMatch(new RegExp(`COPY ${folder}/src ${folder}/src`));
-    }
-  });
-
-  it('uses a supported Node LTS line for every Node base image (Node 20 reached end of life in April 2026)', () => {
-    const images = stages().map(({ image }) => image);
-    expect(images.length).toBeGreaterThan(0);
-    for (const image of images) {
-      const node = /^node:(\d+)\./.exec(image);
-      if (!node) continue;
-      expect(Number(node[1]), `${DOCKERFILE}: ${image}`).toBeGreaterThanOrEqual(24);
     }
   });
 });

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { dockerignoreMatcher, parseCopy, stagesOf } from './support/dockerfile';
+import {
+  commonDockerfileProblems,
+  dockerignoreMatcher,
+  stagesOf,
+} from '@liverty-music/test-support/dockerfile';
 import { readRepoFile, root } from './support/repository';
 
 // No Docker engine runs here, so zitadel-setup/Dockerfile is checked for what can go wrong
@@ -15,62 +17,8 @@ const DOCKERFILE = 'zitadel-setup/Dockerfile';
 const CONTEXT = '.';
 const stages = () => stagesOf(readRepoFile(DOCKERFILE));
 
-test(`${DOCKERFILE}: every file it copies exists in its build context and is not ignored`, () => {
-  const contextDir = join(root, CONTEXT);
-  const ignored = dockerignoreMatcher(contextDir);
-  const copies = stages().flatMap((stage) =>
-    stage.instructions.filter(({ instruction }) => instruction === 'COPY' || instruction === 'ADD'),
-  );
-  assert.ok(copies.length > 0);
-  for (const copy of copies) {
-    const { flags, sources } = parseCopy(copy.args);
-    if (flags.from) continue;
-    for (const source of sources) {
-      const where = `${DOCKERFILE}:${copy.line} copies ${source}`;
-      assert.ok(existsSync(join(contextDir, source)), `${where}, which is not in ${CONTEXT}/`);
-      assert.equal(ignored(source), false, `${where}, which .dockerignore excludes`);
-    }
-  }
-});
-
-test(`${DOCKERFILE}: base images are pinned to a version`, () => {
-  const all = stages();
-  for (const { image } of all) {
-    if (all.some((stage) => stage.name === image)) continue; // FROM an earlier stage
-    const tag = /^[^@]+:([^/:@]+)$/.exec(image)?.[1] ?? '';
-    assert.match(tag, /\d+\.\d+/, `${DOCKERFILE}: ${image} has no version tag`);
-    assert.doesNotMatch(tag, /latest/, `${DOCKERFILE}: ${image}`);
-  }
-});
-
-test(`${DOCKERFILE}: installs exactly the copied lock file (npm ci), or installs nothing`, () => {
-  for (const stage of stages()) {
-    const install = stage.instructions.findIndex(
-      ({ instruction, args }) => instruction === 'RUN' && /\bnpm (ci|install|i)\b/.test(args),
-    );
-    if (install === -1) continue;
-    assert.match(
-      stage.instructions[install]?.args ?? '',
-      /\bnpm ci\b/,
-      `${DOCKERFILE}: installs with something other than npm ci, which may rewrite the lock`,
-    );
-    const lockCopied = stage.instructions
-      .slice(0, install)
-      .some(
-        ({ instruction, args }) => instruction === 'COPY' && args.includes('package-lock.json'),
-      );
-    assert.ok(lockCopied, `${DOCKERFILE}: npm runs before package-lock.json is copied`);
-  }
-});
-
-test(`${DOCKERFILE}: every Node base image is a supported LTS line (Node 20 reached end of life in April 2026)`, () => {
-  const images = stages().map(({ image }) => image);
-  assert.ok(images.length > 0);
-  for (const image of images) {
-    const node = /^node:(\d+)\./.exec(image);
-    if (!node) continue;
-    assert.ok(Number(node[1]) >= 24, `${DOCKERFILE}: ${image}`);
-  }
+test(`${DOCKERFILE}: has none of the problems any Dockerfile here can have: copies, pinned images, npm ci, Node LTS`, () => {
+  assert.deepEqual(commonDockerfileProblems(root, DOCKERFILE, CONTEXT), []);
 });
 
 test(`${DOCKERFILE}: compiled in a build stage, run by plain node without node_modules, tsx or the sources`, () => {

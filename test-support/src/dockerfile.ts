@@ -121,3 +121,61 @@ export function dockerignoreMatcher(contextDir: string): (path: string) => boole
     return expressions.some((expression) => expression.test(normalized));
   };
 }
+
+/**
+ * What can go wrong in any of this repository's Dockerfiles without an engine to build it, as
+ * sentences (none when all is well): a copied file missing from the build context or excluded by
+ * its .dockerignore, a base image without a version tag (or `latest`), an install other than
+ * `npm ci` or one that runs before package-lock.json is copied, and a Node base image older than
+ * the LTS line in support (Node 20 reached end of life in April 2026).
+ */
+export function commonDockerfileProblems(
+  root: string,
+  dockerfile: string,
+  context: string,
+): string[] {
+  const problems: string[] = [];
+  const stages = stagesOf(readFileSync(join(root, dockerfile), 'utf8'));
+  if (stages.length === 0) return [`${dockerfile}: no FROM`];
+  const contextDir = join(root, context);
+  const ignored = dockerignoreMatcher(contextDir);
+  for (const stage of stages) {
+    for (const { instruction, args, line } of stage.instructions) {
+      if (instruction !== 'COPY' && instruction !== 'ADD') continue;
+      const { flags, sources } = parseCopy(args);
+      if (flags.from) continue;
+      for (const source of sources) {
+        const where = `${dockerfile}:${line} copies ${source}`;
+        if (!existsSync(join(contextDir, source)))
+          problems.push(`${where}, which is not in ${context}/`);
+        if (ignored(source)) problems.push(`${where}, which .dockerignore excludes`);
+      }
+    }
+  }
+  for (const { image } of stages) {
+    if (stages.some((stage) => stage.name === image)) continue; // FROM an earlier stage
+    const tag = /^[^@]+:([^/:@]+)$/.exec(image)?.[1] ?? '';
+    if (!/\d+\.\d+/.test(tag) || /latest/.test(tag))
+      problems.push(`${dockerfile}: ${image} is not pinned to a version`);
+    const node = /^node:(\d+)(?:[.-]|$)/.exec(image);
+    if (node && Number(node[1]) < 24)
+      problems.push(`${dockerfile}: ${image} is older than Node 24, the LTS line in support`);
+  }
+  for (const stage of stages) {
+    const install = stage.instructions.findIndex(
+      ({ instruction, args }) => instruction === 'RUN' && /\bnpm (ci|install|i)\b/.test(args),
+    );
+    if (install === -1) continue;
+    if (!/\bnpm ci\b/.test(stage.instructions[install]?.args ?? ''))
+      problems.push(
+        `${dockerfile}: installs with something other than npm ci, which may rewrite the lock`,
+      );
+    const lockCopied = stage.instructions
+      .slice(0, install)
+      .some(
+        ({ instruction, args }) => instruction === 'COPY' && args.includes('package-lock.json'),
+      );
+    if (!lockCopied) problems.push(`${dockerfile}: npm runs before package-lock.json is copied`);
+  }
+  return problems;
+}
