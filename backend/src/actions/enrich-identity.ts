@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { DatabaseHandle } from '../db/open-database';
 import { provisionFromToken, UserBlockedError } from '../provisioning/provision-from-token';
 import type { FunctionCall } from './parse-action-bodies';
@@ -91,7 +92,10 @@ export function createIdentityEnricher(deps: EnricherDeps) {
   const clients = new Set(deps.clientIds);
   const deadlineMs = deps.deadlineMs ?? DEADLINE_MS;
   const breaker = createDatabaseBreaker(deps.backOffMs ?? BACK_OFF_MS, deadlineMs);
-  const remembered = new Map<string, { profile: string; id: string; until: number }>();
+  // Least recently used goes first: a person signing in often stays however many others pass.
+  const remembered = new LRUCache<string, { profile: string; id: string; until: number }>({
+    max: REMEMBER_ENTRIES,
+  });
   const answer = (id: string): ContextInfoResponse => ({
     append_claims: [{ key: APP_USER_ID_CLAIM, value: id }],
   });
@@ -132,12 +136,6 @@ export function createIdentityEnricher(deps: EnricherDeps) {
         deadline,
       ]);
       breaker.succeeded(ticket);
-      if (remembered.size >= REMEMBER_ENTRIES) {
-        // Insertion order: the oldest entry goes.
-        const oldest = remembered.keys().next().value;
-        if (oldest !== undefined) remembered.delete(oldest);
-      }
-      remembered.delete(call.zitadelUserId);
       remembered.set(call.zitadelUserId, {
         profile,
         id: result.user.id,
