@@ -1,10 +1,8 @@
 import { LRUCache } from 'lru-cache';
+import { APP_USER_ID_CLAIM } from '../auth/app-user-id-claim';
 import type { DatabaseHandle } from '../db/open-database';
 import { provisionFromToken, UserBlockedError } from '../provisioning/provision-from-token';
 import type { FunctionCall } from './parse-action-bodies';
-
-/** The private claim naming the app user. Never under `urn:zitadel:iam`: ZITADEL drops those. */
-export const APP_USER_ID_CLAIM = 'urn:liverty-music:user_id';
 
 /**
  * ZITADEL's answer format (`internal/api/oidc/userinfo.go`, ContextInfoResponse): claims to

@@ -1,7 +1,7 @@
 import { ConnectError } from '@connectrpc/connect';
 import { createLocalJWKSet, decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
-import { APP_USER_ID_CLAIM } from '../actions/enrich-identity';
+import { APP_USER_ID_CLAIM } from './app-user-id-claim';
 import { permissionDenied, unauthenticated } from './auth-error';
 import type { IntrospectAccessToken, IntrospectionResponse } from './introspect-access-token';
 import type { IssuerKeySet } from './issuer-key-set';

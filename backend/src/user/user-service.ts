@@ -5,7 +5,6 @@ import type {
   GetOrCreateResponseSchema,
   UserService,
 } from '@liverty-music/gen/user/v1';
-import { getOrCreateFromClaim } from '../actions/claimed-get-or-create';
 import type { Authenticate, Caller } from '../auth/authenticate';
 import type { DatabaseHandle } from '../db/open-database';
 import type { UserRow } from '../db/schema';
@@ -13,6 +12,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import type { Identity } from '../provisioning/identity';
 import { findOrProvision, provisionFromToken } from '../provisioning/provision-from-token';
+import { getOrCreateFromClaim } from './claimed-get-or-create';
 import { getOrCreateMetrics } from './get-or-create-metrics';
 import { createReturningUserCache } from './returning-user-cache';
 import { toProtoUser } from './to-proto-user';
