@@ -12,7 +12,7 @@ function roomOf(file: string): string {
 }
 
 /** room -> rooms it imports from (relative imports only; packages are no rooms). */
-export function roomGraph(): Map<string, Set<string>> {
+function roomGraph(): Map<string, Set<string>> {
   const graph = new Map<string, Set<string>>();
   const files = readdirSync(SRC, { recursive: true, encoding: 'utf8' }).filter((path) =>
     path.endsWith('.ts'),
@@ -31,7 +31,7 @@ export function roomGraph(): Map<string, Set<string>> {
 }
 
 /** Every cycle found by a depth-first walk, each as the rooms along it. */
-export function cyclesOf(graph: Map<string, Set<string>>): string[][] {
+function cyclesOf(graph: Map<string, Set<string>>): string[][] {
   const cycles: string[][] = [];
   const done = new Set<string>();
   const walk = (room: string, path: string[]) => {
