@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { DEFAULT_BLOCKED_EMAIL_DOMAINS, DEFAULT_RESERVED_USERNAMES } from './actions/signup-policy';
 import { DEFAULT_INTROSPECTION_BUDGET } from './auth/introspection-budget';
+import { parseEnv } from './read-env';
 import { DEFAULT_RETURNING_USER_CACHE_MS } from './user/returning-user-cache';
+
+export { ConfigError, configOrExit } from './read-env';
 
 const commaList = z.string().transform((value) =>
   value
@@ -216,11 +219,6 @@ export function isSafeTransport(url: string): boolean {
   return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
-/** Thrown with every problem at once, so a misconfigured start names all of them. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   return parseEnv(withDefaults, env);
 }
@@ -274,34 +272,4 @@ export function retryPolicyOf(
     baseDelayMs: config.SYNC_RETRY_BASE_MS,
     maxDelayMs: Math.max(config.SYNC_RETRY_BASE_MS, 8000),
   };
-}
-
-function parseEnv<T>(schema: z.ZodType<T>, env: Record<string, string | undefined>): T {
-  // An empty variable means "not set": compose files and shells often export KEY= .
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const result = schema.safeParse(present);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      const name = issue.path.join('.');
-      const value = present[name];
-      return value === undefined && issue.code !== 'custom'
-        ? `${name} is missing`
-        : `${name} ${issue.message}`;
-    });
-    throw new ConfigError(
-      `Invalid configuration:\n  - ${problems.join('\n  - ')}\nSee backend/.env.example.`,
-    );
-  }
-  return result.data;
-}
-
-/** For entry points: print every configuration problem and exit 1 instead of a stack trace. */
-export function configOrExit<T>(load: () => T): T {
-  try {
-    return load();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
 }

@@ -5,6 +5,7 @@ import { createIssuerDiscovery } from '../src/auth/discover-issuer';
 import { createIntrospector } from '../src/auth/introspect-access-token';
 import { createIssuerKeySet } from '../src/auth/issuer-key-set';
 import { REVOCATION_BOUND_MS } from '../src/auth/revocation-bound';
+import { hashToken } from '../src/auth/token-key';
 import { createAccessTokenVerifier } from '../src/auth/verify-access-token';
 import { createLogger } from '../src/logger';
 import { INTROSPECTION_CLIENT, startTestIssuer, type TestIssuer } from './support/test-issuer';
@@ -28,7 +29,7 @@ describe('accepted-token cache', () => {
     const discover = createIssuerDiscovery({ issuer: issuer.issuer });
     const keys = createIssuerKeySet({ discover, logger: createLogger('silent'), now });
     let signatureChecks = 0;
-    const verify = createAccessTokenVerifier({
+    const verifyHashed = createAccessTokenVerifier({
       issuer: issuer.issuer,
       audience: [issuer.audience],
       clientIds: [issuer.clientId],
@@ -46,6 +47,7 @@ describe('accepted-token cache', () => {
       }),
       now,
     });
+    const verify = (token: string) => verifyHashed(hashToken(token));
     return { clock, verify, signatureChecks: () => signatureChecks };
   }
 

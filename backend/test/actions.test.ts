@@ -1,8 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_USER_ID_CLAIM, createIdentityEnricher } from '../src/actions/enrich-identity';
+import { createIdentityEnricher } from '../src/actions/enrich-identity';
 import { parseFunctionCall } from '../src/actions/parse-action-bodies';
 import { createSignupPolicy } from '../src/actions/signup-policy';
+import { APP_USER_ID_CLAIM } from '../src/auth/app-user-id-claim';
 import { isDatabaseUnavailable } from '../src/db/is-database-unavailable';
 import { openDatabase } from '../src/db/open-database';
 import { identityEvents, users } from '../src/db/schema';

@@ -1,6 +1,6 @@
 import { Code, ConnectError } from '@connectrpc/connect';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { APP_USER_ID_CLAIM } from '../src/actions/enrich-identity';
+import { APP_USER_ID_CLAIM } from '../src/auth/app-user-id-claim';
 import { REVOCATION_BOUND_MS } from '../src/auth/revocation-bound';
 import { backendUnderTest } from './support/backend-under-test';
 import { INTROSPECTION_CLIENT, TEST_CLIENT_ID } from './support/test-issuer';

@@ -38,6 +38,24 @@ describe('backend over HTTP', () => {
     expect(second.user?.displayName).toBe('Ada Lovelace');
   });
 
+  it('answers a returning user from memory only while userinfo says what the row holds', async () => {
+    // Tried: the same person signs in again after changing their email at the issuer; the row
+    // in memory must not answer with the old one.
+    const sub = '336494809936035961';
+    const headers = async (email: string) => ({
+      authorization: `Bearer ${await backend.issuer.issue({ sub, email })}`,
+    });
+    const first = await backend.server
+      .client()
+      .getOrCreate({}, { headers: await headers('before@example.com') });
+    const again = await backend.server
+      .client()
+      .getOrCreate({}, { headers: await headers('after@example.com') });
+    expect(first.user?.email).toBe('before@example.com');
+    expect(again.user?.email).toBe('after@example.com');
+    expect(again.user?.id).toBe(first.user?.id);
+  });
+
   it('ignores identity fields smuggled into the JSON body', async () => {
     const token = await backend.issuer.issue({
       sub: '336494809936035903',
@@ -178,12 +196,30 @@ describe('backend over HTTP', () => {
     expect(denied.headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  it('exposes metrics on their own port only, counting the is_registration hint', async () => {
+  it('exposes metrics on their own port only, counting outcome and is_registration apart', async () => {
     expect((await fetch(`${backend.server.baseUrl}/metrics`)).status).toBe(404);
-    const body = await (await fetch(backend.server.metricsUrl)).text();
-    expect(body).toMatch(
-      /liverty_get_or_create_total\{created="true",is_registration="true"\} \d+/,
-    );
+    // Every series by its exact labels; a swap of created and is_registration moves the counts.
+    const counts = async () => {
+      const body = await (await fetch(backend.server.metricsUrl)).text();
+      const read = (created: boolean, registration: boolean) => {
+        const line = `liverty_get_or_create_total{created="${created}",is_registration="${registration}"} `;
+        const found = body.split('\n').find((each) => each.startsWith(line));
+        return found === undefined ? undefined : Number(found.slice(line.length));
+      };
+      return [read(false, false), read(false, true), read(true, false), read(true, true)];
+    };
+    const before = await counts();
+    // Tried: two calls that both say they are no registration; only the first one creates.
+    const token = await backend.issuer.issue({ sub: '336494809936035960' });
+    const headers = { authorization: `Bearer ${token}` };
+    await backend.server.client().getOrCreate({ isRegistration: false }, { headers });
+    await backend.server.client().getOrCreate({ isRegistration: false }, { headers });
+    const after = await counts();
+    // [created=false/hint=false, created=false/hint=true, created=true/hint=false, created=true/hint=true]
+    expect(before.every((value) => typeof value === 'number')).toBe(true);
+    expect(after.map((value, index) => (value ?? Number.NaN) - (before[index] ?? 0))).toEqual([
+      1, 0, 1, 0,
+    ]);
   });
 });
 

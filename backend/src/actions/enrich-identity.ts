@@ -1,9 +1,8 @@
+import { LRUCache } from 'lru-cache';
+import { APP_USER_ID_CLAIM } from '../auth/app-user-id-claim';
 import type { DatabaseHandle } from '../db/open-database';
 import { provisionFromToken, UserBlockedError } from '../provisioning/provision-from-token';
 import type { FunctionCall } from './parse-action-bodies';
-
-/** The private claim naming the app user. Never under `urn:zitadel:iam`: ZITADEL drops those. */
-export const APP_USER_ID_CLAIM = 'urn:liverty-music:user_id';
 
 /**
  * ZITADEL's answer format (`internal/api/oidc/userinfo.go`, ContextInfoResponse): claims to
@@ -91,7 +90,10 @@ export function createIdentityEnricher(deps: EnricherDeps) {
   const clients = new Set(deps.clientIds);
   const deadlineMs = deps.deadlineMs ?? DEADLINE_MS;
   const breaker = createDatabaseBreaker(deps.backOffMs ?? BACK_OFF_MS, deadlineMs);
-  const remembered = new Map<string, { profile: string; id: string; until: number }>();
+  // Least recently used goes first: a person signing in often stays however many others pass.
+  const remembered = new LRUCache<string, { profile: string; id: string; until: number }>({
+    max: REMEMBER_ENTRIES,
+  });
   const answer = (id: string): ContextInfoResponse => ({
     append_claims: [{ key: APP_USER_ID_CLAIM, value: id }],
   });
@@ -132,12 +134,6 @@ export function createIdentityEnricher(deps: EnricherDeps) {
         deadline,
       ]);
       breaker.succeeded(ticket);
-      if (remembered.size >= REMEMBER_ENTRIES) {
-        // Insertion order: the oldest entry goes.
-        const oldest = remembered.keys().next().value;
-        if (oldest !== undefined) remembered.delete(oldest);
-      }
-      remembered.delete(call.zitadelUserId);
       remembered.set(call.zitadelUserId, {
         profile,
         id: result.user.id,

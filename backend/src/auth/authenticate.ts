@@ -5,7 +5,7 @@ import { unauthenticated } from './auth-error';
 import type { FetchUserinfo, Userinfo } from './fetch-userinfo';
 import { REVOCATION_BOUND_MS } from './revocation-bound';
 import { createSampledRefusalLog, type RefusalLogOptions } from './sampled-refusal-log';
-import { tokenKey } from './token-key';
+import { type HashedToken, hashToken } from './token-key';
 import type { VerifiedToken, VerifyAccessToken } from './verify-access-token';
 
 /** A caller whose access token has been verified. */
@@ -21,13 +21,6 @@ export interface Caller {
 }
 
 export type Authenticate = (headers: Headers) => Promise<Caller>;
-
-interface PendingIdentity {
-  token: string;
-  key: string;
-  sub: string;
-  identity: Promise<Identity> | undefined;
-}
 
 /**
  * Identity comes from the verified Bearer token (`sub`) and the issuer's userinfo for that same
@@ -69,12 +62,12 @@ export function createAuthenticator(deps: {
     }
   }
 
-  async function identityOf(token: string, key: string, sub: string): Promise<Identity> {
+  async function identityOf(hashed: HashedToken, sub: string): Promise<Identity> {
     let info: Userinfo;
     try {
-      info = await deps.fetchUserinfo(token, sub, key);
+      info = await deps.fetchUserinfo(hashed, sub);
     } catch (error) {
-      refused(token, error);
+      refused(hashed.token, error);
       throw error;
     }
     const givenName = info.given_name ?? '';
@@ -94,37 +87,28 @@ export function createAuthenticator(deps: {
     };
   }
 
-  // Userinfo at most once per call, and only when asked for.
-  function identityOnce(this: PendingIdentity): Promise<Identity> {
-    this.identity ??= identityOf(this.token, this.key, this.sub);
-    return this.identity;
-  }
-
   return async (headers) => {
     const header = headers.get('authorization');
     const match = header ? /^Bearer +([^\s]+)\s*$/i.exec(header) : null;
     const token = match?.[1];
-    let bearer: string;
     // Both caches know a token by its hash: one hash per call serves them both.
-    let key: string;
+    let hashed: HashedToken;
     let verified: VerifiedToken;
     try {
       if (!header) throw unauthenticated('missing Authorization header with a Bearer access token');
       if (!token) throw unauthenticated('Authorization header is not "Bearer <access token>"');
-      bearer = token;
-      key = tokenKey(token);
-      verified = await deps.verifyAccessToken(token, key);
+      hashed = hashToken(token);
+      verified = await deps.verifyAccessToken(hashed);
     } catch (error) {
       refused(token, error);
       throw error;
     }
-    const pending: PendingIdentity = { token: bearer, key, sub: verified.sub, identity: undefined };
     // A JWT issued less than the bound ago cannot have been revoked longer ago than that; an
     // older one is confirmed at userinfo (cached for the bound), which also answers identity().
     if (verified.kind === 'jwt' && !issuedWithin(verified.issuedAt, now())) {
       try {
         // Cached for the bound by the fetcher, so identity() below costs no second request.
-        await deps.fetchUserinfo(bearer, verified.sub, key);
+        await deps.fetchUserinfo(hashed, verified.sub);
       } catch (error) {
         // An issuer that cannot be reached cannot report a revocation either: a JWT signed by a
         // known key keeps working through the outage (docs/decisions/014), and is confirmed
@@ -135,12 +119,16 @@ export function createAuthenticator(deps: {
         }
       }
     }
+    let identity: Promise<Identity> | undefined;
     return {
       zitadelUserId: verified.sub,
       clientId: verified.clientId,
       appUserId: verified.appUserId,
-      // Bound, not a new closure per call: callers pass `caller.identity` around unbound.
-      identity: identityOnce.bind(pending),
+      // Userinfo at most once per call, and only when asked for.
+      identity: () => {
+        identity ??= identityOf(hashed, verified.sub);
+        return identity;
+      },
     };
   };
 }
@@ -158,5 +146,5 @@ function issuedWithin(issuedAt: number | undefined, at: number): boolean {
 
 /** Enough to correlate log lines about one token; useless as a credential. */
 function fingerprint(token: string): string {
-  return tokenKey(token).slice(0, 12);
+  return hashToken(token).key.slice(0, 12);
 }

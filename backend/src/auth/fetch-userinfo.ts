@@ -1,8 +1,9 @@
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { issuerUnavailable, unauthenticated } from './auth-error';
 import type { IssuerMetadata } from './discover-issuer';
 import { REVOCATION_BOUND_MS } from './revocation-bound';
-import { tokenKey } from './token-key';
+import type { HashedToken } from './token-key';
 
 // ZITADEL access tokens carry no email or profile; userinfo does (scopes `email`, `profile`).
 const userinfoSchema = z.object({
@@ -25,24 +26,21 @@ export interface UserinfoFetcherOptions {
   timeoutMs?: number;
 }
 
-/** `key`: tokenKey(accessToken), when the caller has it already. */
-export type FetchUserinfo = (
-  accessToken: string,
-  expectedSub: string,
-  key?: string,
-) => Promise<Userinfo>;
+export type FetchUserinfo = (accessToken: HashedToken, expectedSub: string) => Promise<Userinfo>;
 
 export function createUserinfoFetcher(options: UserinfoFetcherOptions): FetchUserinfo {
   const ttlMs = options.ttlMs ?? REVOCATION_BOUND_MS;
   const maxEntries = options.maxEntries ?? 10_000;
   const timeoutMs = options.timeoutMs ?? 5000;
   // Keyed by a hash so the cache never holds a usable token.
-  const cache = new Map<string, { userinfo: Userinfo; expiresAt: number }>();
+  // Least recently used goes first; the age is read from Date.now like every other bound here.
+  const cache = new LRUCache<HashedToken['key'], { userinfo: Userinfo; until: number }>({
+    max: maxEntries,
+  });
 
-  return async (accessToken, expectedSub, known) => {
-    const key = known ?? tokenKey(accessToken);
+  return async ({ token: accessToken, key }, expectedSub) => {
     const hit = cache.get(key);
-    if (hit && hit.expiresAt > Date.now()) return hit.userinfo;
+    if (hit && hit.until > Date.now()) return hit.userinfo;
 
     const { userinfo_endpoint } = await options.discover();
     let response: Response;
@@ -65,12 +63,7 @@ export function createUserinfoFetcher(options: UserinfoFetcherOptions): FetchUse
       throw unauthenticated('userinfo subject does not match the access token');
     }
 
-    if (cache.size >= maxEntries) {
-      // Map iteration order is insertion order: drop the oldest entry.
-      const oldest = cache.keys().next().value;
-      if (oldest !== undefined) cache.delete(oldest);
-    }
-    cache.set(key, { userinfo: parsed.data, expiresAt: Date.now() + ttlMs });
+    cache.set(key, { userinfo: parsed.data, until: Date.now() + ttlMs });
     return parsed.data;
   };
 }

@@ -1,13 +1,13 @@
 import { ConnectError } from '@connectrpc/connect';
 import { createLocalJWKSet, decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
-import { APP_USER_ID_CLAIM } from '../actions/enrich-identity';
+import { APP_USER_ID_CLAIM } from './app-user-id-claim';
 import { permissionDenied, unauthenticated } from './auth-error';
 import type { IntrospectAccessToken, IntrospectionResponse } from './introspect-access-token';
 import type { IssuerKeySet } from './issuer-key-set';
 import { opaqueTokenShapeProblem } from './opaque-token-shape';
 import { REVOCATION_BOUND_MS } from './revocation-bound';
-import { tokenKey } from './token-key';
+import type { HashedToken } from './token-key';
 
 // Asymmetric only: with HS* a leaked public key would be a signing key, and `none` is no signature.
 export const ALLOWED_ALGORITHMS = [
@@ -65,8 +65,7 @@ export interface AccessTokenVerifierOptions {
   now?: () => number;
 }
 
-/** `key`: tokenKey(token), when the caller has it already (one hash per call, not one per cache). */
-export type VerifyAccessToken = (token: string, key?: string) => Promise<VerifiedToken>;
+export type VerifyAccessToken = (token: HashedToken) => Promise<VerifiedToken>;
 
 // An accepted token is trusted again, without a signature check or introspection, for at most
 // this long (and never past its `exp`): a signed-in SPA calls with the same token many times.
@@ -85,8 +84,11 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   const now = options.now ?? Date.now;
   const clientIds = new Set(options.clientIds);
   // Keyed by the token's hash, so the cache never holds a usable token. Only acceptances are kept.
-  const accepted = new Map<string, { token: VerifiedToken; until: number }>();
-  const refused = new LRUCache<string, true>({
+  // Least recently used goes first: a token in use stays however many others pass through.
+  const accepted = new LRUCache<HashedToken['key'], { token: VerifiedToken; until: number }>({
+    max: ACCEPTED_CACHE_ENTRIES,
+  });
+  const refused = new LRUCache<HashedToken['key'], true>({
     max: ACCEPTED_CACHE_ENTRIES,
     ttl: REFUSED_CACHE_MS,
   });
@@ -151,10 +153,10 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     };
   }
 
-  async function verifyOpaque(
-    token: string,
-    key: string,
-  ): Promise<{ token: VerifiedToken; exp: number }> {
+  async function verifyOpaque({
+    token,
+    key,
+  }: HashedToken): Promise<{ token: VerifiedToken; exp: number }> {
     if (!options.introspect) {
       throw unauthenticated(
         'access token is not a JWT, and this API is not configured to introspect opaque tokens',
@@ -191,18 +193,14 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     };
   }
 
-  return async (token, known) => {
-    const key = known ?? tokenKey(token);
+  return async (hashed) => {
+    const { token, key } = hashed;
     const hit = accepted.get(key);
     if (hit && hit.until > now()) return hit.token;
     // A JWS in compact form has exactly three parts; anything else (ZITADEL's opaque tokens are
     // one base64url string) can only be checked by the issuer.
     const result =
-      token.split('.').length === 3 ? await verifyJwt(token) : await verifyOpaque(token, key);
-    if (accepted.size >= ACCEPTED_CACHE_ENTRIES) {
-      const oldest = accepted.keys().next().value;
-      if (oldest !== undefined) accepted.delete(oldest);
-    }
+      token.split('.').length === 3 ? await verifyJwt(token) : await verifyOpaque(hashed);
     accepted.set(key, {
       token: result.token,
       until: Math.min(result.exp, now() + ACCEPTED_CACHE_MS[result.token.kind]),

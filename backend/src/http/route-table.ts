@@ -16,46 +16,20 @@ export interface Route {
  * The first route matching the request's method and path answers it; `fallback` answers the rest.
  * A route handler that throws or rejects is logged and answered 500, unless it had already
  * answered. The fallback (the RPC adapter, which answers its own failures once it has placed a
- * request) is called directly: every RPC goes there, and should cost a lookup, not a promise chain.
+ * request) is called directly, outside the promise that guards a route handler.
  */
 export function routeTable(
   routes: readonly Route[],
   fallback: (req: IncomingMessage, res: ServerResponse) => void,
   logger: Logger,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  // Candidates by exact path, in table order; prefix routes are few and checked after.
-  const exact = new Map<string, { order: number; route: Route }[]>();
-  const prefixed: { order: number; route: Route }[] = [];
-  routes.forEach((route, order) => {
-    if (route.prefix) {
-      prefixed.push({ order, route });
-      return;
-    }
-    const list = exact.get(route.path) ?? [];
-    list.push({ order, route });
-    exact.set(route.path, list);
-  });
-
-  const matches = (route: Route, method: string | undefined) =>
-    route.method === undefined || route.method === method;
-
-  function find(path: string, method: string | undefined): Route | undefined {
-    let found: { order: number; route: Route } | undefined;
-    for (const candidate of exact.get(path) ?? []) {
-      if (matches(candidate.route, method)) {
-        found = candidate;
-        break;
-      }
-    }
-    for (const candidate of prefixed) {
-      if (found && candidate.order > found.order) break;
-      if (matches(candidate.route, method) && path.startsWith(candidate.route.path)) {
-        found = candidate;
-        break;
-      }
-    }
-    return found?.route;
-  }
+  // A handful of routes: a scan in table order is the whole lookup.
+  const find = (path: string, method: string | undefined) =>
+    routes.find(
+      (route) =>
+        (route.method === undefined || route.method === method) &&
+        (route.prefix ? path.startsWith(route.path) : path === route.path),
+    );
 
   function crashed(error: unknown, path: string, res: ServerResponse) {
     logger.error({ err: error, path }, 'request handler crashed');

@@ -4,28 +4,19 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  // GetOrCreate runs on every sign-in. A labelled inc() builds and checks a label key each time;
-  // plain tallies here are added to the counter when it is read (a scrape), which is all that
-  // can observe the difference.
-  const getOrCreateTallies = [false, true].flatMap((created) =>
-    [false, true].map((isRegistration) => ({
-      labels: { created: String(created), is_registration: String(isRegistration) },
-      pending: 0,
-    })),
-  );
   const getOrCreate = new Counter({
     name: 'liverty_get_or_create_total',
     help: 'GetOrCreate calls that succeeded, by outcome and by the client hint is_registration.',
     labelNames: ['created', 'is_registration'] as const,
     registers: [registry],
-    collect() {
-      for (const tally of getOrCreateTallies) {
-        if (tally.pending === 0) continue;
-        this.inc(tally.labels, tally.pending);
-        tally.pending = 0;
-      }
-    },
   });
+  // One child per outcome, bound once: every series exists from the start at 0.
+  const getOrCreateChildren = [false, true].map((created) =>
+    [false, true].map((isRegistration) =>
+      getOrCreate.labels({ created: String(created), is_registration: String(isRegistration) }),
+    ),
+  );
+  for (const children of getOrCreateChildren) for (const child of children) child.inc(0);
   // Where the last complete sweep's time comes from (the database: every replica reports the
   // same age, leader or not). Unset while no sweep is configured: the gauge then has no sample.
   let lastCompleteSweep: (() => Promise<Date | undefined>) | undefined;
@@ -107,8 +98,7 @@ export function createMetrics() {
     }),
     /** One successful GetOrCreate, as liverty_get_or_create_total counts it. */
     countGetOrCreate(created: boolean, isRegistration: boolean): void {
-      (getOrCreateTallies[(created ? 2 : 0) + (isRegistration ? 1 : 0)] as { pending: number })
-        .pending++;
+      getOrCreateChildren[Number(created)]?.[Number(isRegistration)]?.inc();
     },
     usersProvisioned: new Counter({
       name: 'liverty_users_provisioned_total',

@@ -29,7 +29,7 @@ export function getOrCreateMetrics(metrics: Metrics) {
     observe(startedMs: number) {
       seconds.observe((performance.now() - startedMs) / 1000);
     },
-    /** The code the client will see: the same decisions as http/connect-error-codes.ts. */
+    /** The code the client will see: the same decisions as connect-error-codes.ts. */
     failed(error: unknown) {
       errors.inc({ code: codeName(error) });
     },

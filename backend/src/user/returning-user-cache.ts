@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { DatabaseHandle } from '../db/open-database';
 import type { UserRow } from '../db/schema';
 import type { Logger } from '../logger';
@@ -42,7 +43,8 @@ const CHANGE_HISTORY_ENTRIES = 10_000;
 export function createReturningUserCache(options: ReturningUserCacheOptions): ReturningUserCache {
   const now = options.now ?? Date.now;
   const maxEntries = options.maxEntries ?? 10_000;
-  const entries = new Map<string, { user: UserRow; until: number }>();
+  // Least recently used goes first: a user signing in often stays however many others pass.
+  const entries = new LRUCache<string, { user: UserRow; until: number }>({ max: maxEntries });
   // Every announcement advances `clock`; `changedAt` says when each user last changed, and reads
   // that began before `floor` are refused outright.
   let clock = 0;
@@ -90,11 +92,6 @@ export function createReturningUserCache(options: ReturningUserCacheOptions): Re
       if (readStarted < floor) return;
       if ((changedAt.get(user.zitadelUserId) ?? Number.NEGATIVE_INFINITY) > readStarted) return;
       if (user.state !== 'active' || user.claimId === null) return;
-      if (entries.size >= maxEntries && !entries.has(user.zitadelUserId)) {
-        // Insertion order: the oldest entry goes.
-        const oldest = entries.keys().next().value;
-        if (oldest !== undefined) entries.delete(oldest);
-      }
       // Rows read together (a deploy, a burst of sign-ins) must not all expire together and send
       // every caller to the database at once: each lives between 80 % and all of the bound.
       const age = options.maxAgeMs * (0.8 + 0.2 * Math.random());

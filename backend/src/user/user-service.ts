@@ -3,10 +3,8 @@ import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
 import type {
   GetOrCreateRequest,
   GetOrCreateResponseSchema,
-  User,
   UserService,
 } from '@liverty-music/gen/user/v1';
-import { getOrCreateFromClaim } from '../actions/claimed-get-or-create';
 import type { Authenticate, Caller } from '../auth/authenticate';
 import type { DatabaseHandle } from '../db/open-database';
 import type { UserRow } from '../db/schema';
@@ -14,6 +12,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import type { Identity } from '../provisioning/identity';
 import { findOrProvision, provisionFromToken } from '../provisioning/provision-from-token';
+import { getOrCreateFromClaim } from './claimed-get-or-create';
 import { getOrCreateMetrics } from './get-or-create-metrics';
 import { createReturningUserCache } from './returning-user-cache';
 import { toProtoUser } from './to-proto-user';
@@ -33,17 +32,6 @@ export function createUserService(deps: UserServiceDeps): ServiceImpl<typeof Use
     logger: deps.logger,
     maxAgeMs: deps.returningUserCacheMs,
   });
-
-  // A row answered from memory is the same object call after call: build its message once.
-  const messages = new WeakMap<UserRow, User>();
-  function messageOf(user: UserRow): User {
-    let message = messages.get(user);
-    if (!message) {
-      message = toProtoUser(user);
-      messages.set(user, message);
-    }
-    return message;
-  }
 
   // A returning user whose token or userinfo says nothing the row does not already hold is
   // answered from memory: the database would write nothing, and the claim was used up long ago.
@@ -80,7 +68,7 @@ export function createUserService(deps: UserServiceDeps): ServiceImpl<typeof Use
           : 'signup callback for an existing account',
       );
     }
-    return { user: remembered ? messageOf(user) : toProtoUser(user), created };
+    return { user: toProtoUser(user), created };
   }
 
   return {
@@ -99,7 +87,7 @@ export function createUserService(deps: UserServiceDeps): ServiceImpl<typeof Use
     async getMe(_request, context) {
       const caller = await deps.authenticate(context.requestHeader);
       const remembered = returning.get(caller.zitadelUserId);
-      if (remembered) return { user: messageOf(remembered) };
+      if (remembered) return { user: toProtoUser(remembered) };
       const readStarted = returning.beginRead();
       const { user, inserted } = await findOrProvision(
         deps.database,
@@ -116,11 +104,7 @@ export function createUserService(deps: UserServiceDeps): ServiceImpl<typeof Use
   };
 }
 
-// Every field of an Identity is a column of the row under the same name. A plain loop: this runs
-// on every returning sign-in, and a callback would be a new closure each time.
+// Every field of an Identity is a column of the row under the same name.
 function holdsIdentity(user: UserRow, identity: Identity): boolean {
-  for (const key in identity) {
-    if (user[key as keyof Identity] !== identity[key as keyof Identity]) return false;
-  }
-  return true;
+  return (Object.keys(identity) as (keyof Identity)[]).every((key) => user[key] === identity[key]);
 }
