@@ -1,9 +1,11 @@
 import { getTableColumns } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { describe, expect, it } from 'vitest';
-import { users } from '../src/db/schema';
+import { identityEvents, users } from '../src/db/schema';
+import { logStatement } from '../src/provisioning/apply-identity-event';
 import { PROVISION_FROM_TOKEN } from '../src/provisioning/provision-from-token';
 import { upsertStatement } from '../src/provisioning/upsert-user-fields';
+import { listedPageStatement } from '../src/sweep/write-listed-page';
 import { FIELD_COLUMNS, FIELD_NAMES } from '../src/provisioning/user-fields';
 
 // The provisioning statements are written out as SQL. These checks hold their column lists to
@@ -23,7 +25,9 @@ const names = (list: string | undefined) =>
     .filter((name) => name !== '');
 const insertList = (text: string) => names(/insert into users \(([^)]*)\)/.exec(text)?.[1]);
 const assigned = (text: string) =>
-  [...(text.split(/do update set/)[1] ?? '').matchAll(/^\s*(\w+) = /gm)].map((match) => match[1]);
+  [...(text.split(/do update set/)[1] ?? '').matchAll(/^\s*(\w+) = /gm)].map(
+    (match) => match[1] ?? '',
+  );
 
 describe("GetOrCreate's upsert (provision-from-token.ts)", () => {
   const text = PROVISION_FROM_TOKEN;
@@ -88,5 +92,42 @@ describe("the events' and snapshots' upsert (upsert-user-fields.ts)", () => {
       'state',
       ...FIELD_NAMES.map((field) => FIELD_COLUMNS[field].sequence.name),
     ]);
+  });
+});
+
+describe("the sweep's upsert (sweep/write-listed-page.ts)", () => {
+  const text = new PgDialect().sqlToQuery(listedPageStatement('[]', 1)).sql;
+
+  it('inserts and reads from the recordset the id, the org and every field with its sequence', () => {
+    expect(sorted(insertList(text))).toEqual(sorted(['zitadel_user_id', 'org_id', ...FIELDS]));
+    const record = /as page\(([^)]*)\)/.exec(text)?.[1] ?? '';
+    expect(names(record)).toEqual(insertList(text));
+    for (const column of Object.values(getTableColumns(users))) {
+      if (!insertList(text).includes(column.name)) continue;
+      expect(record).toMatch(new RegExp(`\\b${column.name} ${column.getSQLType()}\\b`));
+    }
+    expect(names(/^select ([^]*?)\nfrom incoming/m.exec(text)?.[1])).toEqual(insertList(text));
+  });
+
+  it('updates every field and its sequence by the per-field rule, the org and updated_at', () => {
+    expect(sorted(assigned(text))).toEqual(sorted([...FIELDS, 'org_id', 'updated_at']));
+  });
+});
+
+describe("the event log's insert (apply-identity-event.ts)", () => {
+  const text = new PgDialect().sqlToQuery(logStatement('[]')).sql;
+  const logInsert = () => names(/insert into identity_events \(([^)]*)\)/.exec(text)?.[1]);
+
+  it('inserts every column but the ones left to their defaults, read with their schema types', () => {
+    const all = Object.values(getTableColumns(identityEvents)).map((column) => column.name);
+    // Left out: the log's own id and the time of receipt.
+    expect(sorted([...logInsert(), 'id', 'received_at'])).toEqual(sorted(all));
+    const record = /as event\(([^)]*)\)/.exec(text)?.[1] ?? '';
+    expect(names(record)).toEqual(logInsert());
+    for (const column of Object.values(getTableColumns(identityEvents))) {
+      if (!logInsert().includes(column.name)) continue;
+      expect(record).toContain(`${column.name} ${column.getSQLType()}`);
+    }
+    expect(names(/^select ([^]*?)\nfrom/m.exec(text)?.[1])).toEqual(logInsert());
   });
 });

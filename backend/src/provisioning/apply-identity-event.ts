@@ -1,7 +1,7 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/open-database';
 import { rowsOf } from '../db/rows-of';
-import { type EventSource, identityEvents } from '../db/schema';
+import type { EventSource } from '../db/schema';
 import { erasePersonalPayloads } from './erase-event-payloads';
 import {
   changesFromEvent,
@@ -12,7 +12,6 @@ import {
   stripSecrets,
   whyInvalid,
 } from './identity-event';
-import { columnNames, jsonRecordset } from './json-recordset';
 import { storePendingEvents, takePendingEvents } from './pending-events';
 import { type UserFieldWrite, upsertUserFields } from './upsert-user-fields';
 import {
@@ -54,23 +53,21 @@ const result = (outcome: ApplyOutcome, inserted = false): ApplyResult => ({ outc
 const keyOf = (event: Pick<IdentityEvent, 'aggregateType' | 'aggregateId' | 'sequence'>) =>
   `${event.aggregateType}\u0000${event.aggregateId}\u0000${event.sequence}`;
 
-// The log's columns one event fills, in one order for the JSON rows and the insert.
-const LOGGED = [
-  identityEvents.aggregateType,
-  identityEvents.aggregateId,
-  identityEvents.sequence,
-  identityEvents.eventType,
-  identityEvents.resourceOwner,
-  identityEvents.eventTime,
-  identityEvents.source,
-  identityEvents.payload,
-];
-const loggedColumns = columnNames(LOGGED);
-const keyColumns = columnNames([
-  identityEvents.aggregateType,
-  identityEvents.aggregateId,
-  identityEvents.sequence,
-]);
+/**
+ * Records the events in the log, all as one JSON parameter (see upsert-user-fields.ts); its unique
+ * key turns a redelivery into a no-op. Returns the keys of the events it recorded.
+ * Its column lists are checked against schema.ts by test/provisioning-statements.test.ts.
+ */
+export const logStatement = (rows: string): SQL => sql`
+insert into identity_events (aggregate_type, aggregate_id, sequence, event_type, resource_owner,
+  event_time, source, payload)
+select aggregate_type, aggregate_id, sequence, event_type, resource_owner,
+  event_time, source, payload
+from jsonb_to_recordset(${rows}::jsonb) as event(aggregate_type text, aggregate_id text,
+  sequence bigint, event_type text, resource_owner text, event_time timestamp with time zone,
+  source text, payload jsonb)
+on conflict do nothing
+returning aggregate_type, aggregate_id, sequence`;
 
 /** Applies one event; see applyIdentityEvents. */
 export async function applyIdentityEvent(
@@ -145,31 +142,27 @@ export async function applyIdentityEvents(
     const byUser = await upsertUserFields(tx, writes);
     const known = [...candidates.values()].filter(({ event }) => byUser.has(event.aggregateId));
     const logged = known.map(({ event }) => ({
-      [identityEvents.aggregateType.name]: event.aggregateType,
-      [identityEvents.aggregateId.name]: event.aggregateId,
-      [identityEvents.sequence.name]: event.sequence,
-      [identityEvents.eventType.name]: event.eventType,
-      [identityEvents.resourceOwner.name]: event.resourceOwner,
-      [identityEvents.eventTime.name]: event.createdAt,
-      [identityEvents.source.name]: source,
-      [identityEvents.payload.name]: stripSecrets(event.payload),
+      aggregate_type: event.aggregateType,
+      aggregate_id: event.aggregateId,
+      sequence: event.sequence,
+      event_type: event.eventType,
+      resource_owner: event.resourceOwner,
+      event_time: event.createdAt,
+      source,
+      payload: stripSecrets(event.payload),
     }));
     const recorded =
       logged.length === 0
         ? []
-        : rowsOf<Record<string, unknown>>(
-            await tx.execute(sql`
-              insert into ${identityEvents} (${loggedColumns})
-              select ${loggedColumns} from ${jsonRecordset('event', LOGGED, logged)}
-              on conflict do nothing
-              returning ${keyColumns}`),
+        : rowsOf<{ aggregate_type: string; aggregate_id: string; sequence: number | string }>(
+            await tx.execute(logStatement(JSON.stringify(logged))),
           );
     const fresh = new Set(
       recorded.map((row) =>
         keyOf({
-          aggregateType: String(row[identityEvents.aggregateType.name]),
-          aggregateId: String(row[identityEvents.aggregateId.name]),
-          sequence: Number(row[identityEvents.sequence.name]),
+          aggregateType: row.aggregate_type,
+          aggregateId: row.aggregate_id,
+          sequence: Number(row.sequence),
         }),
       ),
     );

@@ -3,11 +3,13 @@ import type { Database } from '../db/open-database';
 import { rowsOf } from '../db/rows-of';
 import { type UserState, users } from '../db/schema';
 import {
+  ANY_FIELD_NEWER,
   FIELD_COLUMNS,
   FIELD_DEFAULTS,
   FIELD_NAMES,
   type FieldName,
   type FieldValues,
+  NEWER_WINS,
 } from './user-fields';
 
 /** Field values for one user, each with the ZITADEL sequence that set it. */
@@ -35,7 +37,7 @@ export interface UserFieldOutcome {
  * parameter for any batch size: a multi-row VALUES list costs a parameter per cell). A write that
  * may not create is kept only if its row exists: a scalar subquery, one index probe and only for
  * such writes (an EXISTS here may be planned as a hashed subplan, a scan of the whole table). The
- * per-field rule: a field moves only when the incoming sequence is newer than its own.
+ * per-field rule (NEWER_WINS): a field moves only when the incoming sequence is newer than its own.
  * Its column lists are checked against schema.ts by test/provisioning-statements.test.ts.
  */
 export const upsertStatement = (rows: string): SQL => sql`
@@ -52,33 +54,9 @@ from jsonb_to_recordset(${rows}::jsonb) as incoming(zitadel_user_id text, org_id
   creates boolean)
 where incoming.creates
   or (select true from users where users.zitadel_user_id = incoming.zitadel_user_id)
-on conflict (zitadel_user_id) do update set
-  email = case when users.email_sequence < excluded.email_sequence
-    then excluded.email else users.email end,
-  email_sequence = greatest(users.email_sequence, excluded.email_sequence),
-  email_verified = case when users.email_verified_sequence < excluded.email_verified_sequence
-    then excluded.email_verified else users.email_verified end,
-  email_verified_sequence = greatest(users.email_verified_sequence, excluded.email_verified_sequence),
-  display_name = case when users.display_name_sequence < excluded.display_name_sequence
-    then excluded.display_name else users.display_name end,
-  display_name_sequence = greatest(users.display_name_sequence, excluded.display_name_sequence),
-  given_name = case when users.given_name_sequence < excluded.given_name_sequence
-    then excluded.given_name else users.given_name end,
-  given_name_sequence = greatest(users.given_name_sequence, excluded.given_name_sequence),
-  family_name = case when users.family_name_sequence < excluded.family_name_sequence
-    then excluded.family_name else users.family_name end,
-  family_name_sequence = greatest(users.family_name_sequence, excluded.family_name_sequence),
-  state = case when users.state_sequence < excluded.state_sequence
-    then excluded.state else users.state end,
-  state_sequence = greatest(users.state_sequence, excluded.state_sequence),
+on conflict (zitadel_user_id) do update set ${NEWER_WINS},
   org_id = coalesce(users.org_id, excluded.org_id),
-  updated_at = case when users.email_sequence < excluded.email_sequence
-      or users.email_verified_sequence < excluded.email_verified_sequence
-      or users.display_name_sequence < excluded.display_name_sequence
-      or users.given_name_sequence < excluded.given_name_sequence
-      or users.family_name_sequence < excluded.family_name_sequence
-      or users.state_sequence < excluded.state_sequence
-    then now() else users.updated_at end
+  updated_at = case when ${ANY_FIELD_NEWER} then now() else users.updated_at end
 returning zitadel_user_id, (xmax = 0) as inserted, state, email_sequence, email_verified_sequence,
   display_name_sequence, given_name_sequence, family_name_sequence, state_sequence`;
 
