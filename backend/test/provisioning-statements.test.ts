@@ -5,8 +5,8 @@ import { identityEvents, users } from '../src/db/schema';
 import { logStatement } from '../src/provisioning/apply-identity-event';
 import { PROVISION_FROM_TOKEN } from '../src/provisioning/provision-from-token';
 import { upsertStatement } from '../src/provisioning/upsert-user-fields';
-import { listedPageStatement } from '../src/sweep/write-listed-page';
 import { FIELD_COLUMNS, FIELD_NAMES } from '../src/provisioning/user-fields';
+import { listedPageStatement } from '../src/sweep/write-listed-page';
 
 // The provisioning statements are written out as SQL. These checks hold their column lists to
 // schema.ts, so a column added to `users` fails here until each statement says what it does with
@@ -71,19 +71,19 @@ describe("the events' and snapshots' upsert (upsert-user-fields.ts)", () => {
       if (!insertList(text).includes(column.name)) continue;
       expect(record).toMatch(new RegExp(`\\b${column.name} ${column.getSQLType()}\\b`));
     }
-    expect(names(/^select ([^]*?)\nfrom/m.exec(text)?.[1])).toEqual(insertList(text));
+    expect(names(/^select ([\s\S]*?)\nfrom/m.exec(text)?.[1])).toEqual(insertList(text));
   });
 
   it('updates every field and its sequence by the per-field rule, the org and updated_at', () => {
     expect(sorted(assigned(text))).toEqual(sorted([...FIELDS, 'org_id', 'updated_at']));
-    const moves = /updated_at = case when ([^]*?) then now\(\)/.exec(text)?.[1] ?? '';
+    const moves = /updated_at = case when ([\s\S]*?) then now\(\)/.exec(text)?.[1] ?? '';
     for (const field of FIELD_NAMES) {
       const { value, sequence } = FIELD_COLUMNS[field];
       const newer = `users.${sequence.name} < excluded.${sequence.name}`;
       expect(text).toContain(`${value.name} = case when ${newer}`);
       expect(moves).toContain(newer);
     }
-    const returned = /returning ([^]*)$/
+    const returned = /returning ([\s\S]*)$/
       .exec(text)?.[1]
       ?.replace('(xmax = 0) as inserted', 'inserted');
     expect(names(returned)).toEqual([
@@ -106,7 +106,7 @@ describe("the sweep's upsert (sweep/write-listed-page.ts)", () => {
       if (!insertList(text).includes(column.name)) continue;
       expect(record).toMatch(new RegExp(`\\b${column.name} ${column.getSQLType()}\\b`));
     }
-    expect(names(/^select ([^]*?)\nfrom incoming/m.exec(text)?.[1])).toEqual(insertList(text));
+    expect(names(/^select ([\s\S]*?)\nfrom incoming/m.exec(text)?.[1])).toEqual(insertList(text));
   });
 
   it('updates every field and its sequence by the per-field rule, the org and updated_at', () => {
@@ -128,6 +128,6 @@ describe("the event log's insert (apply-identity-event.ts)", () => {
       if (!logInsert().includes(column.name)) continue;
       expect(record).toContain(`${column.name} ${column.getSQLType()}`);
     }
-    expect(names(/^select ([^]*?)\nfrom/m.exec(text)?.[1])).toEqual(logInsert());
+    expect(names(/^select ([\s\S]*?)\nfrom/m.exec(text)?.[1])).toEqual(logInsert());
   });
 });
