@@ -138,13 +138,32 @@ function copyPayload(
   return value;
 }
 
+/**
+ * Does every key and string of a payload pass these checks, at any depth? Most payloads need no
+ * rewrite, and this check allocates nothing: the copies below are made only when it fails (a copy
+ * of every payload cost about 15% of the backfill's CPU).
+ */
+function passes(
+  value: unknown,
+  keyOk: (key: string) => boolean,
+  textOk: (value: string) => boolean,
+): boolean {
+  if (typeof value === 'string') return textOk(value);
+  if (Array.isArray(value)) return value.every((item) => passes(item, keyOk, textOk));
+  if (value && typeof value === 'object') {
+    const source = value as Record<string, unknown>;
+    return Object.keys(source).every((key) => keyOk(key) && passes(source[key], keyOk, textOk));
+  }
+  return true;
+}
+
+const isPublic = (key: string) => !SECRET_KEY.test(key);
+const isStorable = (value: string) => !hasUnstorable(value);
+
 /** The payload with every secret-looking field removed, at any depth. */
 export function stripSecrets(value: unknown): unknown {
-  return copyPayload(
-    value,
-    (key) => !SECRET_KEY.test(key),
-    (text) => text,
-  );
+  if (passes(value, isPublic, () => true)) return value;
+  return copyPayload(value, isPublic, (text) => text);
 }
 
 /** Why an event cannot be applied at all, or undefined when it can. */
@@ -174,6 +193,7 @@ export function whyInvalid(event: IdentityEvent): string | undefined {
  * and fail, forever).
  */
 export function storableEvent(event: IdentityEvent): IdentityEvent {
+  if (passes(event.payload, isStorable, isStorable)) return event;
   const payload = copyPayload(event.payload, () => true, storable) as Record<string, unknown>;
   return { ...event, payload };
 }
