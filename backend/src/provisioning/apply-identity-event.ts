@@ -1,7 +1,7 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/open-database';
 import { rowsOf } from '../db/rows-of';
-import { type EventSource, identityEvents } from '../db/schema';
+import type { EventSource } from '../db/schema';
 import { erasePersonalPayloads } from './erase-event-payloads';
 import {
   changesFromEvent,
@@ -12,7 +12,6 @@ import {
   stripSecrets,
   whyInvalid,
 } from './identity-event';
-import { columnNames, jsonRecordset } from './json-recordset';
 import { storePendingEvents, takePendingEvents } from './pending-events';
 import { type UserFieldWrite, upsertUserFields } from './upsert-user-fields';
 import {
@@ -49,37 +48,26 @@ export interface ApplyResult {
   inserted: boolean;
 }
 
-// Results are read, never changed: one frozen object per outcome rather than one per event.
-const result = (outcome: ApplyOutcome, inserted: boolean): ApplyResult =>
-  Object.freeze({ outcome, inserted });
-const IGNORED = result('ignored', false);
-const INVALID = result('invalid', false);
-const DUPLICATE = result('duplicate', false);
-const APPLIED = result('applied', false);
-const APPLIED_INSERTED = result('applied', true);
-const STALE = result('stale', false);
-const PENDING = result('pending', false);
+const result = (outcome: ApplyOutcome, inserted = false): ApplyResult => ({ outcome, inserted });
 
 const keyOf = (event: Pick<IdentityEvent, 'aggregateType' | 'aggregateId' | 'sequence'>) =>
   `${event.aggregateType}\u0000${event.aggregateId}\u0000${event.sequence}`;
 
-// The log's columns one event fills, in one order for the JSON rows and the insert.
-const LOGGED = [
-  identityEvents.aggregateType,
-  identityEvents.aggregateId,
-  identityEvents.sequence,
-  identityEvents.eventType,
-  identityEvents.resourceOwner,
-  identityEvents.eventTime,
-  identityEvents.source,
-  identityEvents.payload,
-];
-const loggedColumns = columnNames(LOGGED);
-const keyColumns = columnNames([
-  identityEvents.aggregateType,
-  identityEvents.aggregateId,
-  identityEvents.sequence,
-]);
+/**
+ * Records the events in the log, all as one JSON parameter (see upsert-user-fields.ts); its unique
+ * key turns a redelivery into a no-op. Returns the keys of the events it recorded.
+ * Its column lists are checked against schema.ts by test/provisioning-statements.test.ts.
+ */
+export const logStatement = (rows: string): SQL => sql`
+insert into identity_events (aggregate_type, aggregate_id, sequence, event_type, resource_owner,
+  event_time, source, payload)
+select aggregate_type, aggregate_id, sequence, event_type, resource_owner,
+  event_time, source, payload
+from jsonb_to_recordset(${rows}::jsonb) as event(aggregate_type text, aggregate_id text,
+  sequence bigint, event_type text, resource_owner text, event_time timestamp with time zone,
+  source text, payload jsonb)
+on conflict do nothing
+returning aggregate_type, aggregate_id, sequence`;
 
 /** Applies one event; see applyIdentityEvents. */
 export async function applyIdentityEvent(
@@ -88,7 +76,7 @@ export async function applyIdentityEvent(
   source: EventSource,
 ): Promise<ApplyResult> {
   const [outcome] = await applyIdentityEvents(db, [event], source);
-  return outcome ?? IGNORED;
+  return outcome ?? result('ignored');
 }
 
 /**
@@ -104,30 +92,32 @@ export async function applyIdentityEvents(
   events: readonly IdentityEvent[],
   source: EventSource,
 ): Promise<ApplyResult[]> {
-  const results: ApplyResult[] = new Array<ApplyResult>(events.length).fill(IGNORED);
-  const candidates = new Map<string, number>(); // key → index of its first occurrence
-  events = events.map(storableEvent);
-  // What each candidate changes, computed once: the fold and the outcome both need it.
-  const changesAt: FieldChanges[] = new Array(events.length);
-  const keys: string[] = new Array(events.length);
+  const results = events.map(() => result('ignored'));
+  // The first occurrence of each event, by key, with what it changes (the fold and the outcome
+  // both need that).
+  const candidates = new Map<
+    string,
+    { index: number; event: IdentityEvent; changes: FieldChanges }
+  >();
   events.forEach((event, index) => {
     if (!isHandled(event)) return;
     if (whyInvalid(event)) {
-      results[index] = INVALID;
+      results[index] = result('invalid');
       return;
     }
     const key = keyOf(event);
-    keys[index] = key;
-    if (candidates.has(key)) results[index] = DUPLICATE;
-    else candidates.set(key, index);
+    if (candidates.has(key)) results[index] = result('duplicate');
+    else {
+      const storable = storableEvent(event);
+      candidates.set(key, { index, event: storable, changes: changesFromEvent(storable) });
+    }
   });
   if (candidates.size === 0) return results;
 
   // Each user's events folded in memory first, so one row per user goes to the database. Events
   // logged before fold in again harmlessly: the rule ignores a sequence a field already holds.
   const perUser = new Map<string, { write: UserFieldWrite; fields: SequencedFields }>();
-  for (const index of candidates.values()) {
-    const event = events[index] as IdentityEvent;
+  for (const { event, changes } of candidates.values()) {
     let entry = perUser.get(event.aggregateId);
     if (!entry) {
       const write = { zitadelUserId: event.aggregateId, orgId: null, fields: {}, creates: false };
@@ -136,8 +126,6 @@ export async function applyIdentityEvents(
     }
     entry.write.orgId ??= event.resourceOwner;
     entry.write.creates ||= createsUser(event);
-    const changes = changesFromEvent(event);
-    changesAt[index] = changes;
     foldWrite(entry.fields, changes, event.sequence);
   }
   const writes: UserFieldWrite[] = [];
@@ -152,38 +140,29 @@ export async function applyIdentityEvents(
 
   return db.transaction(async (tx) => {
     const byUser = await upsertUserFields(tx, writes);
-    const known = [...candidates.values()].filter((index) =>
-      byUser.has((events[index] as IdentityEvent).aggregateId),
-    );
-    const logged = known.map((index) => {
-      const event = events[index] as IdentityEvent;
-      return {
-        [identityEvents.aggregateType.name]: event.aggregateType,
-        [identityEvents.aggregateId.name]: event.aggregateId,
-        [identityEvents.sequence.name]: event.sequence,
-        [identityEvents.eventType.name]: event.eventType,
-        [identityEvents.resourceOwner.name]: event.resourceOwner,
-        [identityEvents.eventTime.name]: event.createdAt,
-        [identityEvents.source.name]: source,
-        [identityEvents.payload.name]: stripSecrets(event.payload),
-      };
-    });
+    const known = [...candidates.values()].filter(({ event }) => byUser.has(event.aggregateId));
+    const logged = known.map(({ event }) => ({
+      aggregate_type: event.aggregateType,
+      aggregate_id: event.aggregateId,
+      sequence: event.sequence,
+      event_type: event.eventType,
+      resource_owner: event.resourceOwner,
+      event_time: event.createdAt,
+      source,
+      payload: stripSecrets(event.payload),
+    }));
     const recorded =
       logged.length === 0
         ? []
-        : rowsOf<Record<string, unknown>>(
-            await tx.execute(sql`
-              insert into ${identityEvents} (${loggedColumns})
-              select ${loggedColumns} from ${jsonRecordset('event', LOGGED, logged)}
-              on conflict do nothing
-              returning ${keyColumns}`),
+        : rowsOf<{ aggregate_type: string; aggregate_id: string; sequence: number | string }>(
+            await tx.execute(logStatement(JSON.stringify(logged))),
           );
     const fresh = new Set(
       recorded.map((row) =>
         keyOf({
-          aggregateType: String(row[identityEvents.aggregateType.name]),
-          aggregateId: String(row[identityEvents.aggregateId.name]),
-          sequence: Number(row[identityEvents.sequence.name]),
+          aggregateType: row.aggregate_type,
+          aggregateId: row.aggregate_id,
+          sequence: Number(row.sequence),
         }),
       ),
     );
@@ -193,15 +172,13 @@ export async function applyIdentityEvents(
     );
     // State events about users the app does not have are kept for when the user appears; a user
     // this batch created, or proved human, takes the events kept for it.
-    const unknown = [...candidates.values()].filter(
-      (index) => !byUser.has((events[index] as IdentityEvent).aggregateId),
-    );
+    const unknown = [...candidates.values()].filter(({ event }) => !byUser.has(event.aggregateId));
     await storePendingEvents(
       tx,
-      unknown.map((index) => events[index] as IdentityEvent),
+      unknown.map(({ event }) => event),
       source,
     );
-    for (const index of unknown) results[index] = PENDING;
+    for (const { index } of unknown) results[index] = result('pending');
     await adoptPendingEvents(
       tx,
       writes
@@ -213,20 +190,18 @@ export async function applyIdentityEvents(
 
     // An event applied if some field it carries now holds its sequence.
     const insertReported = new Set<string>();
-    for (const index of known) {
-      const event = events[index] as IdentityEvent;
-      if (!fresh.has(keys[index] as string)) {
-        results[index] = DUPLICATE;
+    for (const { index, event, changes } of known) {
+      if (!fresh.has(keyOf(event))) {
+        results[index] = result('duplicate');
         continue;
       }
       const row = byUser.get(event.aggregateId);
-      const changes = changesAt[index] as FieldChanges;
       const applied = FIELD_NAMES.some(
         (field) => field in changes && row?.sequences[field] === event.sequence,
       );
       const inserted = row?.inserted === true && !insertReported.has(event.aggregateId);
       if (inserted) insertReported.add(event.aggregateId);
-      results[index] = inserted ? APPLIED_INSERTED : applied ? APPLIED : STALE;
+      results[index] = result(applied || inserted ? 'applied' : 'stale', inserted);
     }
     return results;
   });

@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
+import { eq, getTableColumns } from 'drizzle-orm';
 import type { DatabaseHandle } from '../db/open-database';
 import { type UserRow, type UserState, users } from '../db/schema';
 import type { Identity } from './identity';
-import { prepareStatement } from './prepare-statement';
-import { FIELD_COLUMNS, FIELD_NAMES, type FieldName, nameOf } from './user-fields';
 
 export interface ProvisionResult {
   user: UserRow;
@@ -30,82 +27,70 @@ const BLOCKED: readonly UserState[] = ['inactive', 'removed'];
 // row lock and no WAL flush. Otherwise INSERT … ON CONFLICT DO UPDATE takes the row lock, so N
 // concurrent first calls give one row; a row a concurrent call inserted after our snapshot is still
 // found through the conflict. A deactivated or removed user is neither refreshed nor claimed.
-// The profile's columns come from the field table, so the statement follows the schema.
 //
-// `sequence` says how fresh the profile is (docs/decisions/029):
+// $1 zitadel_user_id, $2 email, $3 email_verified, $4 display_name, $5 given_name, $6 family_name
+// (the profile: every field but the state), $7 the sequence, $8 the claim id. The sequence says how
+// fresh the profile is (docs/decisions/029):
 // - null (userinfo, fetched live from the issuer): the profile overwrites the row, and the fields'
 //   sequences stay as they are, so the next newer event still applies;
 // - a number (an Actions v2 body: `user.sequence`, ZITADEL's user projection as of that event):
 //   the per-field rule of the webhook and the reconciler — a field moves only when its recorded
 //   sequence is older — so a replayed, older body can never move a field back. 0 (a body without
 //   a sequence) therefore only ever inserts a missing row.
-type Param = keyof Identity | 'claimId' | 'sequence';
-const PROFILE = FIELD_NAMES.filter((field) => field !== 'state') as Exclude<FieldName, 'state'>[];
-const profile = PROFILE.map((field) => FIELD_COLUMNS[field].value);
-const sequences = PROFILE.map((field) => FIELD_COLUMNS[field].sequence);
-const given = (name: Param, column: PgColumn) =>
-  sql`${sql.placeholder(name)}::${sql.raw(column.getSQLType())}`;
-const sub = given('zitadelUserId', users.zitadelUserId);
-const claim = given('claimId', users.claimId);
-const sequence = sql`${sql.placeholder('sequence')}::bigint`;
-const givenProfile = sql.join(
-  PROFILE.map((field) => given(field, FIELD_COLUMNS[field].value)),
-  sql`, `,
-);
-const list = (columns: PgColumn[], prefix = sql``) =>
-  sql.join(
-    columns.map((column) => sql`${prefix}${nameOf(column)}`),
-    sql`, `,
-  );
-const blocked = sql.join(
-  BLOCKED.map((state) => sql.raw(`'${state}'`)),
-  sql`, `,
-);
-/** May the incoming profile move the field whose sequence column this is? */
-const mayMove = (fieldSequence: SQL) =>
-  sql`(${sequence} is null or ${fieldSequence} < ${sequence})`;
-const unchanged = sql`case when ${sequence} is null
-  then (${list(profile)}) is not distinct from (${givenProfile})
-  else least(${list(sequences)}) >= ${sequence} end`;
-const [id, claimColumn, state] = [users.zitadelUserId, users.claimId, users.state].map(nameOf);
-const PROVISION_FROM_TOKEN = prepareStatement<Param>(sql`
-  with existing as (
-    select * from ${users} where ${users.zitadelUserId} = ${sub}
-  ), upserted as (
-    insert into ${users} (${id}, ${list(profile)}, ${list(sequences)}, ${claimColumn})
-    select ${sub}, ${givenProfile}, ${sql.join(
-      sequences.map(() => sql`coalesce(${sequence}, 0)`),
-      sql`, `,
-    )}, ${claim}
-    where not exists (
-      select 1 from existing
-      where ${state} in (${blocked})
-         or ((${claim} is null or ${claimColumn} is not null) and ${unchanged}))
-    on conflict (${id}) do update set
-      ${sql.join(
-        PROFILE.flatMap((field) => {
-          const { value, sequence: fieldSequence } = FIELD_COLUMNS[field];
-          return [
-            sql`${nameOf(value)} = case when ${mayMove(sql`${fieldSequence}`)} then excluded.${nameOf(value)} else ${value} end`,
-            sql`${nameOf(fieldSequence)} = greatest(${fieldSequence}, coalesce(${sequence}, 0))`,
-          ];
-        }),
-        sql`, `,
-      )},
-      ${claimColumn} = coalesce(${users.claimId}, excluded.${claimColumn}),
-      ${nameOf(users.updatedAt)} = case when ${sql.join(
-        PROFILE.map((field) => {
-          const { value, sequence: fieldSequence } = FIELD_COLUMNS[field];
-          return sql`(${mayMove(sql`${fieldSequence}`)} and ${value} is distinct from excluded.${nameOf(value)})`;
-        }),
-        sql` or `,
-      )} then now() else ${users.updatedAt} end
-    where ${users.state} not in (${blocked})
-    returning *, (xmax = 0) as inserted
-  )
-  select * from upserted
-  union all
-  select *, false as inserted from existing where not exists (select 1 from upserted)`);
+// Its column lists are checked against schema.ts by test/provisioning-statements.test.ts.
+export const PROVISION_FROM_TOKEN = `
+with existing as (
+  select * from users where zitadel_user_id = $1::text
+), upserted as (
+  insert into users (zitadel_user_id, email, email_verified, display_name, given_name, family_name,
+    email_sequence, email_verified_sequence, display_name_sequence, given_name_sequence,
+    family_name_sequence, claim_id)
+  select $1::text, $2::text, $3::boolean, $4::text, $5::text, $6::text,
+    coalesce($7::bigint, 0), coalesce($7::bigint, 0), coalesce($7::bigint, 0),
+    coalesce($7::bigint, 0), coalesce($7::bigint, 0), $8::uuid
+  where not exists (
+    select 1 from existing
+    where state in ('inactive', 'removed')
+       or (($8::uuid is null or claim_id is not null) and case when $7::bigint is null
+         then (email, email_verified, display_name, given_name, family_name)
+              is not distinct from ($2::text, $3::boolean, $4::text, $5::text, $6::text)
+         else least(email_sequence, email_verified_sequence, display_name_sequence,
+                    given_name_sequence, family_name_sequence) >= $7::bigint end))
+  on conflict (zitadel_user_id) do update set
+    email = case when $7::bigint is null or users.email_sequence < $7::bigint
+      then excluded.email else users.email end,
+    email_sequence = greatest(users.email_sequence, coalesce($7::bigint, 0)),
+    email_verified = case when $7::bigint is null or users.email_verified_sequence < $7::bigint
+      then excluded.email_verified else users.email_verified end,
+    email_verified_sequence = greatest(users.email_verified_sequence, coalesce($7::bigint, 0)),
+    display_name = case when $7::bigint is null or users.display_name_sequence < $7::bigint
+      then excluded.display_name else users.display_name end,
+    display_name_sequence = greatest(users.display_name_sequence, coalesce($7::bigint, 0)),
+    given_name = case when $7::bigint is null or users.given_name_sequence < $7::bigint
+      then excluded.given_name else users.given_name end,
+    given_name_sequence = greatest(users.given_name_sequence, coalesce($7::bigint, 0)),
+    family_name = case when $7::bigint is null or users.family_name_sequence < $7::bigint
+      then excluded.family_name else users.family_name end,
+    family_name_sequence = greatest(users.family_name_sequence, coalesce($7::bigint, 0)),
+    claim_id = coalesce(users.claim_id, excluded.claim_id),
+    updated_at = case when
+         (($7::bigint is null or users.email_sequence < $7::bigint)
+           and users.email is distinct from excluded.email)
+      or (($7::bigint is null or users.email_verified_sequence < $7::bigint)
+           and users.email_verified is distinct from excluded.email_verified)
+      or (($7::bigint is null or users.display_name_sequence < $7::bigint)
+           and users.display_name is distinct from excluded.display_name)
+      or (($7::bigint is null or users.given_name_sequence < $7::bigint)
+           and users.given_name is distinct from excluded.given_name)
+      or (($7::bigint is null or users.family_name_sequence < $7::bigint)
+           and users.family_name is distinct from excluded.family_name)
+      then now() else users.updated_at end
+  where users.state not in ('inactive', 'removed')
+  returning *, (xmax = 0) as inserted
+)
+select * from upserted
+union all
+select *, false as inserted from existing where not exists (select 1 from upserted)`;
 
 /**
  * Creates the app user for a token's identity, or refreshes its profile from userinfo, in one
@@ -128,10 +113,16 @@ export async function provisionFromToken(
   options: { claim: boolean; sequence?: number | undefined } = { claim: true },
 ): Promise<ProvisionResult> {
   const claimId = options.claim ? randomUUID() : null;
-  const [raw] = await database.query<Record<string, unknown>>(
-    PROVISION_FROM_TOKEN.text,
-    PROVISION_FROM_TOKEN.params({ ...identity, claimId, sequence: options.sequence ?? null }),
-  );
+  const [raw] = await database.query<Record<string, unknown>>(PROVISION_FROM_TOKEN, [
+    identity.zitadelUserId,
+    identity.email,
+    identity.emailVerified,
+    identity.displayName,
+    identity.givenName,
+    identity.familyName,
+    options.sequence ?? null,
+    claimId,
+  ]);
 
   if (!raw) {
     // Only a row that a concurrent call inserted after our snapshot, and that is blocked, gets here.

@@ -1,18 +1,15 @@
-import { sql } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/open-database';
 import { rowsOf } from '../db/rows-of';
 import { type UserState, users } from '../db/schema';
-import { columnNames, jsonRecordset } from './json-recordset';
 import {
+  ANY_FIELD_NEWER,
   FIELD_COLUMNS,
   FIELD_DEFAULTS,
   FIELD_NAMES,
   type FieldName,
   type FieldValues,
-  movesAnyField,
-  nameOf,
-  newerWins,
+  NEWER_WINS,
 } from './user-fields';
 
 /** Field values for one user, each with the ZITADEL sequence that set it. */
@@ -35,25 +32,33 @@ export interface UserFieldOutcome {
   sequences: Record<FieldName, number>;
 }
 
-// The columns one write carries, in one order for the JSON rows, the record type and the insert.
-const WRITTEN: PgColumn[] = [
-  users.zitadelUserId,
-  users.orgId,
-  ...FIELD_NAMES.flatMap((field) => [FIELD_COLUMNS[field].value, FIELD_COLUMNS[field].sequence]),
-];
-const columnList = columnNames(WRITTEN);
-const sequenceList = sql.join(
-  FIELD_NAMES.map((field) => FIELD_COLUMNS[field].sequence),
-  sql`, `,
-);
-const assignments = sql.join(
-  [
-    ...newerWins(),
-    sql`${nameOf(users.orgId)} = coalesce(${users.orgId}, excluded.${nameOf(users.orgId)})`,
-    sql`${nameOf(users.updatedAt)} = case when ${movesAnyField()} then now() else ${users.updatedAt} end`,
-  ],
-  sql`, `,
-);
+/**
+ * Every write as one JSON parameter, expanded by jsonb_to_recordset (one statement and one
+ * parameter for any batch size: a multi-row VALUES list costs a parameter per cell). A write that
+ * may not create is kept only if its row exists: a scalar subquery, one index probe and only for
+ * such writes (an EXISTS here may be planned as a hashed subplan, a scan of the whole table). The
+ * per-field rule (NEWER_WINS): a field moves only when the incoming sequence is newer than its own.
+ * Its column lists are checked against schema.ts by test/provisioning-statements.test.ts.
+ */
+export const upsertStatement = (rows: string): SQL => sql`
+insert into users (zitadel_user_id, org_id, email, email_sequence, email_verified,
+  email_verified_sequence, display_name, display_name_sequence, given_name, given_name_sequence,
+  family_name, family_name_sequence, state, state_sequence)
+select zitadel_user_id, org_id, email, email_sequence, email_verified,
+  email_verified_sequence, display_name, display_name_sequence, given_name, given_name_sequence,
+  family_name, family_name_sequence, state, state_sequence
+from jsonb_to_recordset(${rows}::jsonb) as incoming(zitadel_user_id text, org_id text,
+  email text, email_sequence bigint, email_verified boolean, email_verified_sequence bigint,
+  display_name text, display_name_sequence bigint, given_name text, given_name_sequence bigint,
+  family_name text, family_name_sequence bigint, state text, state_sequence bigint,
+  creates boolean)
+where incoming.creates
+  or (select true from users where users.zitadel_user_id = incoming.zitadel_user_id)
+on conflict (zitadel_user_id) do update set ${NEWER_WINS},
+  org_id = coalesce(users.org_id, excluded.org_id),
+  updated_at = case when ${ANY_FIELD_NEWER} then now() else users.updated_at end
+returning zitadel_user_id, (xmax = 0) as inserted, state, email_sequence, email_verified_sequence,
+  display_name_sequence, given_name_sequence, family_name_sequence, state_sequence`;
 
 /**
  * Upserts every user of `writes` in one statement, each field moving only where the incoming
@@ -65,9 +70,8 @@ export async function upsertUserFields(
   writes: readonly UserFieldWrite[],
 ): Promise<Map<string, UserFieldOutcome>> {
   if (writes.length === 0) return new Map();
-  // Sorted so concurrent batches lock rows in one order (no deadlock). A write that may not create
-  // is kept only if its row exists: a scalar subquery, one index probe and only for such writes
-  // (an EXISTS here may be planned as a hashed subplan, a scan of the whole table per statement).
+  // Sorted so concurrent batches lock rows in one order (no deadlock). Rows are keyed by the
+  // columns' database names, as the recordset reads them.
   const rows = [...writes]
     .sort((a, b) =>
       a.zitadelUserId < b.zitadelUserId ? -1 : a.zitadelUserId > b.zitadelUserId ? 1 : 0,
@@ -85,16 +89,8 @@ export async function upsertUserFields(
       }
       return row;
     });
-  const id = nameOf(users.zitadelUserId);
   const written = rowsOf<Record<string, unknown>>(
-    await db.execute(sql`
-      insert into ${users} (${columnList})
-      select ${columnList}
-      from ${jsonRecordset('incoming', WRITTEN, rows, sql`, creates boolean`)}
-      where incoming.creates
-        or (select true from ${users} where ${users.zitadelUserId} = incoming.${id})
-      on conflict (${id}) do update set ${assignments}
-      returning ${id}, (xmax = 0) as inserted, ${nameOf(users.state)}, ${sequenceList}`),
+    await db.execute(upsertStatement(JSON.stringify(rows))),
   );
   const outcomes = new Map<string, UserFieldOutcome>();
   for (const row of written) {

@@ -1,4 +1,4 @@
-import { getTableColumns, type SQL, sql } from 'drizzle-orm';
+import { getTableColumns, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { type UserRow, users } from '../db/schema';
 
@@ -62,7 +62,7 @@ export function unsetFields(): SequencedFields {
 
 /**
  * The rule, in memory: a write moves a field only when its sequence is newer than the field's, so
- * partial events arriving in any order converge to each field's newest event. `newerWins` below is
+ * partial events arriving in any order converge to each field's newest event. `NEWER_WINS` below is
  * the same rule in SQL; a test folds random event orders both ways and compares.
  */
 export function foldWrite(
@@ -80,29 +80,36 @@ export function foldWrite(
   return moved;
 }
 
-/** The database's name of a column, for column lists and `excluded.` references. */
-export const nameOf = (column: PgColumn): SQL => sql`${sql.identifier(column.name)}`;
-
 /**
- * The rule in `INSERT … ON CONFLICT DO UPDATE SET`: assignments of each field and its sequence,
- * moving only where `excluded`'s sequence is newer. (Every right-hand side sees the old row.)
+ * The same rule in SQL, for `INSERT … ON CONFLICT (zitadel_user_id) DO UPDATE SET`: each field and
+ * its sequence move only where `excluded`'s sequence is newer (every right-hand side sees the old
+ * row). Used by the events' and the sweep's upserts; test/provisioning-statements.test.ts holds it
+ * to the schema, test/field-rule.test.ts to foldWrite.
  */
-export function newerWins(): SQL[] {
-  return FIELD_NAMES.flatMap((field) => {
-    const { value, sequence } = FIELD_COLUMNS[field];
-    return [
-      sql`${nameOf(value)} = case when ${sequence} < excluded.${nameOf(sequence)} then excluded.${nameOf(value)} else ${value} end`,
-      sql`${nameOf(sequence)} = greatest(${sequence}, excluded.${nameOf(sequence)})`,
-    ];
-  });
-}
+export const NEWER_WINS = sql.raw(`
+  email = case when users.email_sequence < excluded.email_sequence
+    then excluded.email else users.email end,
+  email_sequence = greatest(users.email_sequence, excluded.email_sequence),
+  email_verified = case when users.email_verified_sequence < excluded.email_verified_sequence
+    then excluded.email_verified else users.email_verified end,
+  email_verified_sequence = greatest(users.email_verified_sequence, excluded.email_verified_sequence),
+  display_name = case when users.display_name_sequence < excluded.display_name_sequence
+    then excluded.display_name else users.display_name end,
+  display_name_sequence = greatest(users.display_name_sequence, excluded.display_name_sequence),
+  given_name = case when users.given_name_sequence < excluded.given_name_sequence
+    then excluded.given_name else users.given_name end,
+  given_name_sequence = greatest(users.given_name_sequence, excluded.given_name_sequence),
+  family_name = case when users.family_name_sequence < excluded.family_name_sequence
+    then excluded.family_name else users.family_name end,
+  family_name_sequence = greatest(users.family_name_sequence, excluded.family_name_sequence),
+  state = case when users.state_sequence < excluded.state_sequence
+    then excluded.state else users.state end,
+  state_sequence = greatest(users.state_sequence, excluded.state_sequence)`);
 
 /** True in `ON CONFLICT DO UPDATE` when the incoming row moves at least one field. */
-export const movesAnyField = (): SQL =>
-  sql.join(
-    FIELD_NAMES.map((field) => {
-      const { sequence } = FIELD_COLUMNS[field];
-      return sql`${sequence} < excluded.${nameOf(sequence)}`;
-    }),
-    sql` or `,
-  );
+export const ANY_FIELD_NEWER = sql.raw(`(users.email_sequence < excluded.email_sequence
+      or users.email_verified_sequence < excluded.email_verified_sequence
+      or users.display_name_sequence < excluded.display_name_sequence
+      or users.given_name_sequence < excluded.given_name_sequence
+      or users.family_name_sequence < excluded.family_name_sequence
+      or users.state_sequence < excluded.state_sequence)`);

@@ -1,48 +1,55 @@
-import { sql } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/open-database';
 import { rowsOf } from '../db/rows-of';
-import { sweepListed, users } from '../db/schema';
-import { columnNames, jsonRecordset } from '../provisioning/json-recordset';
+import { users } from '../db/schema';
 import {
+  ANY_FIELD_NEWER,
   FIELD_COLUMNS,
   FIELD_DEFAULTS,
   FIELD_NAMES,
-  movesAnyField,
-  nameOf,
-  newerWins,
+  NEWER_WINS,
 } from '../provisioning/user-fields';
 import type { ListedUser } from '../reconciler/parse-listed-users';
 import { snapshotOf } from '../reconciler/user-snapshot';
 
-// The columns a listed user fills, in one order for the JSON rows, the record type and the insert.
-const WRITTEN: PgColumn[] = [
-  users.zitadelUserId,
-  users.orgId,
-  ...FIELD_NAMES.flatMap((field) => [FIELD_COLUMNS[field].value, FIELD_COLUMNS[field].sequence]),
-];
-const columnList = columnNames(WRITTEN);
-const id = nameOf(users.zitadelUserId);
-const orgId = nameOf(users.orgId);
-// The org id is learned once (an org.removed needs it) and never changes in ZITADEL.
-const learnsOrg = sql`(${users.orgId} is null and excluded.${orgId} is not null)`;
+/**
+ * The page as one JSON parameter (see upsert-user-fields.ts), recorded for the run when there is
+ * one; the org id is learned once (an org.removed needs it) and never changes in ZITADEL.
+ * Its column lists are checked against schema.ts by test/provisioning-statements.test.ts.
+ */
+export const listedPageStatement = (rows: string, runId: number | undefined): SQL => sql`
+with incoming as (
+  select * from jsonb_to_recordset(${rows}::jsonb) as page(zitadel_user_id text, org_id text,
+    email text, email_sequence bigint, email_verified boolean, email_verified_sequence bigint,
+    display_name text, display_name_sequence bigint, given_name text, given_name_sequence bigint,
+    family_name text, family_name_sequence bigint, state text, state_sequence bigint)
+)${
+  runId === undefined
+    ? sql``
+    : sql`, listed as (
+  insert into sweep_listed (run_id, zitadel_user_id)
+  select ${runId}::bigint, zitadel_user_id from incoming
+  on conflict do nothing
+)`
+}
+insert into users (zitadel_user_id, org_id, email, email_sequence, email_verified,
+  email_verified_sequence, display_name, display_name_sequence, given_name, given_name_sequence,
+  family_name, family_name_sequence, state, state_sequence)
+select zitadel_user_id, org_id, email, email_sequence, email_verified,
+  email_verified_sequence, display_name, display_name_sequence, given_name, given_name_sequence,
+  family_name, family_name_sequence, state, state_sequence
+from incoming
+on conflict (zitadel_user_id) do update set ${NEWER_WINS},
+  org_id = coalesce(users.org_id, excluded.org_id),
+  updated_at = now()
+where ${ANY_FIELD_NEWER} or (users.org_id is null and excluded.org_id is not null)
+returning zitadel_user_id, (xmax = 0) as inserted`;
 
 /**
  * One ListUsers page in one statement: the page's ids are recorded for the run (`sweep_listed`),
  * and each user is inserted, or updated where the listing is newer under the per-field rule
  * (a field moves only to a newer sequence). A user already current is not written at all: the
  * steady hourly sweep leaves no dead rows behind. Returns the ids inserted and updated.
- *
- *   with incoming as (select * from jsonb_to_recordset($page) as incoming(zitadel_user_id text, …)),
- *   listed as (insert into sweep_listed (run_id, zitadel_user_id)
- *              select $run, zitadel_user_id from incoming on conflict do nothing)
- *   insert into users (zitadel_user_id, org_id, email, email_sequence, …)
- *   select zitadel_user_id, org_id, email, email_sequence, … from incoming
- *   on conflict (zitadel_user_id) do update set
- *     email = case when users.email_sequence < excluded.email_sequence then excluded.email
- *                  else users.email end, …, updated_at = now()
- *   where users.email_sequence < excluded.email_sequence or … or (users.org_id is null and …)
- *   returning zitadel_user_id, (xmax = 0) as inserted
  */
 export async function writeListedPage(
   db: Database,
@@ -74,29 +81,8 @@ export async function writeListedPage(
   // Sorted so concurrent writers (webhooks) lock rows in one order.
   rows.sort((a, b) => (String(a.zitadel_user_id) < String(b.zitadel_user_id) ? -1 : 1));
   if (rows.length === 0) return { inserted: [], updated: [] };
-  const record =
-    runId === undefined
-      ? sql``
-      : sql`
-    , listed as (
-      insert into ${sweepListed} (${nameOf(sweepListed.runId)}, ${nameOf(sweepListed.zitadelUserId)})
-      select ${runId}::bigint, ${id} from incoming
-      on conflict do nothing)`;
   const written = rowsOf<{ zitadel_user_id: string; inserted: boolean }>(
-    await db.execute(sql`
-      with incoming as (select * from ${jsonRecordset('page', WRITTEN, rows)})${record}
-      insert into ${users} (${columnList})
-      select ${columnList} from incoming
-      on conflict (${id}) do update set ${sql.join(
-        [
-          ...newerWins(),
-          sql`${orgId} = coalesce(${users.orgId}, excluded.${orgId})`,
-          sql`${nameOf(users.updatedAt)} = now()`,
-        ],
-        sql`, `,
-      )}
-      where ${movesAnyField()} or ${learnsOrg}
-      returning ${id}, (xmax = 0) as inserted`),
+    await db.execute(listedPageStatement(JSON.stringify(rows), runId)),
   );
   const inserted: string[] = [];
   const updated: string[] = [];
