@@ -179,3 +179,31 @@ export function commonDockerfileProblems(
   }
   return problems;
 }
+
+/**
+ * The workspaces `workspace` depends on at run time (its `dependencies` naming another workspace
+ * of the root package.json) and the COPY lines its Dockerfile lacks for them: each needs its
+ * package.json and its src/. `imported` lets a caller check the check found something.
+ */
+export function workspaceCopies(root: string, workspace: string, dockerfile: string) {
+  const read = (path: string) => readFileSync(join(root, path), 'utf8');
+  const rootManifest = JSON.parse(read('package.json')) as { workspaces?: string[] };
+  const folderByName = new Map<string, string>();
+  for (const folder of rootManifest.workspaces ?? []) {
+    if (!existsSync(join(root, folder, 'package.json'))) continue;
+    folderByName.set((JSON.parse(read(`${folder}/package.json`)) as { name: string }).name, folder);
+  }
+  const manifest = JSON.parse(read(`${workspace}/package.json`)) as {
+    dependencies?: Record<string, string>;
+  };
+  const imported = Object.keys(manifest.dependencies ?? {})
+    .map((name) => folderByName.get(name))
+    .filter((folder) => folder !== undefined);
+  const text = read(dockerfile);
+  const missing = imported.flatMap((folder) =>
+    [`COPY ${folder}/package.json ${folder}/`, `COPY ${folder}/src ${folder}/src`].filter(
+      (line) => !text.includes(line),
+    ),
+  );
+  return { imported, missing };
+}
