@@ -85,8 +85,8 @@ describe('the Event API reconciler', () => {
     expect(checkpoint?.eventsApplied).toBe(7);
   });
 
-  // The embedded database has one connection: segments in flight must queue, not deadlock.
-  it('applies overlapping segments on PGlite too', async () => {
+  // The embedded database has one connection, shared by the sync and everything else.
+  it('applies every segment on PGlite too', async () => {
     api = await startTestEventApi();
     seedSignups(api, 10);
     const embedded = await createTestDatabase('pglite');
@@ -106,6 +106,57 @@ describe('the Event API reconciler', () => {
     } finally {
       await embedded.drop();
     }
+  });
+
+  // Two segments open at once can deadlock where Postgres cannot see it: the later one takes a
+  // user's row lock, then waits in this process for the earlier one, which waits on that row. It
+  // hung the fault suite's resumed backfill; one segment in the database at a time rules it out.
+  it('opens one segment’s transaction at a time, also when consecutive pages touch the same users', async () => {
+    api = await startTestEventApi();
+    const start = Date.now() - 60_000;
+    const ids = seedSignups(api, 6, start);
+    ids.forEach((userId, index) => {
+      api.events.push({
+        userId,
+        sequence: 2,
+        type: 'user.human.email.verified',
+        creationDate: new Date(start + 100 + index * 10).toISOString(),
+      });
+    });
+    let open = 0;
+    let most = 0;
+    const db = database.handle.db;
+    const watched = new Proxy(db, {
+      get(target, key, receiver) {
+        if (key !== 'transaction') return Reflect.get(target, key, receiver);
+        return async (...args: Parameters<typeof db.transaction>) => {
+          open++;
+          most = Math.max(most, open);
+          try {
+            return await target.transaction(...args);
+          } finally {
+            open--;
+          }
+        };
+      },
+    });
+
+    const progress = await syncEvents({
+      db: watched,
+      client: createZitadelClient({ apiUrl: api.url, pat: api.pat }),
+      checkpoint: 'reconciler',
+      source: 'poll',
+      overlapMs: 5,
+      pageSize: 2,
+    });
+    expect(progress).toMatchObject({ events: 12, usersCreated: 6, caughtUp: true });
+    expect(progress.segments).toBeGreaterThanOrEqual(6);
+    expect(most).toBe(1);
+    const verified = await db
+      .select({ n: count() })
+      .from(users)
+      .where(eq(users.emailVerified, true));
+    expect(verified[0]?.n).toBe(6);
   });
 
   it('resumes from its checkpoint after dying mid-run: no loss, no duplicate', async () => {

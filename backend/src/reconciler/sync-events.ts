@@ -140,11 +140,11 @@ export async function syncEvents(options: SyncOptions): Promise<SyncProgress> {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onRetry ? { onRetry: options.onRetry } : {}),
   });
-  // Applies a segment in its own transaction. Its checkpoint waits for the previous segment's
-  // commit: segments overlap in the database (this one's statements run while the previous one
-  // commits, and the next one is prepared meanwhile), but commit in order, and a segment whose
-  // predecessor failed rolls back with it. The checkpoint never passes an unapplied event.
-  const commit = (segment: Segment, previous: Promise<unknown>) =>
+  // Applies a segment and moves the checkpoint in one transaction, one segment at a time (the next
+  // page is fetched meanwhile). Two segments open at once can deadlock where Postgres cannot see
+  // it: the later one takes a user's row lock first and then waits, in this process, for the
+  // earlier one to commit, while the earlier one waits on that row lock.
+  const commit = (segment: Segment) =>
     options.db.transaction(async (tx) => {
       // The checkpoint commits with the events, and ZITADEL stays the source of truth: if a crash
       // loses this commit, the next run reads the same segment again. So no need to wait for the
@@ -158,7 +158,6 @@ export async function syncEvents(options: SyncOptions): Promise<SyncProgress> {
         [...snapshots].filter(([, written]) => written.inserted).map(([id]) => id),
         options.source,
       );
-      await previous;
       const fresh = results.filter((result) => result.outcome !== 'duplicate').length;
       await tx
         .insert(syncCheckpoints)
@@ -227,33 +226,15 @@ export async function syncEvents(options: SyncOptions): Promise<SyncProgress> {
     options.onSegment?.({ ...progress }, segment);
   };
 
-  // At most two segments in the database at once: one committing, one being applied.
-  const inFlight: { segment: Segment; done: Promise<Outcome> }[] = [];
-  const settle = async () => {
-    const head = inFlight.shift();
-    if (head) account(head.segment, await head.done);
-  };
-  let previous: Promise<unknown> = Promise.resolve();
   try {
     for await (const segment of segments) {
-      const done = commit(segment, previous);
-      done.catch(() => {}); // surfaced by settle()
-      previous = done;
-      inFlight.push({ segment, done });
-      if (inFlight.length >= 2) await settle();
+      account(segment, await commit(segment));
       if (options.signal?.aborted) break;
     }
-    while (inFlight.length > 0) await settle();
   } catch (error) {
-    // Let the segments still in flight commit or roll back before reporting.
-    const settled = await Promise.allSettled(inFlight.map((entry) => entry.done));
     // Stopping on purpose (Ctrl-C, shutdown) while a page was on its way is not a failure: what
     // committed is accounted, the rest is read again next time.
     if (!options.signal?.aborted) throw error;
-    settled.forEach((result, index) => {
-      const entry = inFlight[index];
-      if (result.status === 'fulfilled' && entry) account(entry.segment, result.value);
-    });
     progress.caughtUp = false;
   }
   return progress;
