@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { LABELS } from '../../local-idp/src/login-pages.ts';
+import { LABELS } from '../../local-idp/src/login-pages';
 import type { IdentityProviderPages, Person } from './identity-provider-pages';
 
 /**

@@ -5,20 +5,20 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { LABELS, renderLoginPage } from '../../local-idp/src/login-pages.ts';
+import { LABELS, renderLoginPage } from '../../local-idp/src/login-pages';
 import {
   PASSWORD_MIN_LENGTH,
   PASSWORD_RULES,
   unmetPasswordRules,
-} from '../../local-idp/src/password-policy.ts';
+} from '../../local-idp/src/password-policy';
 import {
   renderRegistrationPage,
   renderRegistrationPasswordPage,
-} from '../../local-idp/src/registration-pages.ts';
+} from '../../local-idp/src/registration-pages';
 import {
   CREATE_USER_FAILED_MESSAGE,
   SIGNUP_UNAVAILABLE_DETAIL,
-} from '../../local-idp/src/signup-stopped.ts';
+} from '../../local-idp/src/signup-stopped';
 import { newPerson } from '../support/new-person';
 import type { Person } from './identity-provider-pages';
 import { LocalIdpPages } from './local-idp-pages';

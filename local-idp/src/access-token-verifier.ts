@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, type JWTPayload, jwtVerify } from 'jose';
-import type { IssuedAccessTokenRecord, OidcStateStore } from './oidc-state-store.ts';
-import type { PublicSigningJwk } from './signing-keys.ts';
-import type { UserAccounts } from './user-accounts.ts';
-import type { User } from './user-store.ts';
+import type { IssuedAccessTokenRecord, OidcStateStore } from './oidc-state-store';
+import type { PublicSigningJwk } from './signing-keys';
+import type { UserAccounts } from './user-accounts';
+import type { User } from './user-store';
 
 export type AccessTokenCheck =
   | { ok: true; claims: JWTPayload; record: IssuedAccessTokenRecord; user: User }

@@ -1,16 +1,16 @@
-import type { ClaimSet } from './account-claims.ts';
+import type { ClaimSet } from './account-claims';
 import {
   INSTANCE_ID,
   LOGIN_CLIENT_EDITOR,
   ORG_ID,
   ORG_NAME,
   ORG_PRIMARY_DOMAIN,
-} from './fixed-identities.ts';
-import { SignupStoppedError } from './signup-stopped.ts';
-import { displayName } from './user-account-input.ts';
-import type { NewUserInput } from './user-accounts.ts';
-import type { User } from './user-store.ts';
-import { computeSignature, SIGNATURE_HEADER } from './webhook-delivery.ts';
+} from './fixed-identities';
+import { SignupStoppedError } from './signup-stopped';
+import { displayName } from './user-account-input';
+import type { NewUserInput } from './user-accounts';
+import type { User } from './user-store';
+import { computeSignature, SIGNATURE_HEADER } from './webhook-delivery';
 
 /**
  * ZITADEL Actions v2 executions that answer back (restCall targets), called the way ZITADEL calls

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { type ActionTarget, type ActionTargetName, ActionTargets } from './action-targets.ts';
-import { loadOrCreateSecret } from './data-files.ts';
-import type { LocalIdpOptions } from './local-idp-options.ts';
+import { type ActionTarget, type ActionTargetName, ActionTargets } from './action-targets';
+import { loadOrCreateSecret } from './data-files';
+import type { LocalIdpOptions } from './local-idp-options';
 
 /**
  * The Actions v2 targets from startLocalIdp's options: each URL checked, each target's signing key

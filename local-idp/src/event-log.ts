@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readTextIfExists } from './data-files.ts';
-import { formatRfc3339Micros, MicrosecondClock, parseRfc3339ToNanos } from './event-time.ts';
+import { readTextIfExists } from './data-files';
+import { formatRfc3339Micros, MicrosecondClock, parseRfc3339ToNanos } from './event-time';
 
 /** The user event types this IdP emits, named exactly like ZITADEL's. */
 export type UserEventType =

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import { readJsonIfExists, writeJsonAtomic } from './data-files.ts';
+import { readJsonIfExists, writeJsonAtomic } from './data-files';
 
 /**
  * Storage for oidc-provider's artifacts (sessions, grants, codes, refresh tokens, interactions) and

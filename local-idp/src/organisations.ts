@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { readJsonIfExists, writeJsonAtomic } from './data-files.ts';
-import type { EventEditor, EventLog } from './event-log.ts';
-import { generateId } from './id-generator.ts';
-import { UserAccountError } from './user-account-input.ts';
-import type { UserStore } from './user-store.ts';
+import { readJsonIfExists, writeJsonAtomic } from './data-files';
+import type { EventEditor, EventLog } from './event-log';
+import { generateId } from './id-generator';
+import { UserAccountError } from './user-account-input';
+import type { UserStore } from './user-store';
 
 export interface Organisation {
   id: string;

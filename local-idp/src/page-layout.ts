@@ -1,6 +1,6 @@
-import { html, SafeHtml } from './html.ts';
-import { STYLES } from './page-styles.ts';
-import { SHOW_PASSWORD_SCRIPT } from './show-password.ts';
+import { html, SafeHtml } from './html';
+import { STYLES } from './page-styles';
+import { SHOW_PASSWORD_SCRIPT } from './show-password';
 
 /**
  * Shared page chrome; every page states that it is a local development IdP, not ZITADEL.

@@ -1,4 +1,4 @@
-import { SafeHtml } from './html.ts';
+import { SafeHtml } from './html';
 
 /**
  * The hosted pages' look. The colours and the font stack are the app's own, copied from

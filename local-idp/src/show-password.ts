@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { html, SafeHtml } from './html.ts';
+import { html, SafeHtml } from './html';
 
 /**
  * The show-password toggle: a real button (name "Show password", state in aria-pressed) that

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { join } from 'node:path';
-import { readJsonIfExists, writeJsonAtomic } from './data-files.ts';
-import { generateId } from './id-generator.ts';
+import { readJsonIfExists, writeJsonAtomic } from './data-files';
+import { generateId } from './id-generator';
 
 /** A private RSA JWK as stored in the data dir and handed to oidc-provider. */
 export interface PrivateSigningJwk extends JsonWebKey {

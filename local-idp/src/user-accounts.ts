@@ -1,24 +1,18 @@
-import type { EventEditor, EventLog } from './event-log.ts';
-import { DEV_ADMIN_EDITOR, LOGIN_CLIENT_EDITOR } from './fixed-identities.ts';
-import { generateId } from './id-generator.ts';
-import { hashPassword, verifyAgainstDecoy, verifyPassword } from './password-hash.ts';
+import type { EventEditor, EventLog } from './event-log';
+import { DEV_ADMIN_EDITOR, LOGIN_CLIENT_EDITOR } from './fixed-identities';
+import { generateId } from './id-generator';
+import { hashPassword, verifyAgainstDecoy, verifyPassword } from './password-hash';
 import {
   DUPLICATE_EMAIL_MESSAGE,
   requireEmail,
   requireName,
   requirePassword,
   UserAccountError,
-} from './user-account-input.ts';
-import { type BurstOptions, type BurstResult, writeBurst } from './user-burst.ts';
-import { addHumanUserEvents, userChangeEvents } from './user-events.ts';
-import { STATE_TRANSITIONS, type StateTransition } from './user-state-transitions.ts';
-import {
-  emailKey,
-  type StoredUser,
-  toPublicUser,
-  type User,
-  type UserStore,
-} from './user-store.ts';
+} from './user-account-input';
+import { type BurstOptions, type BurstResult, writeBurst } from './user-burst';
+import { addHumanUserEvents, userChangeEvents } from './user-events';
+import { STATE_TRANSITIONS, type StateTransition } from './user-state-transitions';
+import { emailKey, type StoredUser, toPublicUser, type User, type UserStore } from './user-store';
 
 export interface NewUserInput {
   email: string;

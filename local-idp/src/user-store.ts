@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { readJsonIfExists, writeJsonAtomic } from './data-files.ts';
+import { readJsonIfExists, writeJsonAtomic } from './data-files';
 
 export type UserState = 'active' | 'inactive' | 'locked' | 'removed';
 

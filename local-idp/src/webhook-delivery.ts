@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { LoggedEvent } from './event-log.ts';
+import type { LoggedEvent } from './event-log';
 
 /**
  * Actions v2 style event delivery: every appended user event is POSTed to every configured target,

@@ -1,9 +1,9 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { AccessTokenVerifier } from './access-token-verifier.ts';
-import type { OidcStateStore } from './oidc-state-store.ts';
-import type { PrivateSigningJwk } from './signing-keys.ts';
-import { reshapeIdToken } from './zitadel-id-token.ts';
+import { AccessTokenVerifier } from './access-token-verifier';
+import type { OidcStateStore } from './oidc-state-store';
+import type { PrivateSigningJwk } from './signing-keys';
+import { reshapeIdToken } from './zitadel-id-token';
 
 export interface TokenLifecycleDeps {
   state: OidcStateStore;

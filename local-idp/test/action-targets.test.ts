@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { LocalIdp } from '../src/index.ts';
+import type { LocalIdp } from '../src/index';
 import {
   buildAuthorizationRequest,
   completeRegistration,
@@ -11,9 +11,9 @@ import {
   expectPage,
   newTestUser,
   registerViaPromptCreate,
-} from './support/oidc-client.ts';
-import { startTestIdp } from './support/temp-data-dir.ts';
-import { alertText, TestBrowser } from './support/test-browser.ts';
+} from './support/oidc-client';
+import { startTestIdp } from './support/temp-data-dir';
+import { alertText, TestBrowser } from './support/test-browser';
 
 // Each target its own key, as ZITADEL's CreateTarget returns one per target.
 const KEYS = {

@@ -1,8 +1,8 @@
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import type { LocalIdp } from '../src/index.ts';
-import { PASSWORD_POLICY_ERROR } from '../src/password-policy.ts';
-import { PRIVACY_POLICY_REQUIRED_MESSAGE, TOS_REQUIRED_MESSAGE } from '../src/registration-form.ts';
+import type { LocalIdp } from '../src/index';
+import { PASSWORD_POLICY_ERROR } from '../src/password-policy';
+import { PRIVACY_POLICY_REQUIRED_MESSAGE, TOS_REQUIRED_MESSAGE } from '../src/registration-form';
 import {
   buildAuthorizationRequest,
   completeRegistration,
@@ -15,9 +15,9 @@ import {
   REGISTRATION_CHOICES,
   registerViaPromptCreate,
   verifyWithJwks,
-} from './support/oidc-client.ts';
-import { startTestIdp } from './support/temp-data-dir.ts';
-import { alertText, decodeEntities, TestBrowser } from './support/test-browser.ts';
+} from './support/oidc-client';
+import { startTestIdp } from './support/temp-data-dir';
+import { alertText, decodeEntities, TestBrowser } from './support/test-browser';
 
 async function userinfo(idp: LocalIdp, accessToken: string): Promise<Response> {
   return fetch(new URL('/oidc/v1/userinfo', idp.issuer), {

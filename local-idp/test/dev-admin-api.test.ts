@@ -1,16 +1,16 @@
 import { request as httpRequest } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalIdp } from '../src/index.ts';
-import { isLoopbackAddress, isLoopbackRequest } from '../src/loopback-address.ts';
+import type { LocalIdp } from '../src/index';
+import { isLoopbackAddress, isLoopbackRequest } from '../src/loopback-address';
 import {
   buildAuthorizationRequest,
   expectLeftIdp,
   expectPage,
   newTestUser,
-} from './support/oidc-client.ts';
-import { startTestIdp } from './support/temp-data-dir.ts';
-import { alertText, TestBrowser } from './support/test-browser.ts';
+} from './support/oidc-client';
+import { startTestIdp } from './support/temp-data-dir';
+import { alertText, TestBrowser } from './support/test-browser';
 
 async function dev(
   idp: LocalIdp,

@@ -11,9 +11,9 @@ import {
   postToken,
   registerViaPromptCreate,
   verifyWithJwks,
-} from './support/oidc-client.ts';
-import { makeTempDataDir, startTestIdp } from './support/temp-data-dir.ts';
-import { TestBrowser } from './support/test-browser.ts';
+} from './support/oidc-client';
+import { makeTempDataDir, startTestIdp } from './support/temp-data-dir';
+import { TestBrowser } from './support/test-browser';
 
 describe('persistence across restarts', () => {
   const temp = makeTempDataDir();

@@ -8,7 +8,7 @@
 // - internal/api/oidc/auth_request.go OPStorage.TerminateSessionFromRequest: end_session with an
 //   id_token_hint terminates that session, and with it the tokens issued from it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalIdp } from '../src/index.ts';
+import type { LocalIdp } from '../src/index';
 import {
   buildAuthorizationRequest,
   completeRegistration,
@@ -18,9 +18,9 @@ import {
   newTestUser,
   postToken,
   registerViaPromptCreate,
-} from './support/oidc-client.ts';
-import { startTestIdp } from './support/temp-data-dir.ts';
-import { TestBrowser } from './support/test-browser.ts';
+} from './support/oidc-client';
+import { startTestIdp } from './support/temp-data-dir';
+import { TestBrowser } from './support/test-browser';
 
 async function refresh(idp: LocalIdp, refreshToken: string) {
   const response = await postToken(idp, {

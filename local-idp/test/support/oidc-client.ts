@@ -6,8 +6,8 @@ import {
   type JWTPayload,
   jwtVerify,
 } from 'jose';
-import type { LocalIdp } from '../../src/index.ts';
-import { type NavigationResult, type PageResult, TestBrowser } from './test-browser.ts';
+import type { LocalIdp } from '../../src/index';
+import { type NavigationResult, type PageResult, TestBrowser } from './test-browser';
 
 /** What the SPA does: PKCE S256, state, nonce, and the scopes liverty-music requests from ZITADEL. */
 export interface AuthorizationRequest {
