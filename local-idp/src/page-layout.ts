@@ -1,4 +1,4 @@
-import { html, SafeHtml } from './html';
+import { html, type SafeHtml, trustedHtml } from './html';
 import { STYLES } from './page-styles';
 import { SHOW_PASSWORD_SCRIPT } from './show-password';
 
@@ -39,8 +39,8 @@ export function renderLogoutConfirmation(form: string): string {
     'Logging out',
     html`<h1>Logging out…</h1>
     <p>You are being logged out of Liverty Music.</p>
-    ${new SafeHtml(form)}`,
-    new SafeHtml(
+    ${trustedHtml(form)}`,
+    trustedHtml(
       "<script>document.addEventListener('DOMContentLoaded', function () { document.forms[0].submit(); });</script>",
     ),
   );
