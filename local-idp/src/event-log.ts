@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTextIfExists } from './data-files';
-import { formatRfc3339Micros, MicrosecondClock, parseRfc3339ToNanos } from './event-time';
+import { createMicrosecondClock, formatRfc3339Micros, parseRfc3339ToNanos } from './event-time';
 
 /** The user event types this IdP emits, named exactly like ZITADEL's. */
 export type UserEventType =
@@ -101,7 +101,7 @@ export class EventLog {
   /** Aggregate ids in the order of their first event: users in creation order. */
   readonly #creationOrder: string[] = [];
   readonly #listeners = new Set<EventListener>();
-  readonly #clock = new MicrosecondClock();
+  readonly #clock = createMicrosecondClock();
 
   constructor(
     dataDir: string,
