@@ -25,7 +25,7 @@ import { requestConsentForOfflineAccess } from './offline-access-consent';
 import { OidcStateStore } from './oidc-state-store';
 import { Organisations } from './organisations';
 import { logRequest } from './request-log';
-import { SigningKeyRing } from './signing-keys';
+import { loadOrCreateSigningKeyRing } from './signing-keys';
 import { UserAccounts } from './user-accounts';
 import { UserStore } from './user-store';
 import { handleUserinfo } from './userinfo-endpoint';
@@ -64,7 +64,7 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     loadOrCreateSecret(join(dataDir, 'webhook-signing-key'), () =>
       randomBytes(24).toString('base64url'),
     );
-  const keyRing = SigningKeyRing.loadOrCreate(dataDir);
+  const keyRing = loadOrCreateSigningKeyRing(dataDir);
   const state = new OidcStateStore(dataDir);
   const userStore = new UserStore(dataDir);
   const events = new EventLog(dataDir, {
