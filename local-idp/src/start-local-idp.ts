@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import type Provider from 'oidc-provider';
-import { AccessTokenVerifier } from './access-token-verifier';
+import { type AccessTokenVerifier, createAccessTokenVerifier } from './access-token-verifier';
 import { ACCOUNT_PAGE_PATH, handleAccountPage } from './account-page';
 import { configureActionTargets } from './configure-action-targets';
 import { loadOrCreateCookieKeys } from './cookie-keys';
@@ -200,7 +200,7 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
   issuer ||= url;
   devHosts = devAdminHosts(issuer, boundPort);
   buildProvider();
-  verifier = new AccessTokenVerifier({
+  verifier = createAccessTokenVerifier({
     issuer,
     audiences: [clientId, projectId],
     publicJwks: () => keyRing.publicJwks(),
