@@ -23,11 +23,11 @@ import type { LocalIdp } from './local-idp-handle';
 import { DEFAULTS, defaultPort, type LocalIdpOptions, normalizeIssuer } from './local-idp-options';
 import { requestConsentForOfflineAccess } from './offline-access-consent';
 import { OidcStateStore } from './oidc-state-store';
-import { Organisations } from './organisations';
+import { createOrganisations } from './organisations';
 import { logRequest } from './request-log';
 import { loadOrCreateSigningKeyRing } from './signing-keys';
 import { UserAccounts } from './user-accounts';
-import { UserStore } from './user-store';
+import { createUserStore } from './user-store';
 import { handleUserinfo } from './userinfo-endpoint';
 import { WebhookDispatcher } from './webhook-delivery';
 import { handleZitadelApi, isZitadelApiPath } from './zitadel-api';
@@ -66,13 +66,13 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     );
   const keyRing = loadOrCreateSigningKeyRing(dataDir);
   const state = new OidcStateStore(dataDir);
-  const userStore = new UserStore(dataDir);
+  const userStore = createUserStore(dataDir);
   const events = new EventLog(dataDir, {
     instanceId: INSTANCE_ID,
     resourceOwner: ORG_ID,
     resourceOwnerOf: (id) => userStore.get(id)?.orgId,
   });
-  const orgs = new Organisations(dataDir, { events, users: userStore, defaultOrgId: ORG_ID });
+  const orgs = createOrganisations(dataDir, { events, users: userStore, defaultOrgId: ORG_ID });
   const actions = configureActionTargets(
     options.actionTargets,
     dataDir,
