@@ -29,7 +29,7 @@ import { loadOrCreateSigningKeyRing } from './signing-keys';
 import { UserAccounts } from './user-accounts';
 import { createUserStore } from './user-store';
 import { handleUserinfo } from './userinfo-endpoint';
-import { WebhookDispatcher } from './webhook-delivery';
+import { createWebhookDispatcher } from './webhook-delivery';
 import { handleZitadelApi, isZitadelApiPath } from './zitadel-api';
 import { toProviderIdTokenHint } from './zitadel-id-token';
 
@@ -80,7 +80,7 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     (userId) => events.aggregate(userId)?.sequence,
   );
   const accounts = new UserAccounts(userStore, events, (input) => actions.addHumanUser(input));
-  const webhooks = new WebhookDispatcher({
+  const webhooks = createWebhookDispatcher({
     targets: options.webhookTargets ?? [],
     signingKey: webhookSigningKey,
     ...(options.webhookTimeoutMs === undefined ? {} : { timeoutMs: options.webhookTimeoutMs }),
