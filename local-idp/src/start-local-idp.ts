@@ -12,7 +12,7 @@ import { createProvider, ROUTES, type TokenLifetimes } from './create-provider';
 import { loadOrCreateSecret } from './data-files';
 import { DEV_ADMIN_PREFIX, handleDevAdmin } from './dev-admin-api';
 import { devAdminHosts } from './dev-admin-guard';
-import { EventLog } from './event-log';
+import { createEventLog } from './event-log';
 import { listEvents } from './event-search';
 import { INSTANCE_ID, ORG_ID } from './fixed-identities';
 import { sendJson, sendText } from './http-io';
@@ -67,7 +67,7 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
   const keyRing = loadOrCreateSigningKeyRing(dataDir);
   const state = new OidcStateStore(dataDir);
   const userStore = createUserStore(dataDir);
-  const events = new EventLog(dataDir, {
+  const events = createEventLog(dataDir, {
     instanceId: INSTANCE_ID,
     resourceOwner: ORG_ID,
     resourceOwnerOf: (id) => userStore.get(id)?.orgId,
