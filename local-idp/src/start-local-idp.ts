@@ -26,7 +26,7 @@ import { OidcStateStore } from './oidc-state-store';
 import { createOrganisations } from './organisations';
 import { logRequest } from './request-log';
 import { loadOrCreateSigningKeyRing } from './signing-keys';
-import { UserAccounts } from './user-accounts';
+import { createUserAccounts } from './user-accounts';
 import { createUserStore } from './user-store';
 import { handleUserinfo } from './userinfo-endpoint';
 import { createWebhookDispatcher } from './webhook-delivery';
@@ -79,7 +79,7 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     log,
     (userId) => events.aggregate(userId)?.sequence,
   );
-  const accounts = new UserAccounts(userStore, events, (input) => actions.addHumanUser(input));
+  const accounts = createUserAccounts(userStore, events, (input) => actions.addHumanUser(input));
   const webhooks = createWebhookDispatcher({
     targets: options.webhookTargets ?? [],
     signingKey: webhookSigningKey,
