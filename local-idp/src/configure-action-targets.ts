@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { type ActionTarget, type ActionTargetName, ActionTargets } from './action-targets';
+import {
+  type ActionTarget,
+  type ActionTargetName,
+  type ActionTargets,
+  createActionTargets,
+} from './action-targets';
 import { loadOrCreateSecret } from './data-files';
 import type { LocalIdpOptions } from './local-idp-options';
 
@@ -27,7 +32,7 @@ export function configureActionTargets(
       throw new Error(`action target is not an http(s) URL: ${resolved.url}`);
     return resolved;
   };
-  return new ActionTargets({
+  return createActionTargets({
     // Our recommendation (docs/decisions/021): the enricher fails open, the signup policy closed.
     preAccessToken: target(config?.preAccessToken, false),
     preUserinfo: target(config?.preUserinfo, false),
