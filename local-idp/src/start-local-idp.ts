@@ -22,7 +22,7 @@ import { listenAt } from './listen-at';
 import type { LocalIdp } from './local-idp-handle';
 import { DEFAULTS, defaultPort, type LocalIdpOptions, normalizeIssuer } from './local-idp-options';
 import { requestConsentForOfflineAccess } from './offline-access-consent';
-import { OidcStateStore } from './oidc-state-store';
+import { createOidcStateStore } from './oidc-state-store';
 import { createOrganisations } from './organisations';
 import { logRequest } from './request-log';
 import { loadOrCreateSigningKeyRing } from './signing-keys';
@@ -65,7 +65,7 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
       randomBytes(24).toString('base64url'),
     );
   const keyRing = loadOrCreateSigningKeyRing(dataDir);
-  const state = new OidcStateStore(dataDir);
+  const state = createOidcStateStore(dataDir);
   const userStore = createUserStore(dataDir);
   const events = createEventLog(dataDir, {
     instanceId: INSTANCE_ID,
