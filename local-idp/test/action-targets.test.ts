@@ -13,7 +13,7 @@ import {
   registerViaPromptCreate,
 } from './support/oidc-client';
 import { startTestIdp } from './support/temp-data-dir';
-import { alertText, TestBrowser } from './support/test-browser';
+import { alertText, createTestBrowser } from './support/test-browser';
 
 // Each target its own key, as ZITADEL's CreateTarget returns one per target.
 const KEYS = {
@@ -193,7 +193,7 @@ describe('Actions v2 restCall targets called by the local provider', () => {
 
   describe('registration: the request execution on AddHumanUser (interruptOnError true)', () => {
     async function register(user = newTestUser('policy')) {
-      const browser = new TestBrowser(idp.issuer);
+      const browser = createTestBrowser(idp.issuer);
       const page = expectPage(
         await browser.navigate(buildAuthorizationRequest(idp, { prompt: 'create' }).url),
       );

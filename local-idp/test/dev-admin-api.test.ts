@@ -10,7 +10,7 @@ import {
   newTestUser,
 } from './support/oidc-client';
 import { startTestIdp } from './support/temp-data-dir';
-import { alertText, TestBrowser } from './support/test-browser';
+import { alertText, createTestBrowser } from './support/test-browser';
 
 async function dev(
   idp: LocalIdp,
@@ -230,7 +230,7 @@ describe('dev admin API', () => {
     const input = newTestUser('lifecycle');
     const id = String((await dev(idp, 'POST', '/users', input)).body.id);
     const tryLogin = async () => {
-      const browser = new TestBrowser(idp.issuer);
+      const browser = createTestBrowser(idp.issuer);
       const page = expectPage(await browser.navigate(buildAuthorizationRequest(idp).url));
       return browser.submit(page, '/login', { email: input.email, password: input.password });
     };

@@ -13,7 +13,7 @@ import {
   verifyWithJwks,
 } from './support/oidc-client';
 import { makeTempDataDir, startTestIdp } from './support/temp-data-dir';
-import { TestBrowser } from './support/test-browser';
+import { createTestBrowser } from './support/test-browser';
 
 describe('persistence across restarts', () => {
   const temp = makeTempDataDir();
@@ -55,7 +55,7 @@ describe('persistence across restarts', () => {
       expect(jwks.keys.map((key) => key.kid)).toEqual([kid]);
 
       // The persisted user can log in with the same password.
-      const login = new TestBrowser(idp.issuer);
+      const login = createTestBrowser(idp.issuer);
       const loginRequest = buildAuthorizationRequest(idp);
       const page = expectPage(await login.navigate(loginRequest.url));
       const loginCallback = expectLeftIdp(

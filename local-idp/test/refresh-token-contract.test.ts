@@ -20,7 +20,7 @@ import {
   registerViaPromptCreate,
 } from './support/oidc-client';
 import { startTestIdp } from './support/temp-data-dir';
-import { TestBrowser } from './support/test-browser';
+import { createTestBrowser } from './support/test-browser';
 
 async function refresh(idp: LocalIdp, refreshToken: string) {
   const response = await postToken(idp, {
@@ -47,7 +47,7 @@ describe('refresh tokens, as ZITADEL issues them', () => {
   afterAll(() => stop());
 
   it('issues one only for offline_access', async () => {
-    const browser = new TestBrowser(idp.issuer);
+    const browser = createTestBrowser(idp.issuer);
     const request = buildAuthorizationRequest(idp, {
       prompt: 'create',
       scope: `openid profile email urn:zitadel:iam:org:project:id:${idp.projectId}:aud`,

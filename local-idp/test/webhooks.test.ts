@@ -11,7 +11,7 @@ import {
   newTestUser,
 } from './support/oidc-client';
 import { startTestIdp } from './support/temp-data-dir';
-import { TestBrowser } from './support/test-browser';
+import { createTestBrowser } from './support/test-browser';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -85,7 +85,7 @@ describe('webhook delivery', () => {
 
   it('POSTs a correctly signed ZITADEL v2 event body for a registration', async () => {
     const user = newTestUser('hook');
-    const browser = new TestBrowser(idp.issuer);
+    const browser = createTestBrowser(idp.issuer);
     const page = expectPage(
       await browser.navigate(buildAuthorizationRequest(idp, { prompt: 'create' }).url),
     );
