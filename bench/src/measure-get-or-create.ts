@@ -20,7 +20,7 @@ import { runOpenLoop } from './run-open-loop';
 import { runPgbench, unlessPostgresIsFull } from './run-pgbench';
 import { type RunningServer, startBackend, startPeer } from './start-backend';
 import type { BenchIssuer } from './start-bench-issuer';
-import { TokenSupply } from './token-supply';
+import { createTokenSupply } from './token-supply';
 import { createUserinfoWarmer } from './warm-userinfo-cache';
 
 export type Implementation = 'real' | 'pgbench' | 'noop' | 'naive';
@@ -179,7 +179,7 @@ export async function measureGetOrCreate(
     }
 
     // Sign enough never-seen users up front for the fastest peer (the no-op bounds everyone).
-    const supply = new TokenSupply(issuer, (index) => newSub(index));
+    const supply = createTokenSupply(issuer, (index) => newSub(index));
     const bestExisting = Math.max(
       ...points
         .filter((point) => point.implementation !== 'noop' && point.implementation !== 'pgbench')

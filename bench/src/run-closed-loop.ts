@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import { getOrCreateRequest } from './get-or-create-request';
-import { type LatencySummary, SampleBuffer, summarizeLatency } from './summarize-latency';
+import { createSampleBuffer, type LatencySummary, summarizeLatency } from './summarize-latency';
 
 export interface LoadResult extends LatencySummary {
   requests: number;
@@ -30,7 +30,7 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<LoadRes
   const pools = options.origins.map(
     (origin) => new Pool(origin, { connections: perOrigin, pipelining: 1 }),
   );
-  const latencies = new SampleBuffer();
+  const latencies = createSampleBuffer();
   const errorSamples: string[] = [];
   let errors = 0;
   let turn = 0;

@@ -1,7 +1,7 @@
 import { type Dispatcher, Pool } from 'undici';
 import { getOrCreateRequest } from './get-or-create-request';
 import type { LoadResult } from './run-closed-loop';
-import { SampleBuffer, summarizeLatency } from './summarize-latency';
+import { createSampleBuffer, summarizeLatency } from './summarize-latency';
 
 export interface OpenLoopOptions {
   origin: string;
@@ -23,7 +23,7 @@ export interface OpenLoopOptions {
  */
 export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadResult> {
   const pool = new Pool(options.origin, { connections: options.connections, pipelining: 1 });
-  const latencies = new SampleBuffer();
+  const latencies = createSampleBuffer();
   const errorSamples: string[] = [];
   const inFlight = new Set<Promise<void>>();
   let errors = 0;

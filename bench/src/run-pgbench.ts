@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { progress } from './progress-log';
 import type { LoadResult } from './run-closed-loop';
-import { SampleBuffer, summarizeLatency } from './summarize-latency';
+import { createSampleBuffer, summarizeLatency } from './summarize-latency';
 
 export interface PgbenchOptions {
   databaseUrl: string;
@@ -75,7 +75,7 @@ export async function runPgbench(options: PgbenchOptions): Promise<LoadResult> {
     const failed = Number(/number of failed transactions: (\d+)/.exec(output)?.[1] ?? 0);
     if (!Number.isFinite(tps)) throw new Error(`pgbench printed no tps:\n${output}`);
     // Log lines: client_id transaction_no latency_us script_no epoch_s epoch_us [schedule_lag_us]
-    const latencies = new SampleBuffer();
+    const latencies = createSampleBuffer();
     for (const file of readdirSync(dir).filter((name) => name.startsWith('tx.'))) {
       for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
         if (line === '') continue;

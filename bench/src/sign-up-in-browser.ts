@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { LABELS } from '../../local-idp/src/login-pages.ts';
+import { LABELS } from '../../local-idp/src/login-pages';
 import {
   ACCOUNT_READY,
   LONG_TASK_RECORDER,

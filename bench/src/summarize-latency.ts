@@ -12,19 +12,28 @@ export function summarizeLatency(samples: Float64Array | number[]): LatencySumma
   return { p50: at(0.5) ?? Number.NaN, p99: at(0.99) ?? Number.NaN, max: sorted.at(-1) ?? 0 };
 }
 
+export interface SampleBuffer {
+  readonly length: number;
+  push(value: number): void;
+  values(): Float64Array;
+}
+
 /** Appends without reallocating per sample: a run can record a few hundred thousand. */
-export class SampleBuffer {
-  private data = new Float64Array(1 << 16);
-  length = 0;
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const grown = new Float64Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[this.length++] = value;
-  }
-  values(): Float64Array {
-    return this.data.subarray(0, this.length);
-  }
+export function createSampleBuffer(): SampleBuffer {
+  let data = new Float64Array(1 << 16);
+  let length = 0;
+  return {
+    get length() {
+      return length;
+    },
+    push(value) {
+      if (length === data.length) {
+        const grown = new Float64Array(data.length * 2);
+        grown.set(data);
+        data = grown;
+      }
+      data[length++] = value;
+    },
+    values: () => data.subarray(0, length),
+  };
 }

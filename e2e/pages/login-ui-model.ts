@@ -37,105 +37,60 @@ export type Action =
     }
   | { type: 'wait'; path: string };
 
-export class LoginUiModel {
-  readonly actions: Action[] = [];
-  #url: URL;
-  #screen: Screen | undefined;
+export function createLoginUiModel(
+  origin: string,
+  screens: Record<string, () => Screen>,
+  startPath: string,
+) {
+  const actions: Action[] = [];
+  let url = new URL(startPath, origin);
+  let current: Screen | undefined = screens[startPath]?.();
 
-  constructor(
-    private readonly origin: string,
-    private readonly screens: Record<string, () => Screen>,
-    startPath: string,
-  ) {
-    this.#url = new URL(startPath, origin);
-    this.#screen = this.#open(startPath);
+  function navigate(next: string) {
+    url = new URL(next, origin);
+    current = screens[url.pathname]?.();
   }
 
-  get path(): string {
-    return this.#url.pathname;
+  function select(control: Control, screen: Screen) {
+    if (control.kind === 'radio') {
+      for (const other of screen.controls) if (other.group === control.group) other.checked = false;
+    }
+    control.checked = true;
   }
 
-  /** The model typed as Playwright's Page (only what page objects call is implemented). */
-  asPage(): Page {
-    return this as unknown as Page;
-  }
-
-  url(): string {
-    return this.#url.toString();
-  }
-
-  async waitForURL(match: RegExp | ((url: URL) => boolean)): Promise<void> {
-    const ok = typeof match === 'function' ? match(this.#url) : match.test(this.#url.toString());
-    // Nothing else will navigate: a URL that does not match now never will.
-    if (!ok) throw new Error(`waited for a URL that never comes; the page is at ${this.path}`);
-    this.actions.push({ type: 'wait', path: this.path });
-  }
-
-  getByLabel(text: string | RegExp, options: { exact?: boolean } = {}) {
-    return this.#locator(
-      `label ${text}`,
-      (control) =>
-        control.kind !== 'button' &&
-        control.kind !== 'link' &&
-        matches(control.name, text, options.exact),
-    );
-  }
-
-  getByRole(role: ControlKind, options: { name?: string | RegExp; exact?: boolean } = {}) {
-    return this.#locator(
-      `${role} ${options.name ?? ''}`,
-      (control) =>
-        control.kind === role &&
-        (options.name === undefined || matches(control.name, options.name, options.exact)),
-    );
-  }
-
-  getByTestId(testId: string) {
-    return this.#locator(`test id ${testId}`, (control) => control.testId === testId);
-  }
-
-  #open(path: string): Screen | undefined {
-    return this.screens[path]?.();
-  }
-
-  #navigate(next: string) {
-    this.#url = new URL(next, this.origin);
-    this.#screen = this.#open(this.#url.pathname);
-  }
-
-  #locator(description: string, filter: (control: Control) => boolean) {
-    const found = () => this.#screen?.controls.filter(filter) ?? [];
+  function locator(description: string, filter: (control: Control) => boolean): Locator {
+    const found = () => current?.controls.filter(filter) ?? [];
     const one = (): { control: Control; screen: Screen } => {
       const controls = found();
-      if (controls.length !== 1 || !this.#screen) {
+      if (controls.length !== 1 || !current) {
         throw new Error(
-          `${description}: ${controls.length} controls match on ${this.path} (expected exactly one)`,
+          `${description}: ${controls.length} controls match on ${url.pathname} (expected exactly one)`,
         );
       }
-      return { control: controls[0] as Control, screen: this.#screen };
+      return { control: controls[0] as Control, screen: current };
     };
     return {
       count: async () => found().length,
-      first: () => this.#locator(description, (control) => control === found()[0]),
+      first: () => locator(description, (control) => control === found()[0]),
       fill: async (value: string) => {
         const { control } = one();
         if (control.kind !== 'textbox') throw new Error(`${description} is a ${control.kind}`);
         control.value = value;
-        this.actions.push({ type: 'fill', path: this.path, name: control.name, value });
+        actions.push({ type: 'fill', path: url.pathname, name: control.name, value });
       },
       check: async () => {
         const { control, screen } = one();
         if (control.kind !== 'checkbox' && control.kind !== 'radio') {
           throw new Error(`${description} is a ${control.kind}`);
         }
-        this.#select(control, screen);
-        this.actions.push({ type: 'check', path: this.path, ...identify(control) });
+        select(control, screen);
+        actions.push({ type: 'check', path: url.pathname, ...identify(control) });
       },
       click: async () => {
         const { control, screen } = one();
-        this.actions.push({ type: 'click', path: this.path, ...identify(control) });
+        actions.push({ type: 'click', path: url.pathname, ...identify(control) });
         if (control.kind === 'checkbox' || control.kind === 'radio') {
-          this.#select(control, screen);
+          select(control, screen);
           return;
         }
         if (control.kind !== 'button' && control.kind !== 'link') {
@@ -143,18 +98,56 @@ export class LoginUiModel {
         }
         const outcome = screen.activate(control, screen);
         if ('refused' in outcome)
-          throw new Error(`${control.name} on ${this.path}: ${outcome.refused}`);
-        this.#navigate(outcome.next);
+          throw new Error(`${control.name} on ${url.pathname}: ${outcome.refused}`);
+        navigate(outcome.next);
       },
     };
   }
 
-  #select(control: Control, screen: Screen) {
-    if (control.kind === 'radio') {
-      for (const other of screen.controls) if (other.group === control.group) other.checked = false;
-    }
-    control.checked = true;
-  }
+  const model = {
+    actions,
+    get path(): string {
+      return url.pathname;
+    },
+    /** The model typed as Playwright's Page (only what page objects call is implemented). */
+    asPage: (): Page => model as unknown as Page,
+    url: (): string => url.toString(),
+    async waitForURL(match: RegExp | ((url: URL) => boolean)): Promise<void> {
+      const ok = typeof match === 'function' ? match(url) : match.test(url.toString());
+      // Nothing else will navigate: a URL that does not match now never will.
+      if (!ok) throw new Error(`waited for a URL that never comes; the page is at ${url.pathname}`);
+      actions.push({ type: 'wait', path: url.pathname });
+    },
+    getByLabel: (text: string | RegExp, options: { exact?: boolean } = {}) =>
+      locator(
+        `label ${text}`,
+        (control) =>
+          control.kind !== 'button' &&
+          control.kind !== 'link' &&
+          matches(control.name, text, options.exact),
+      ),
+    getByRole: (role: ControlKind, options: { name?: string | RegExp; exact?: boolean } = {}) =>
+      locator(
+        `${role} ${options.name ?? ''}`,
+        (control) =>
+          control.kind === role &&
+          (options.name === undefined || matches(control.name, options.name, options.exact)),
+      ),
+    getByTestId: (testId: string) =>
+      locator(`test id ${testId}`, (control) => control.testId === testId),
+  };
+  return model;
+}
+
+export type LoginUiModel = ReturnType<typeof createLoginUiModel>;
+
+/** What the model's locators offer: the part of Playwright's Locator the page objects use. */
+interface Locator {
+  count(): Promise<number>;
+  first(): Locator;
+  fill(value: string): Promise<void>;
+  check(): Promise<void>;
+  click(): Promise<void>;
 }
 
 function identify(control: Control) {

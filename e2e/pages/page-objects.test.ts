@@ -5,26 +5,33 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { LABELS, renderLoginPage } from '../../local-idp/src/login-pages.ts';
+import { LABELS, renderLoginPage } from '../../local-idp/src/login-pages';
 import {
   PASSWORD_MIN_LENGTH,
   PASSWORD_RULES,
   unmetPasswordRules,
-} from '../../local-idp/src/password-policy.ts';
+} from '../../local-idp/src/password-policy';
 import {
   renderRegistrationPage,
   renderRegistrationPasswordPage,
-} from '../../local-idp/src/registration-pages.ts';
+} from '../../local-idp/src/registration-pages';
 import {
   CREATE_USER_FAILED_MESSAGE,
   SIGNUP_UNAVAILABLE_DETAIL,
-} from '../../local-idp/src/signup-stopped.ts';
+} from '../../local-idp/src/signup-stopped';
 import { newPerson } from '../support/new-person';
 import type { Person } from './identity-provider-pages';
-import { LocalIdpPages } from './local-idp-pages';
-import { type Action, type Control, control, LoginUiModel, type Screen } from './login-ui-model';
+import { createLocalIdpPages } from './local-idp-pages';
+import {
+  type Action,
+  type Control,
+  control,
+  createLoginUiModel,
+  type LoginUiModel,
+  type Screen,
+} from './login-ui-model';
 import { LOGIN_V2, loginV2Path, loginV2Text as t } from './login-v2-facts';
-import { ZitadelLoginPages } from './zitadel-login-pages';
+import { createZitadelLoginPages } from './zitadel-login-pages';
 
 const APP_CALLBACK = 'http://app.test/callback?code=c&state=s';
 const REPO_ROOT = new URL('../../', import.meta.url);
@@ -171,11 +178,11 @@ function loginV2Screens(scenario: LoginV2Scenario): Record<string, () => Screen>
 }
 
 function loginV2Model(scenario: LoginV2Scenario, start: string) {
-  return new LoginUiModel('http://localhost:3000', loginV2Screens(scenario), loginV2Path(start));
+  return createLoginUiModel('http://localhost:3000', loginV2Screens(scenario), loginV2Path(start));
 }
 
 const zitadelPages = (model: LoginUiModel) =>
-  new ZitadelLoginPages(model.asPage(), 'http://localhost:8080', undefined);
+  createZitadelLoginPages(model.asPage(), 'http://localhost:8080', undefined);
 
 const defaults = (person: Person): LoginV2Scenario => ({
   chooser: true,
@@ -393,12 +400,12 @@ function localScreens(password: string): Record<string, () => Screen> {
 describe('LocalIdpPages against the local provider’s rendered pages', () => {
   it('registers through the same steps as Login V2: both consents, "Password", the password twice', async () => {
     const person = newPerson('local-model');
-    const model = new LoginUiModel(
+    const model = createLoginUiModel(
       'http://127.0.0.1:8080',
       localScreens(person.password),
       '/ui/v2/login/interaction-1',
     );
-    await new LocalIdpPages(model.asPage(), 'http://127.0.0.1:8080').register(person);
+    await createLocalIdpPages(model.asPage(), 'http://127.0.0.1:8080').register(person);
     assert.equal(model.url(), APP_CALLBACK);
     const steps = model.actions
       .filter((action) => action.type !== 'wait')
@@ -459,12 +466,12 @@ describe('LocalIdpPages against the local provider’s rendered pages', () => {
 
   it('logs in', async () => {
     const person = newPerson('local-login');
-    const model = new LoginUiModel(
+    const model = createLoginUiModel(
       'http://127.0.0.1:8080',
       localScreens(person.password),
       '/ui/v2/login/interaction-2',
     );
-    await new LocalIdpPages(model.asPage(), 'http://127.0.0.1:8080').logIn(person);
+    await createLocalIdpPages(model.asPage(), 'http://127.0.0.1:8080').logIn(person);
     assert.equal(model.url(), APP_CALLBACK);
   });
 });

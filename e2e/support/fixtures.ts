@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
 import { ROOT, startStack } from '../../scripts/stack';
-import { AppPage } from '../pages/app-page';
+import { type AppPage, createAppPage } from '../pages/app-page';
 import type { IdentityProviderPages } from '../pages/identity-provider-pages';
-import { LocalIdpPages } from '../pages/local-idp-pages';
-import { ZitadelLoginPages } from '../pages/zitadel-login-pages';
+import { createLocalIdpPages } from '../pages/local-idp-pages';
+import { createZitadelLoginPages } from '../pages/zitadel-login-pages';
 import { connectDatabase, createTestDatabase, type TestDatabase } from './test-database';
 
 /**
@@ -133,14 +133,14 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   },
 
   app: async ({ page, stack }, use) => {
-    await use(new AppPage(page, stack.appUrl));
+    await use(createAppPage(page, stack.appUrl));
   },
 
   idpPagesFor: async ({ stack }, use) => {
     await use((page) =>
       TARGET === 'zitadel'
-        ? new ZitadelLoginPages(page, stack.issuer, process.env.E2E_ZITADEL_PAT)
-        : new LocalIdpPages(page, stack.issuer),
+        ? createZitadelLoginPages(page, stack.issuer, process.env.E2E_ZITADEL_PAT)
+        : createLocalIdpPages(page, stack.issuer),
     );
   },
 

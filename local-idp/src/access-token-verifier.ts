@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, type JWTPayload, jwtVerify } from 'jose';
-import type { IssuedAccessTokenRecord, OidcStateStore } from './oidc-state-store.ts';
-import type { PublicSigningJwk } from './signing-keys.ts';
-import type { UserAccounts } from './user-accounts.ts';
-import type { User } from './user-store.ts';
+import type { IssuedAccessTokenRecord, OidcStateStore } from './oidc-state-store';
+import type { PublicSigningJwk } from './signing-keys';
+import type { UserAccounts } from './user-accounts';
+import type { User } from './user-store';
 
 export type AccessTokenCheck =
   | { ok: true; claims: JWTPayload; record: IssuedAccessTokenRecord; user: User }
@@ -23,45 +23,20 @@ export interface AccessTokenVerifierOptions {
  * issuer, audience and expiry, then that the token is still known (not revoked, not logged out) and
  * its user still active. oidc-provider's own userinfo refuses audience-bound tokens, hence this.
  */
-export class AccessTokenVerifier {
-  readonly #options: AccessTokenVerifierOptions;
+export interface AccessTokenVerifier {
+  check(token: string): Promise<AccessTokenCheck>;
+}
 
-  constructor(options: AccessTokenVerifierOptions) {
-    this.#options = options;
-  }
-
-  async check(token: string): Promise<AccessTokenCheck> {
-    if (token.split('.').length !== 3) return this.#checkOpaque(token);
-    const { issuer, audiences, publicJwks, state, users } = this.#options;
-    let claims: JWTPayload;
-    try {
-      ({ payload: claims } = await jwtVerify(token, createLocalJWKSet(publicJwks()), {
-        issuer,
-        audience: audiences,
-        algorithms: ['RS256'],
-        requiredClaims: ['sub', 'exp', 'jti'],
-      }));
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      return {
-        ok: false,
-        description: code === 'ERR_JWT_EXPIRED' ? 'access token expired' : 'access token invalid',
-      };
-    }
-    const record = typeof claims.jti === 'string' ? state.findAccessToken(claims.jti) : undefined;
-    if (!record || record.accountId !== claims.sub)
-      return { ok: false, description: 'access token revoked or unknown' };
-    const user = users.get(record.accountId);
-    if (user?.state !== 'active') return { ok: false, description: 'user is not active' };
-    return { ok: true, claims, record, user };
-  }
+export function createAccessTokenVerifier(
+  options: AccessTokenVerifierOptions,
+): AccessTokenVerifier {
+  const { issuer, audiences, publicJwks, state, users } = options;
 
   /**
    * An opaque access token (ZITADEL's default token type): oidc-provider stores it by its value,
    * and revocation or logout deletes it. The claims are what ZITADEL reports for it.
    */
-  #checkOpaque(token: string): AccessTokenCheck {
-    const { issuer, audiences, state, users } = this.#options;
+  function checkOpaque(token: string): AccessTokenCheck {
     const stored = state.get('AccessToken', token) as
       | {
           accountId?: string;
@@ -97,13 +72,40 @@ export class AccessTokenVerifier {
     };
   }
 
-  /** The `jti` of something that looks like one of our JWTs, without verifying it. */
-  static peekJti(token: string): string | undefined {
-    try {
-      const { jti } = decodeJwt(token);
-      return typeof jti === 'string' ? jti : undefined;
-    } catch {
-      return undefined;
-    }
+  return {
+    async check(token) {
+      if (token.split('.').length !== 3) return checkOpaque(token);
+      let claims: JWTPayload;
+      try {
+        ({ payload: claims } = await jwtVerify(token, createLocalJWKSet(publicJwks()), {
+          issuer,
+          audience: audiences,
+          algorithms: ['RS256'],
+          requiredClaims: ['sub', 'exp', 'jti'],
+        }));
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        return {
+          ok: false,
+          description: code === 'ERR_JWT_EXPIRED' ? 'access token expired' : 'access token invalid',
+        };
+      }
+      const record = typeof claims.jti === 'string' ? state.findAccessToken(claims.jti) : undefined;
+      if (!record || record.accountId !== claims.sub)
+        return { ok: false, description: 'access token revoked or unknown' };
+      const user = users.get(record.accountId);
+      if (user?.state !== 'active') return { ok: false, description: 'user is not active' };
+      return { ok: true, claims, record, user };
+    },
+  };
+}
+
+/** The `jti` of something that looks like one of our JWTs, without verifying it. */
+export function peekJti(token: string): string | undefined {
+  try {
+    const { jti } = decodeJwt(token);
+    return typeof jti === 'string' ? jti : undefined;
+  } catch {
+    return undefined;
   }
 }

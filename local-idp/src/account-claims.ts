@@ -1,6 +1,6 @@
-import { ORG_ID, ORG_NAME, ORG_PRIMARY_DOMAIN } from './fixed-identities.ts';
-import { displayName } from './user-account-input.ts';
-import type { User } from './user-store.ts';
+import { ORG_ID, ORG_NAME, ORG_PRIMARY_DOMAIN } from './fixed-identities';
+import { displayName } from './user-account-input';
+import type { User } from './user-store';
 
 export const RESOURCE_OWNER_SCOPE = 'urn:zitadel:iam:user:resourceowner';
 

@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Provider } from 'oidc-provider';
-import { html } from './html.ts';
-import { sendHtml } from './http-io.ts';
-import { renderPage } from './page-layout.ts';
-import { displayName } from './user-account-input.ts';
-import type { UserAccounts } from './user-accounts.ts';
-import type { User } from './user-store.ts';
+import { html } from './html';
+import { sendHtml } from './http-io';
+import { renderPage } from './page-layout';
+import { displayName } from './user-account-input';
+import type { UserAccounts } from './user-accounts';
+import type { User } from './user-store';
 
 /**
  * The self-service account page at ZITADEL Console's path for the signed-in user's own record

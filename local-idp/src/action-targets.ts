@@ -1,16 +1,16 @@
-import type { ClaimSet } from './account-claims.ts';
+import type { ClaimSet } from './account-claims';
+import { callActionTarget, parseJsonObject, TargetCallError } from './call-action-target';
 import {
   INSTANCE_ID,
   LOGIN_CLIENT_EDITOR,
   ORG_ID,
   ORG_NAME,
   ORG_PRIMARY_DOMAIN,
-} from './fixed-identities.ts';
-import { SignupStoppedError } from './signup-stopped.ts';
-import { displayName } from './user-account-input.ts';
-import type { NewUserInput } from './user-accounts.ts';
-import type { User } from './user-store.ts';
-import { computeSignature, SIGNATURE_HEADER } from './webhook-delivery.ts';
+} from './fixed-identities';
+import { SignupStoppedError } from './signup-stopped';
+import { displayName } from './user-account-input';
+import type { NewUserInput } from './user-accounts';
+import type { User } from './user-store';
 
 /**
  * ZITADEL Actions v2 executions that answer back (restCall targets), called the way ZITADEL calls
@@ -61,18 +61,6 @@ export interface ActionTargetsOptions {
   log: (line: string) => void;
 }
 
-/** A failed target call, as ZITADEL reports it to the flow that made it. */
-export class TargetCallError extends Error {
-  constructor(
-    message: string,
-    /** The target's own 4xx (forwardedStatusCode), or undefined for any other failure. */
-    readonly forwardedStatus: number | undefined,
-  ) {
-    super(message);
-    this.name = 'TargetCallError';
-  }
-}
-
 interface FunctionContext {
   user: User;
   clientId: string;
@@ -108,120 +96,53 @@ function describeTarget(url: string): string {
   return parsed ? `${parsed.origin}${parsed.pathname}` : '<invalid url>';
 }
 
-export class ActionTargets {
-  readonly #options: ActionTargetsOptions;
-
-  constructor(options: ActionTargetsOptions) {
-    this.#options = options;
-  }
-
-  get signingKeys(): Readonly<Record<ActionTargetName, string>> {
-    return this.#options.signingKeys;
-  }
-
+export interface ActionTargets {
+  readonly signingKeys: Readonly<Record<ActionTargetName, string>>;
   /** Adds the claims the `preaccesstoken` target answers to a JWT access token's payload. */
-  async preAccessToken(payload: ClaimSet | Record<string, unknown>, context: FunctionContext) {
-    await this.#runFunction(FUNCTION_PRE_ACCESS_TOKEN, 'preAccessToken', payload, {
-      ...context,
-      userinfo: { sub: context.user.id },
-    });
-  }
-
+  preAccessToken(
+    payload: ClaimSet | Record<string, unknown>,
+    context: FunctionContext,
+  ): Promise<void>;
   /** Adds the claims the `preuserinfo` target answers to a userinfo response. */
-  async preUserinfo(claims: Record<string, unknown>, context: FunctionContext) {
-    await this.#runFunction(FUNCTION_PRE_USERINFO, 'preUserinfo', claims, {
-      ...context,
-      userinfo: { ...claims },
-    });
-  }
-
+  preUserinfo(claims: Record<string, unknown>, context: FunctionContext): Promise<void>;
   /**
    * The AddHumanUser request execution for a self-registration. Resolves with the input to
    * register (the target's replacement, when it answered one). A refusal or a failure of a target
    * with interruptOnError becomes a SignupStoppedError; the target's message goes to the log only.
    */
-  async addHumanUser(input: NewUserInput): Promise<NewUserInput> {
-    const target = this.#options.addHumanUser;
-    if (!target) return input;
-    const request = {
-      username: input.email,
-      organization: { orgId: ORG_ID },
-      profile: { givenName: input.givenName, familyName: input.familyName },
-      email: { email: input.email, sendCode: {} },
-      password: { password: input.password, changeRequired: false },
-    };
-    const body = JSON.stringify({
-      fullMethod: ADD_HUMAN_USER_METHOD,
-      instanceID: INSTANCE_ID,
-      orgID: ORG_ID,
-      userID: LOGIN_CLIENT_EDITOR.userId,
-      request,
-      // ZITADEL forwards only these request headers (connect_middleware headersToForward).
-      headers: { 'Content-Type': ['application/grpc'] },
-    });
-    let answer: string;
-    try {
-      answer = await this.#call(target, this.#options.signingKeys.addHumanUser, body);
-    } catch (error) {
-      if (!(error instanceof TargetCallError)) throw error;
-      const refused = error.forwardedStatus !== undefined;
-      // Never the request (it holds the password): only the target and what it answered.
-      this.#options.log(
-        `action target ${describeTarget(target.url)} (${ADD_HUMAN_USER_METHOD}) ${
-          refused ? `refused with ${error.forwardedStatus}` : 'failed'
-        }: ${error.message}; ${target.interruptOnError ? 'registration stopped' : 'continuing without it'}`,
-      );
-      if (!target.interruptOnError) return input;
-      throw new SignupStoppedError(refused);
-    }
-    if (answer === '') return input;
-    const replaced = parseObject(answer) as {
-      profile?: { givenName?: string; familyName?: string };
-      email?: { email?: string };
-      password?: { password?: string };
-    };
-    if (!replaced) {
-      this.#options.log(
-        `action target ${describeTarget(target.url)} (${ADD_HUMAN_USER_METHOD}) answered a body that is not a JSON object; registration stopped`,
-      );
-      throw new SignupStoppedError(false);
-    }
-    return {
-      ...input,
-      email: replaced.email?.email ?? '',
-      givenName: replaced.profile?.givenName ?? '',
-      familyName: replaced.profile?.familyName ?? '',
-      password: replaced.password?.password ?? '',
-    };
-  }
+  addHumanUser(input: NewUserInput): Promise<NewUserInput>;
+}
 
-  async #runFunction(
+export function createActionTargets(options: ActionTargetsOptions): ActionTargets {
+  const timeoutMs = options.timeoutMs ?? 5000;
+
+  async function runFunction(
     name: string,
     targetName: 'preAccessToken' | 'preUserinfo',
     claims: Record<string, unknown>,
     context: FunctionContext & { userinfo: Record<string, unknown> },
   ): Promise<void> {
-    const target = this.#options[targetName];
+    const target = options[targetName];
     if (!target) return;
     const body = JSON.stringify({
       function: functionId(name),
       userinfo: context.userinfo,
-      user: queryUser(context.user, this.#options.sequenceOf?.(context.user.id)),
+      user: queryUser(context.user, options.sequenceOf?.(context.user.id)),
       org: { id: ORG_ID, name: ORG_NAME, primary_domain: ORG_PRIMARY_DOMAIN },
       application: { client_id: context.clientId },
     });
     let answer: string;
     try {
-      answer = await this.#call(target, this.#options.signingKeys[targetName], body);
+      answer = await callActionTarget(target, options.signingKeys[targetName], body, timeoutMs);
     } catch (error) {
       if (!(error instanceof TargetCallError) || target.interruptOnError) throw error;
-      this.#options.log(
+      options.log(
         `action target ${describeTarget(target.url)} (${functionId(name)}) failed: ${error.message}; continuing without it`,
       );
       return;
     }
     if (answer === '') return;
-    const response = parseObject(answer);
+    const response = parseJsonObject(answer);
     if (!response) {
       if (target.interruptOnError) throw new TargetCallError('answer is not JSON', undefined);
       return;
@@ -242,56 +163,73 @@ export class ActionTargets {
     if (logs.length > 0) claims[actionLogClaim(name)] = logs;
   }
 
-  /** One signed POST; resolves with the 2xx body, rejects with a TargetCallError otherwise. */
-  async #call(target: ActionTarget, signingKey: string, body: string): Promise<string> {
-    const timeoutMs = this.#options.timeoutMs ?? 5000;
-    let response: Response;
-    try {
-      response = await fetch(target.url, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/json',
-          [SIGNATURE_HEADER]: computeSignature(body, signingKey, Math.floor(Date.now() / 1000)),
-        },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
+  return {
+    signingKeys: options.signingKeys,
+    async preAccessToken(payload, context) {
+      await runFunction(FUNCTION_PRE_ACCESS_TOKEN, 'preAccessToken', payload, {
+        ...context,
+        userinfo: { sub: context.user.id },
       });
-    } catch (error) {
-      const reason =
-        (error as Error).name === 'TimeoutError'
-          ? `timed out after ${timeoutMs} ms`
-          : (error as Error).message;
-      throw new TargetCallError(reason, undefined);
-    }
-    const text = await response.text();
-    if (response.status < 200 || response.status > 299) {
-      throw new TargetCallError(`HTTP ${response.status}`, undefined);
-    }
-    const forwarded = parseObject(text) as
-      | { forwardedStatusCode?: unknown; forwardedErrorMessage?: unknown }
-      | undefined;
-    const status =
-      typeof forwarded?.forwardedStatusCode === 'number' ? forwarded.forwardedStatusCode : 0;
-    const message =
-      typeof forwarded?.forwardedErrorMessage === 'string' ? forwarded.forwardedErrorMessage : '';
-    if (status !== 0 || message !== '') {
-      throw new TargetCallError(
-        message || `forwarded status ${status}`,
-        status >= 400 && status < 500 ? status : undefined,
-      );
-    }
-    return text;
-  }
-}
-
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
+    },
+    async preUserinfo(claims, context) {
+      await runFunction(FUNCTION_PRE_USERINFO, 'preUserinfo', claims, {
+        ...context,
+        userinfo: { ...claims },
+      });
+    },
+    async addHumanUser(input) {
+      const target = options.addHumanUser;
+      if (!target) return input;
+      const request = {
+        username: input.email,
+        organization: { orgId: ORG_ID },
+        profile: { givenName: input.givenName, familyName: input.familyName },
+        email: { email: input.email, sendCode: {} },
+        password: { password: input.password, changeRequired: false },
+      };
+      const body = JSON.stringify({
+        fullMethod: ADD_HUMAN_USER_METHOD,
+        instanceID: INSTANCE_ID,
+        orgID: ORG_ID,
+        userID: LOGIN_CLIENT_EDITOR.userId,
+        request,
+        // ZITADEL forwards only these request headers (connect_middleware headersToForward).
+        headers: { 'Content-Type': ['application/grpc'] },
+      });
+      let answer: string;
+      try {
+        answer = await callActionTarget(target, options.signingKeys.addHumanUser, body, timeoutMs);
+      } catch (error) {
+        if (!(error instanceof TargetCallError)) throw error;
+        const refused = error.forwardedStatus !== undefined;
+        // Never the request (it holds the password): only the target and what it answered.
+        options.log(
+          `action target ${describeTarget(target.url)} (${ADD_HUMAN_USER_METHOD}) ${
+            refused ? `refused with ${error.forwardedStatus}` : 'failed'
+          }: ${error.message}; ${target.interruptOnError ? 'registration stopped' : 'continuing without it'}`,
+        );
+        if (!target.interruptOnError) return input;
+        throw new SignupStoppedError(refused);
+      }
+      if (answer === '') return input;
+      const replaced = parseJsonObject(answer) as {
+        profile?: { givenName?: string; familyName?: string };
+        email?: { email?: string };
+        password?: { password?: string };
+      };
+      if (!replaced) {
+        options.log(
+          `action target ${describeTarget(target.url)} (${ADD_HUMAN_USER_METHOD}) answered a body that is not a JSON object; registration stopped`,
+        );
+        throw new SignupStoppedError(false);
+      }
+      return {
+        ...input,
+        email: replaced.email?.email ?? '',
+        givenName: replaced.profile?.givenName ?? '',
+        familyName: replaced.profile?.familyName ?? '',
+        password: replaced.password?.password ?? '',
+      };
+    },
+  };
 }

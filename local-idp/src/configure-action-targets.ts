@@ -1,8 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { type ActionTarget, type ActionTargetName, ActionTargets } from './action-targets.ts';
-import { loadOrCreateSecret } from './data-files.ts';
-import type { LocalIdpOptions } from './local-idp-options.ts';
+import {
+  type ActionTarget,
+  type ActionTargetName,
+  type ActionTargets,
+  createActionTargets,
+} from './action-targets';
+import { loadOrCreateSecret } from './data-files';
+import type { LocalIdpOptions } from './local-idp-options';
 
 /**
  * The Actions v2 targets from startLocalIdp's options: each URL checked, each target's signing key
@@ -27,7 +32,7 @@ export function configureActionTargets(
       throw new Error(`action target is not an http(s) URL: ${resolved.url}`);
     return resolved;
   };
-  return new ActionTargets({
+  return createActionTargets({
     // Our recommendation (docs/decisions/021): the enricher fails open, the signup policy closed.
     preAccessToken: target(config?.preAccessToken, false),
     preUserinfo: target(config?.preUserinfo, false),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { readJsonIfExists, writeJsonAtomic } from './data-files.ts';
+import { readJsonIfExists, writeJsonAtomic } from './data-files';
 
 /** oidc-provider's cookie signing keys (dev-only): generated once, kept in the data directory. */
 export function loadOrCreateCookieKeys(dataDir: string): string[] {

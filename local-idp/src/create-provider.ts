@@ -4,17 +4,17 @@ import {
   allClaims,
   CLAIMS_BY_SCOPE,
   RESOURCE_OWNER_SCOPE,
-} from './account-claims.ts';
-import type { ActionTargets } from './action-targets.ts';
-import { originsOf } from './cors.ts';
-import { renderOidcErrorPage } from './error-page.ts';
-import { buildInteractionPolicy } from './interaction-policy.ts';
-import { interactionPath } from './login-pages.ts';
-import { renderAutoSubmittingLogout, renderLoggedOut } from './logout-pages.ts';
-import type { OidcStateStore } from './oidc-state-store.ts';
-import type { PrivateSigningJwk } from './signing-keys.ts';
-import type { UserAccounts } from './user-accounts.ts';
-import { matchZitadelTokenLifecycle } from './zitadel-token-lifecycle.ts';
+} from './account-claims';
+import type { ActionTargets } from './action-targets';
+import { originsOf } from './cors';
+import { renderOidcErrorPage } from './error-page';
+import { buildInteractionPolicy } from './interaction-policy';
+import { interactionPath } from './login-pages';
+import { renderAutoSubmittingLogout, renderLoggedOut } from './logout-pages';
+import type { OidcStateStore } from './oidc-state-store';
+import type { PrivateSigningJwk } from './signing-keys';
+import type { UserAccounts } from './user-accounts';
+import { matchZitadelTokenLifecycle } from './zitadel-token-lifecycle';
 
 /** ZITADEL's endpoint paths (cmd/defaults.yaml OIDC.CustomEndpoints), relative to the issuer. */
 export const ROUTES = {

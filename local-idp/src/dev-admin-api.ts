@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type DevAdminGuard, devAdminRefusal } from './dev-admin-guard.ts';
-import { DEV_ADMIN_EDITOR } from './fixed-identities.ts';
-import { HttpError, readJsonObject, sendJson } from './http-io.ts';
-import type { Organisations } from './organisations.ts';
-import { UserAccountError } from './user-account-input.ts';
-import type { UserAccounts, UserPatch } from './user-accounts.ts';
+import { type DevAdminGuard, devAdminRefusal } from './dev-admin-guard';
+import { DEV_ADMIN_EDITOR } from './fixed-identities';
+import { HttpError, readJsonObject, sendJson } from './http-io';
+import type { Organisations } from './organisations';
+import { UserAccountError } from './user-account-input';
+import type { UserAccounts, UserPatch } from './user-accounts';
 
 /**
  * DEV-ONLY user administration (`/__dev/…`), reachable only from loopback, by this server's own

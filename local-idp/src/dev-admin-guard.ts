@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { isLoopbackRequest } from './loopback-address.ts';
+import { isLoopbackRequest } from './loopback-address';
 
 /**
  * Who may use the dev admin API: a program on this machine talking to this server by one of its

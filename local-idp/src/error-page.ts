@@ -1,5 +1,5 @@
-import { html } from './html.ts';
-import { renderPage } from './page-layout.ts';
+import { html } from './html';
+import { renderPage } from './page-layout';
 
 /**
  * oidc-provider's error page (an unknown client, a bad redirect URI, a broken request): what

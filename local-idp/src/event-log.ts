@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readTextIfExists } from './data-files.ts';
-import { formatRfc3339Micros, MicrosecondClock, parseRfc3339ToNanos } from './event-time.ts';
+import { readTextIfExists } from './data-files';
+import { createMicrosecondClock, formatRfc3339Micros, parseRfc3339ToNanos } from './event-time';
 
 /** The user event types this IdP emits, named exactly like ZITADEL's. */
 export type UserEventType =
@@ -89,53 +89,8 @@ export interface AggregateState {
  * provisioning service that replays it see the same history after a restart. The log is in
  * creation-date order, so searches by date are binary searches.
  */
-export class EventLog {
-  readonly #path: string;
-  readonly #instanceId: string;
-  readonly #resourceOwner: string;
-  readonly #resourceOwnerOf: (aggregateId: string) => string | undefined;
-  readonly #events: LoggedEvent[] = [];
-  /** Each event's creation date in microseconds since the epoch (fits a double until year 2255). */
-  readonly #micros: number[] = [];
-  readonly #aggregates = new Map<string, AggregateState>();
-  /** Aggregate ids in the order of their first event: users in creation order. */
-  readonly #creationOrder: string[] = [];
-  readonly #listeners = new Set<EventListener>();
-  readonly #clock = new MicrosecondClock();
-
-  constructor(
-    dataDir: string,
-    ids: {
-      instanceId: string;
-      resourceOwner: string;
-      /** A user's organisation when it is not the default one (organisations.ts). */
-      resourceOwnerOf?: (aggregateId: string) => string | undefined;
-    },
-  ) {
-    this.#path = join(dataDir, FILE_NAME);
-    this.#instanceId = ids.instanceId;
-    this.#resourceOwner = ids.resourceOwner;
-    this.#resourceOwnerOf = ids.resourceOwnerOf ?? (() => undefined);
-    mkdirSync(dataDir, { recursive: true });
-    const stored = (readTextIfExists(this.#path) ?? '')
-      .split('\n')
-      .filter((line) => line.trim())
-      .map((line) => {
-        const event = JSON.parse(line) as LoggedEvent;
-        return { event, micros: (parseRfc3339ToNanos(event.creationDate) ?? 0n) / 1000n };
-      });
-    // A late-committed command was appended after newer ones: the log is kept in date order.
-    stored.sort((a, b) => (a.micros < b.micros ? -1 : a.micros > b.micros ? 1 : 0));
-    for (const { event, micros } of stored) {
-      this.#remember(event, micros);
-      this.#clock.observe(micros);
-    }
-  }
-
-  append(input: AppendInput): LoggedEvent {
-    return this.appendCommand([input])[0] as LoggedEvent;
-  }
-
+export interface EventLog {
+  append(input: AppendInput): LoggedEvent;
   /**
    * Writes the events of one command (or one transaction) at one instant, like ZITADEL's push:
    * each aggregate's sequence continues from its newest event, in the order given. `atMicros`
@@ -145,28 +100,107 @@ export class EventLog {
    */
   appendCommand(
     inputs: readonly AppendInput[],
+    options?: { atMicros?: bigint; lateByMicros?: bigint },
+  ): LoggedEvent[];
+  /** All events in append order (oldest first, which is also creation-date order). */
+  all(): readonly LoggedEvent[];
+  /** The index of the first event created at or after `micros` (the length when there is none). */
+  firstAtOrAfter(micros: bigint): number;
+  /** The creation date of the event at `index`, in microseconds. */
+  microsAt(index: number): number;
+  aggregate(aggregateId: string): AggregateState | undefined;
+  /** Aggregate ids in the order they were created. */
+  creationOrder(): readonly string[];
+  onAppend(listener: EventListener): () => void;
+}
+
+export function createEventLog(
+  dataDir: string,
+  ids: {
+    instanceId: string;
+    resourceOwner: string;
+    /** A user's organisation when it is not the default one (organisations.ts). */
+    resourceOwnerOf?: (aggregateId: string) => string | undefined;
+  },
+): EventLog {
+  const path = join(dataDir, FILE_NAME);
+  const resourceOwnerOf = ids.resourceOwnerOf ?? (() => undefined);
+  const events: LoggedEvent[] = [];
+  /** Each event's creation date in microseconds since the epoch (fits a double until year 2255). */
+  const micros: number[] = [];
+  const aggregates = new Map<string, AggregateState>();
+  /** Aggregate ids in the order of their first event: users in creation order. */
+  const creationOrder: string[] = [];
+  const listeners = new Set<EventListener>();
+  const clock = createMicrosecondClock();
+
+  function firstAtOrAfter(target: bigint): number {
+    const wanted = Number(target);
+    let low = 0;
+    let high = micros.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((micros[middle] as number) < wanted) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  function remember(event: LoggedEvent, at: bigint): void {
+    const atNumber = Number(at);
+    // After every event of the same or an earlier date: usually the end.
+    const index =
+      micros.length === 0 || (micros.at(-1) as number) <= atNumber
+        ? micros.length
+        : firstAtOrAfter(at + 1n);
+    events.splice(index, 0, event);
+    micros.splice(index, 0, atNumber);
+    const known = aggregates.get(event.aggregateId);
+    if (!known) {
+      let position = creationOrder.length;
+      while (
+        position > 0 &&
+        (aggregates.get(creationOrder[position - 1] as string)?.createdMicros ?? 0) > atNumber
+      ) {
+        position--;
+      }
+      creationOrder.splice(position, 0, event.aggregateId);
+      aggregates.set(event.aggregateId, {
+        sequence: event.sequence,
+        createdAt: event.creationDate,
+        changedAt: event.creationDate,
+        createdMicros: atNumber,
+      });
+      return;
+    }
+    known.sequence = Math.max(known.sequence, event.sequence);
+    if (event.creationDate > known.changedAt) known.changedAt = event.creationDate;
+  }
+
+  function appendCommand(
+    inputs: readonly AppendInput[],
     options: { atMicros?: bigint; lateByMicros?: bigint } = {},
   ): LoggedEvent[] {
     if (inputs.length === 0) return [];
-    const micros =
+    const at =
       options.lateByMicros !== undefined
-        ? this.#clock.now() - options.lateByMicros
+        ? clock.now() - options.lateByMicros
         : options.atMicros === undefined
-          ? this.#clock.now()
-          : this.#clock.at(options.atMicros);
-    const creationDate = formatRfc3339Micros(micros);
+          ? clock.now()
+          : clock.at(options.atMicros);
+    const creationDate = formatRfc3339Micros(at);
     const next = new Map<string, number>();
-    const events = inputs.map((input): LoggedEvent => {
+    const written = inputs.map((input): LoggedEvent => {
       const sequence =
-        (next.get(input.aggregateId) ?? this.#aggregates.get(input.aggregateId)?.sequence ?? 0) + 1;
+        (next.get(input.aggregateId) ?? aggregates.get(input.aggregateId)?.sequence ?? 0) + 1;
       next.set(input.aggregateId, sequence);
       const payload = withoutSecrets(input.payload);
       return {
         aggregateId: input.aggregateId,
         aggregateType: input.aggregateType ?? 'user',
         resourceOwner:
-          input.resourceOwner ?? this.#resourceOwnerOf(input.aggregateId) ?? this.#resourceOwner,
-        instanceId: this.#instanceId,
+          input.resourceOwner ?? resourceOwnerOf(input.aggregateId) ?? ids.resourceOwner,
+        instanceId: ids.instanceId,
         sequence,
         type: input.type,
         creationDate,
@@ -174,12 +208,12 @@ export class EventLog {
         ...(payload ? { payload } : {}),
       };
     });
-    appendFileSync(this.#path, `${events.map((event) => JSON.stringify(event)).join('\n')}\n`, {
+    appendFileSync(path, `${written.map((event) => JSON.stringify(event)).join('\n')}\n`, {
       mode: 0o600,
     });
-    for (const event of events) this.#remember(event, micros);
-    for (const event of events) {
-      for (const listener of this.#listeners) {
+    for (const event of written) remember(event, at);
+    for (const event of written) {
+      for (const listener of listeners) {
         try {
           listener(event);
         } catch (error) {
@@ -188,74 +222,35 @@ export class EventLog {
         }
       }
     }
-    return events;
+    return written;
   }
 
-  /** All events in append order (oldest first, which is also creation-date order). */
-  all(): readonly LoggedEvent[] {
-    return this.#events;
+  mkdirSync(dataDir, { recursive: true });
+  const stored = (readTextIfExists(path) ?? '')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => {
+      const event = JSON.parse(line) as LoggedEvent;
+      return { event, at: (parseRfc3339ToNanos(event.creationDate) ?? 0n) / 1000n };
+    });
+  // A late-committed command was appended after newer ones: the log is kept in date order.
+  stored.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  for (const { event, at } of stored) {
+    remember(event, at);
+    clock.observe(at);
   }
 
-  /** The index of the first event created at or after `micros` (the length when there is none). */
-  firstAtOrAfter(micros: bigint): number {
-    const target = Number(micros);
-    let low = 0;
-    let high = this.#micros.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if ((this.#micros[middle] as number) < target) low = middle + 1;
-      else high = middle;
-    }
-    return low;
-  }
-
-  /** The creation date of the event at `index`, in microseconds. */
-  microsAt(index: number): number {
-    return this.#micros[index] ?? Number.NaN;
-  }
-
-  aggregate(aggregateId: string): AggregateState | undefined {
-    return this.#aggregates.get(aggregateId);
-  }
-
-  /** Aggregate ids in the order they were created. */
-  creationOrder(): readonly string[] {
-    return this.#creationOrder;
-  }
-
-  onAppend(listener: EventListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  #remember(event: LoggedEvent, micros: bigint): void {
-    const at = Number(micros);
-    // After every event of the same or an earlier date: usually the end.
-    const index =
-      this.#micros.length === 0 || (this.#micros.at(-1) as number) <= at
-        ? this.#micros.length
-        : this.firstAtOrAfter(micros + 1n);
-    this.#events.splice(index, 0, event);
-    this.#micros.splice(index, 0, at);
-    const known = this.#aggregates.get(event.aggregateId);
-    if (!known) {
-      let position = this.#creationOrder.length;
-      while (
-        position > 0 &&
-        (this.#aggregates.get(this.#creationOrder[position - 1] as string)?.createdMicros ?? 0) > at
-      ) {
-        position--;
-      }
-      this.#creationOrder.splice(position, 0, event.aggregateId);
-      this.#aggregates.set(event.aggregateId, {
-        sequence: event.sequence,
-        createdAt: event.creationDate,
-        changedAt: event.creationDate,
-        createdMicros: at,
-      });
-      return;
-    }
-    known.sequence = Math.max(known.sequence, event.sequence);
-    if (event.creationDate > known.changedAt) known.changedAt = event.creationDate;
-  }
+  return {
+    append: (input) => appendCommand([input])[0] as LoggedEvent,
+    appendCommand,
+    all: () => events,
+    firstAtOrAfter,
+    microsAt: (index) => micros[index] ?? Number.NaN,
+    aggregate: (aggregateId) => aggregates.get(aggregateId),
+    creationOrder: () => creationOrder,
+    onAppend(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
 }

@@ -5,8 +5,8 @@ import {
   type ListEventsResponseJson,
 } from '@zitadel/proto/zitadel/admin_pb';
 import type { EventJson } from '@zitadel/proto/zitadel/event_pb';
-import type { EventLog, LoggedEvent } from './event-log.ts';
-import { timestampToNanos } from './event-time.ts';
+import type { EventLog, LoggedEvent } from './event-log';
+import { timestampToNanos } from './event-time';
 
 /**
  * ZITADEL's `POST /admin/v1/events/_search` (zitadel.admin.v1.AdminService/ListEvents), with the

@@ -5,23 +5,27 @@
  * command, strictly increasing from command to command, so events of different commands never share
  * a date here (in ZITADEL they rarely do) while events of one command always do.
  */
-export class MicrosecondClock {
-  #last = 0n;
-
-  now(): bigint {
-    return this.at(BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)));
-  }
-
+export interface MicrosecondClock {
+  now(): bigint;
   /** The instant `micros`, or the next free one after the last instant handed out. */
-  at(micros: bigint): bigint {
-    this.#last = micros > this.#last ? micros : this.#last + 1n;
-    return this.#last;
-  }
-
+  at(micros: bigint): bigint;
   /** Makes sure future timestamps come after ones loaded from disk (the wall clock may have moved back). */
-  observe(micros: bigint): void {
-    if (micros > this.#last) this.#last = micros;
-  }
+  observe(micros: bigint): void;
+}
+
+export function createMicrosecondClock(): MicrosecondClock {
+  let last = 0n;
+  const at = (micros: bigint): bigint => {
+    last = micros > last ? micros : last + 1n;
+    return last;
+  };
+  return {
+    now: () => at(BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000))),
+    at,
+    observe(micros) {
+      if (micros > last) last = micros;
+    },
+  };
 }
 
 /** `2025-09-05T08:55:36.156333Z`: RFC 3339, UTC, always six fractional digits. */

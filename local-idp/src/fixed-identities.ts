@@ -1,4 +1,4 @@
-import type { EventEditor } from './event-log.ts';
+import type { EventEditor } from './event-log';
 
 /**
  * The fixed ids of the single simulated ZITADEL instance and organisation. They are constants (not

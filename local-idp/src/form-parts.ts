@@ -1,5 +1,5 @@
-import { html, type SafeHtml } from './html.ts';
-import { showPasswordButton } from './show-password.ts';
+import { html, type SafeHtml } from './html';
+import { showPasswordButton } from './show-password';
 
 /** The building blocks of the hosted forms: labelled inputs that announce their errors. */
 

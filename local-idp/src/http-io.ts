@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SHOW_PASSWORD_SCRIPT_HASH } from './show-password.ts';
+import { SHOW_PASSWORD_SCRIPT_HASH } from './show-password';
 
 /** Request/response plumbing for the routes this package serves itself (oidc-provider does its own). */
 

@@ -11,38 +11,34 @@ const SEQUENCE_BITS = 8n;
 const MACHINE_BITS = 16n;
 const MAX_SEQUENCE = (1 << Number(SEQUENCE_BITS)) - 1;
 
-export class IdGenerator {
+function createIdGenerator(): () => string {
   // A random machine id keeps ids unique across restarts that happen within the same 10 ms slot.
-  readonly #machineId = BigInt(randomInt(0, 1 << Number(MACHINE_BITS)));
-  #lastTick = 0;
-  #sequence = 0;
+  const machineId = BigInt(randomInt(0, 1 << Number(MACHINE_BITS)));
+  let lastTick = 0;
+  let sequence = 0;
 
-  next(): string {
+  return () => {
     let tick = Math.floor((Date.now() - SONYFLAKE_EPOCH_MS) / TIME_UNIT_MS);
-    if (tick <= this.#lastTick) {
+    if (tick <= lastTick) {
       // Same slot (or the clock went backwards): keep counting from the last slot so ids stay unique
       // and monotonic; borrowing the next slot when the sequence is exhausted.
-      tick = this.#lastTick;
-      this.#sequence += 1;
-      if (this.#sequence > MAX_SEQUENCE) {
+      tick = lastTick;
+      sequence += 1;
+      if (sequence > MAX_SEQUENCE) {
         tick += 1;
-        this.#sequence = 0;
+        sequence = 0;
       }
     } else {
-      this.#sequence = 0;
+      sequence = 0;
     }
-    this.#lastTick = tick;
+    lastTick = tick;
     const id =
       (BigInt(tick) << (SEQUENCE_BITS + MACHINE_BITS)) |
-      (BigInt(this.#sequence) << MACHINE_BITS) |
-      this.#machineId;
+      (BigInt(sequence) << MACHINE_BITS) |
+      machineId;
     return id.toString();
-  }
+  };
 }
-
-const shared = new IdGenerator();
 
 /** Returns a new unique ZITADEL-shaped (sonyflake, 18 decimal digits) id. */
-export function generateId(): string {
-  return shared.next();
-}
+export const generateId = createIdGenerator();

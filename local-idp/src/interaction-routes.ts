@@ -1,29 +1,29 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors, type InteractionResults, type Provider } from 'oidc-provider';
-import type { FieldProblem } from './form-parts.ts';
-import { readForm, sendHtml } from './http-io.ts';
-import { ANSWERED_PROMPTS } from './interaction-policy.ts';
-import { LOGIN_PATH_PREFIX, renderLoginPage, renderMessagePage } from './login-pages.ts';
-import { PASSWORD_POLICY_ERROR, unmetPasswordRules } from './password-policy.ts';
+import type { FieldProblem } from './form-parts';
+import { readForm, sendHtml } from './http-io';
+import { ANSWERED_PROMPTS } from './interaction-policy';
+import { LOGIN_PATH_PREFIX, renderLoginPage, renderMessagePage } from './login-pages';
+import { PASSWORD_POLICY_ERROR, unmetPasswordRules } from './password-policy';
 import {
   checkRegistrationDetails,
   PASSWORD_MISMATCH_MESSAGE,
   type RegistrationDetails,
   type RegistrationField,
   readRegistrationDetails,
-} from './registration-form.ts';
+} from './registration-form';
 import {
   type RegistrationPasswordPageModel,
   renderRegistrationPage,
   renderRegistrationPasswordPage,
-} from './registration-pages.ts';
+} from './registration-pages';
 import {
   REGISTRATION_FAILED_MESSAGE,
   SIGNUP_UNAVAILABLE_DETAIL,
   SignupStoppedError,
-} from './signup-stopped.ts';
-import { UserAccountError } from './user-account-input.ts';
-import type { UserAccounts } from './user-accounts.ts';
+} from './signup-stopped';
+import { UserAccountError } from './user-account-input';
+import type { UserAccounts } from './user-accounts';
 
 export const INVALID_CREDENTIALS_MESSAGE = 'Invalid email or password';
 const LOCKED_MESSAGE = 'This account is locked. Contact an administrator.';

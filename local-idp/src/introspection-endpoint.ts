@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AccessTokenVerifier } from './access-token-verifier.ts';
-import { claimsForScopes } from './account-claims.ts';
-import { readForm, sendJson } from './http-io.ts';
+import type { AccessTokenVerifier } from './access-token-verifier';
+import { claimsForScopes } from './account-claims';
+import { readForm, sendJson } from './http-io';
 
 /** An API application of the project, allowed to introspect (ZITADEL: app type API). */
 export interface IntrospectionClient {

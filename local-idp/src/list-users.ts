@@ -9,9 +9,9 @@ import {
   ListUsersRequestSchema,
   type ListUsersResponseJson,
 } from '@zitadel/proto/zitadel/user/v2/user_service_pb';
-import type { EventLog } from './event-log.ts';
-import { displayName } from './user-account-input.ts';
-import type { UserState as LocalUserState, User } from './user-store.ts';
+import type { EventLog } from './event-log';
+import { displayName } from './user-account-input';
+import type { UserState as LocalUserState, User } from './user-store';
 
 /**
  * ZITADEL's User API v2 `ListUsers` (`POST /v2/users`, zitadel.user.v2.UserService), with types

@@ -2,12 +2,12 @@ import type {
   ListEventsRequestJson,
   ListEventsResponseJson,
 } from '@zitadel/proto/zitadel/admin_pb';
-import type { ActionTargetName } from './action-targets.ts';
-import type { EventListener, LoggedEvent } from './event-log.ts';
-import type { PublicSigningJwk } from './signing-keys.ts';
-import type { NewUserInput, UserPatch } from './user-accounts.ts';
-import type { BurstOptions, BurstResult } from './user-burst.ts';
-import type { User } from './user-store.ts';
+import type { ActionTargetName } from './action-targets';
+import type { EventListener, LoggedEvent } from './event-log';
+import type { PublicSigningJwk } from './signing-keys';
+import type { NewUserInput, UserPatch } from './user-accounts';
+import type { BurstOptions, BurstResult } from './user-burst';
+import type { User } from './user-store';
 
 // The handle startLocalIdp returns: what tests, npm start and the benchmarks drive it through.
 

@@ -1,6 +1,6 @@
-import type { ActionTarget, ActionTargetName } from './action-targets.ts';
-import type { AccessTokenType, TokenLifetimes } from './create-provider.ts';
-import type { IntrospectionClient } from './introspection-endpoint.ts';
+import type { ActionTarget, ActionTargetName } from './action-targets';
+import type { AccessTokenType, TokenLifetimes } from './create-provider';
+import type { IntrospectionClient } from './introspection-endpoint';
 
 // What a caller of startLocalIdp may set, the defaults for what it leaves out, and the checks on
 // the issuer it gives.

@@ -1,6 +1,6 @@
-import { field, formError } from './form-parts.ts';
-import { html } from './html.ts';
-import { renderPage } from './page-layout.ts';
+import { field, formError } from './form-parts';
+import { html } from './html';
+import { renderPage } from './page-layout';
 
 /**
  * The hosted login and registration pages. Labels and button texts are part of this package's

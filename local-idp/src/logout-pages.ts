@@ -1,6 +1,6 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { html } from './html.ts';
-import { renderLogoutConfirmation, renderPage } from './page-layout.ts';
+import { html } from './html';
+import { renderLogoutConfirmation, renderPage } from './page-layout';
 
 /**
  * ZITADEL ends the session without asking when the app sends `id_token_hint` and a registered

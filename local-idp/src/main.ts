@@ -1,5 +1,5 @@
-import { readEnvOptions } from './read-env-options.ts';
-import { startLocalIdp } from './start-local-idp.ts';
+import { readEnvOptions } from './read-env-options';
+import { startLocalIdp } from './start-local-idp';
 
 // Entry point for `npm start`: configuration comes from LOCAL_IDP_* environment variables.
 const idp = await startLocalIdp(readEnvOptions());

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import { readJsonIfExists, writeJsonAtomic } from './data-files.ts';
+import { readJsonIfExists, writeJsonAtomic } from './data-files';
 
 /**
  * Storage for oidc-provider's artifacts (sessions, grants, codes, refresh tokens, interactions) and
@@ -55,170 +55,152 @@ function modelOf(key: string): string {
   return key.slice(0, key.indexOf(':'));
 }
 
-export class OidcStateStore {
-  readonly #path: string;
-  readonly #entries = new Map<string, Entry>();
-  #saveTimer: NodeJS.Timeout | undefined;
-
-  constructor(dataDir: string) {
-    this.#path = join(dataDir, FILE_NAME);
-    const stored = readJsonIfExists<StateFile>(this.#path);
-    for (const [key, entry] of Object.entries(stored?.entries ?? {})) this.#entries.set(key, entry);
-    this.#pruneExpired();
-  }
-
-  /** The factory oidc-provider's `adapter` option expects. */
-  readonly adapterFactory = (model: string): Adapter => new ModelAdapter(model, this);
-
-  get(model: string, id: string): AdapterPayload | undefined {
-    const key = `${model}:${id}`;
-    const entry = this.#entries.get(key);
-    if (!entry) return undefined;
-    if (entry.expiresAt !== undefined && entry.expiresAt <= Date.now()) {
-      this.#entries.delete(key);
-      this.#scheduleSave();
-      return undefined;
-    }
-    return clone(entry.payload);
-  }
-
+export interface OidcStateStore {
+  /** The factory oidc-provider's `adapter` option expects (an arrow: oidc-provider calls it, never `new`). */
+  readonly adapterFactory: (model: string) => Adapter;
+  get(model: string, id: string): AdapterPayload | undefined;
   set(
     model: string,
     id: string,
     payload: AdapterPayload,
     expiresInSeconds: number | undefined,
-  ): void {
-    this.#entries.set(`${model}:${id}`, {
-      payload: clone(payload),
-      ...(expiresInSeconds === undefined
-        ? {}
-        : { expiresAt: Date.now() + expiresInSeconds * 1000 }),
-    });
-    this.#scheduleSave();
-  }
-
-  delete(model: string, id: string): void {
-    if (this.#entries.delete(`${model}:${id}`)) this.#scheduleSave();
-  }
-
-  update(model: string, id: string, change: (payload: AdapterPayload) => void): void {
-    const entry = this.#entries.get(`${model}:${id}`);
-    if (!entry) return;
-    change(entry.payload);
-    this.#scheduleSave();
-  }
-
+  ): void;
+  delete(model: string, id: string): void;
+  update(model: string, id: string, change: (payload: AdapterPayload) => void): void;
   findBy(
     model: string,
     predicate: (payload: AdapterPayload) => boolean,
-  ): AdapterPayload | undefined {
-    const now = Date.now();
-    for (const [key, entry] of this.#entries) {
-      if (modelOf(key) !== model) continue;
-      if (entry.expiresAt !== undefined && entry.expiresAt <= now) continue;
-      if (predicate(entry.payload)) return clone(entry.payload);
-    }
-    return undefined;
-  }
-
+  ): AdapterPayload | undefined;
   /** Removes every grant-bound artifact (of any model, including our access-token records) of a grant. */
-  revokeByGrantId(grantId: string): void {
-    let changed = false;
-    for (const [key, entry] of this.#entries) {
-      if (GRANT_BOUND_MODELS.has(modelOf(key)) && entry.payload.grantId === grantId) {
-        this.#entries.delete(key);
-        changed = true;
-      }
-    }
-    if (changed) this.#scheduleSave();
-  }
-
-  recordAccessToken(record: IssuedAccessTokenRecord): void {
-    const ttl = Math.max(1, record.exp - Math.floor(Date.now() / 1000));
-    this.set(ISSUED_ACCESS_TOKEN, record.jti, { ...record } as unknown as AdapterPayload, ttl);
-  }
-
-  findAccessToken(jti: string): IssuedAccessTokenRecord | undefined {
-    return this.get(ISSUED_ACCESS_TOKEN, jti) as unknown as IssuedAccessTokenRecord | undefined;
-  }
-
-  forgetAccessToken(jti: string): void {
-    this.delete(ISSUED_ACCESS_TOKEN, jti);
-  }
-
+  revokeByGrantId(grantId: string): void;
+  recordAccessToken(record: IssuedAccessTokenRecord): void;
+  findAccessToken(jti: string): IssuedAccessTokenRecord | undefined;
+  forgetAccessToken(jti: string): void;
   /** Writes pending changes now (called on close so nothing is lost). */
-  flush(): void {
-    if (this.#saveTimer) {
-      clearTimeout(this.#saveTimer);
-      this.#saveTimer = undefined;
+  flush(): void;
+}
+
+export function createOidcStateStore(dataDir: string): OidcStateStore {
+  const path = join(dataDir, FILE_NAME);
+  const entries = new Map<string, Entry>();
+  let saveTimer: NodeJS.Timeout | undefined;
+
+  function pruneExpired(): void {
+    const now = Date.now();
+    for (const [key, entry] of entries) {
+      if (entry.expiresAt !== undefined && entry.expiresAt <= now) entries.delete(key);
     }
-    this.#pruneExpired();
-    writeJsonAtomic(this.#path, { entries: Object.fromEntries(this.#entries) } satisfies StateFile);
   }
 
-  #scheduleSave(): void {
+  function flush(): void {
+    if (saveTimer) {
+      clearTimeout(saveTimer);
+      saveTimer = undefined;
+    }
+    pruneExpired();
+    writeJsonAtomic(path, { entries: Object.fromEntries(entries) } satisfies StateFile);
+  }
+
+  function scheduleSave(): void {
     // Coalesce the bursts of writes a single authorization request makes into one file write.
-    if (this.#saveTimer) return;
-    this.#saveTimer = setTimeout(() => {
-      this.#saveTimer = undefined;
+    if (saveTimer) return;
+    saveTimer = setTimeout(() => {
+      saveTimer = undefined;
       try {
-        this.flush();
+        flush();
       } catch (error) {
         console.error(`local-idp: could not save OIDC state: ${(error as Error).message}`);
       }
     }, SAVE_DELAY_MS);
-    this.#saveTimer.unref();
+    saveTimer.unref();
   }
 
-  #pruneExpired(): void {
-    const now = Date.now();
-    for (const [key, entry] of this.#entries) {
-      if (entry.expiresAt !== undefined && entry.expiresAt <= now) this.#entries.delete(key);
-    }
-  }
+  for (const [key, entry] of Object.entries(readJsonIfExists<StateFile>(path)?.entries ?? {}))
+    entries.set(key, entry);
+  pruneExpired();
+
+  const store: OidcStateStore = {
+    adapterFactory: (model) => createModelAdapter(model, store),
+    get(model, id) {
+      const key = `${model}:${id}`;
+      const entry = entries.get(key);
+      if (!entry) return undefined;
+      if (entry.expiresAt !== undefined && entry.expiresAt <= Date.now()) {
+        entries.delete(key);
+        scheduleSave();
+        return undefined;
+      }
+      return clone(entry.payload);
+    },
+    set(model, id, payload, expiresInSeconds) {
+      entries.set(`${model}:${id}`, {
+        payload: clone(payload),
+        ...(expiresInSeconds === undefined
+          ? {}
+          : { expiresAt: Date.now() + expiresInSeconds * 1000 }),
+      });
+      scheduleSave();
+    },
+    delete(model, id) {
+      if (entries.delete(`${model}:${id}`)) scheduleSave();
+    },
+    update(model, id, change) {
+      const entry = entries.get(`${model}:${id}`);
+      if (!entry) return;
+      change(entry.payload);
+      scheduleSave();
+    },
+    findBy(model, predicate) {
+      const now = Date.now();
+      for (const [key, entry] of entries) {
+        if (modelOf(key) !== model) continue;
+        if (entry.expiresAt !== undefined && entry.expiresAt <= now) continue;
+        if (predicate(entry.payload)) return clone(entry.payload);
+      }
+      return undefined;
+    },
+    revokeByGrantId(grantId) {
+      let changed = false;
+      for (const [key, entry] of entries) {
+        if (GRANT_BOUND_MODELS.has(modelOf(key)) && entry.payload.grantId === grantId) {
+          entries.delete(key);
+          changed = true;
+        }
+      }
+      if (changed) scheduleSave();
+    },
+    recordAccessToken(record) {
+      const ttl = Math.max(1, record.exp - Math.floor(Date.now() / 1000));
+      store.set(ISSUED_ACCESS_TOKEN, record.jti, { ...record } as unknown as AdapterPayload, ttl);
+    },
+    findAccessToken: (jti) =>
+      store.get(ISSUED_ACCESS_TOKEN, jti) as unknown as IssuedAccessTokenRecord | undefined,
+    forgetAccessToken: (jti) => store.delete(ISSUED_ACCESS_TOKEN, jti),
+    flush,
+  };
+  return store;
 }
 
-class ModelAdapter implements Adapter {
-  readonly #model: string;
-  readonly #store: OidcStateStore;
-
-  constructor(model: string, store: OidcStateStore) {
-    this.#model = model;
-    this.#store = store;
-  }
-
-  async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
-    this.#store.set(
-      this.#model,
-      id,
-      payload,
-      typeof expiresIn === 'number' ? expiresIn : undefined,
-    );
-  }
-
-  async find(id: string): Promise<AdapterPayload | undefined> {
-    return this.#store.get(this.#model, id);
-  }
-
-  async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-    return this.#store.findBy(this.#model, (payload) => payload.userCode === userCode);
-  }
-
-  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-    return this.#store.findBy(this.#model, (payload) => payload.uid === uid);
-  }
-
-  async consume(id: string): Promise<void> {
-    this.#store.update(this.#model, id, (payload) => {
-      payload.consumed = Math.floor(Date.now() / 1000);
-    });
-  }
-
-  async destroy(id: string): Promise<void> {
-    this.#store.delete(this.#model, id);
-  }
-
-  async revokeByGrantId(grantId: string): Promise<void> {
-    this.#store.revokeByGrantId(grantId);
-  }
+/** One model's view of the store, as oidc-provider's Adapter interface asks. */
+function createModelAdapter(model: string, store: OidcStateStore): Adapter {
+  return {
+    async upsert(id, payload, expiresIn) {
+      store.set(model, id, payload, typeof expiresIn === 'number' ? expiresIn : undefined);
+    },
+    find: async (id) => store.get(model, id),
+    findByUserCode: async (userCode) =>
+      store.findBy(model, (payload) => payload.userCode === userCode),
+    findByUid: async (uid) => store.findBy(model, (payload) => payload.uid === uid),
+    async consume(id) {
+      store.update(model, id, (payload) => {
+        payload.consumed = Math.floor(Date.now() / 1000);
+      });
+    },
+    async destroy(id) {
+      store.delete(model, id);
+    },
+    async revokeByGrantId(grantId) {
+      store.revokeByGrantId(grantId);
+    },
+  };
 }

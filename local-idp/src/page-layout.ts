@@ -1,6 +1,6 @@
-import { html, SafeHtml } from './html.ts';
-import { STYLES } from './page-styles.ts';
-import { SHOW_PASSWORD_SCRIPT } from './show-password.ts';
+import { html, type SafeHtml, trustedHtml } from './html';
+import { STYLES } from './page-styles';
+import { SHOW_PASSWORD_SCRIPT } from './show-password';
 
 /**
  * Shared page chrome; every page states that it is a local development IdP, not ZITADEL.
@@ -39,8 +39,8 @@ export function renderLogoutConfirmation(form: string): string {
     'Logging out',
     html`<h1>Logging out…</h1>
     <p>You are being logged out of Liverty Music.</p>
-    ${new SafeHtml(form)}`,
-    new SafeHtml(
+    ${trustedHtml(form)}`,
+    trustedHtml(
       "<script>document.addEventListener('DOMContentLoaded', function () { document.forms[0].submit(); });</script>",
     ),
   );

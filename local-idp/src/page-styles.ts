@@ -1,4 +1,4 @@
-import { SafeHtml } from './html.ts';
+import { trustedHtml } from './html';
 
 /**
  * The hosted pages' look. The colours and the font stack are the app's own, copied from
@@ -24,7 +24,7 @@ export const FONT_STACK = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-se
 const p = PALETTE;
 
 // Trusted constant markup: passed through unescaped.
-export const STYLES = new SafeHtml(`
+export const STYLES = trustedHtml(`
   :root { font-family: ${FONT_STACK}; color: ${p.text}; background: ${p.background}; line-height: 1.5; }
   body { margin: 0; }
   main { max-width: 28rem; margin: 3rem auto; padding: 0 1rem; }

@@ -1,4 +1,4 @@
-import { DEFAULTS, type LocalIdpOptions } from './local-idp-options.ts';
+import { DEFAULTS, type LocalIdpOptions } from './local-idp-options';
 
 function list(value: string | undefined): string[] | undefined {
   if (value === undefined || value.trim() === '') return undefined;

@@ -3,8 +3,8 @@ import {
   requireEmail,
   requireName,
   UserAccountError,
-} from './user-account-input.ts';
-import type { UserAccounts } from './user-accounts.ts';
+} from './user-account-input';
+import type { UserAccounts } from './user-accounts';
 
 /**
  * What the first registration step collects and checks, the way Login V2's register form does with

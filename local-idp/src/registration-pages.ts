@@ -6,19 +6,19 @@ import {
   field,
   formError,
   hiddenFields,
-} from './form-parts.ts';
-import { html } from './html.ts';
-import { cancelForm, interactionPath, LABELS } from './login-pages.ts';
-import { renderPage } from './page-layout.ts';
-import { PASSWORD_RULES, type PasswordRule } from './password-policy.ts';
+} from './form-parts';
+import { html } from './html';
+import { cancelForm, interactionPath, LABELS } from './login-pages';
+import { renderPage } from './page-layout';
+import { PASSWORD_RULES, type PasswordRule } from './password-policy';
 import {
   CONSENT_VALUE,
   type RegistrationDetails,
   type RegistrationField,
   type RegistrationProblem,
   registrationDetailsAsFields,
-} from './registration-form.ts';
-import { DUPLICATE_EMAIL_MESSAGE } from './user-account-input.ts';
+} from './registration-form';
+import { DUPLICATE_EMAIL_MESSAGE } from './user-account-input';
 
 export interface RegistrationPageModel {
   uid: string;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { html, SafeHtml } from './html.ts';
+import { html, type SafeHtml, trustedHtml } from './html';
 
 /**
  * The show-password toggle: a real button (name "Show password", state in aria-pressed) that
@@ -23,7 +23,7 @@ const SCRIPT = `document.querySelectorAll('button[data-show-password]').forEach(
 export const SHOW_PASSWORD_SCRIPT_HASH = `sha256-${createHash('sha256').update(SCRIPT).digest('base64')}`;
 
 // Trusted constant markup: the script above, verbatim (its hash must match byte for byte).
-export const SHOW_PASSWORD_SCRIPT = new SafeHtml(`<script>${SCRIPT}</script>`);
+export const SHOW_PASSWORD_SCRIPT = trustedHtml(`<script>${SCRIPT}</script>`);
 
 /** The toggle for the password input `inputId`; `label` tells two toggles on one page apart. */
 export function showPasswordButton(inputId: string, label = SHOW_PASSWORD_LABEL): SafeHtml {

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { join } from 'node:path';
-import { readJsonIfExists, writeJsonAtomic } from './data-files.ts';
-import { generateId } from './id-generator.ts';
+import { readJsonIfExists, writeJsonAtomic } from './data-files';
+import { generateId } from './id-generator';
 
 /** A private RSA JWK as stored in the data dir and handed to oidc-provider. */
 export interface PrivateSigningJwk extends JsonWebKey {
@@ -43,50 +43,40 @@ export function toPublicJwk(key: PrivateSigningJwk): PublicSigningJwk {
  * The RSA signing keys (dev-only, stored in plain JSON in the data dir). Rotation adds a new current
  * key in front and keeps the older ones published, so tokens signed before the rotation still verify.
  */
-export class SigningKeyRing {
-  readonly #path: string;
-  #keys: PrivateSigningJwk[];
-
-  private constructor(path: string, keys: PrivateSigningJwk[]) {
-    this.#path = path;
-    this.#keys = keys;
-  }
-
-  static loadOrCreate(dataDir: string): SigningKeyRing {
-    const path = join(dataDir, FILE_NAME);
-    const stored = readJsonIfExists<StoredKeys>(path);
-    if (stored && Array.isArray(stored.keys) && stored.keys.length > 0) {
-      return new SigningKeyRing(path, stored.keys);
-    }
-    const ring = new SigningKeyRing(path, [generateSigningJwk()]);
-    ring.#save();
-    return ring;
-  }
-
-  get currentKid(): string {
-    const [current] = this.#keys;
-    if (!current) throw new Error('no signing key');
-    return current.kid;
-  }
-
+export interface SigningKeyRing {
+  readonly currentKid: string;
   /** Private keys, current first (copies: oidc-provider may annotate what it is given). */
-  privateJwks(): PrivateSigningJwk[] {
-    return this.#keys.map((key) => ({ ...key }));
-  }
-
-  publicJwks(): { keys: PublicSigningJwk[] } {
-    return { keys: this.#keys.map(toPublicJwk) };
-  }
-
+  privateJwks(): PrivateSigningJwk[];
+  publicJwks(): { keys: PublicSigningJwk[] };
   /** Adds a new current key; returns its kid. */
-  rotate(): string {
-    const key = generateSigningJwk();
-    this.#keys = [key, ...this.#keys];
-    this.#save();
-    return key.kid;
+  rotate(): string;
+}
+
+export function loadOrCreateSigningKeyRing(dataDir: string): SigningKeyRing {
+  const path = join(dataDir, FILE_NAME);
+  const save = () => writeJsonAtomic(path, { keys } satisfies StoredKeys);
+  const stored = readJsonIfExists<StoredKeys>(path);
+  let keys: PrivateSigningJwk[];
+  if (stored && Array.isArray(stored.keys) && stored.keys.length > 0) {
+    keys = stored.keys;
+  } else {
+    keys = [generateSigningJwk()];
+    save();
   }
 
-  #save(): void {
-    writeJsonAtomic(this.#path, { keys: this.#keys } satisfies StoredKeys);
-  }
+  return {
+    get currentKid() {
+      const [current] = keys;
+      if (!current) throw new Error('no signing key');
+      return current.kid;
+    },
+    privateJwks: () => keys.map((key) => ({ ...key })),
+    publicJwks: () => ({ keys: keys.map(toPublicJwk) }),
+    rotate() {
+      const key = generateSigningJwk();
+      keys = [key, ...keys];
+      save();
+      return key.kid;
+    },
+  };
 }

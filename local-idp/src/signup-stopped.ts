@@ -1,4 +1,4 @@
-import { UserAccountError } from './user-account-input.ts';
+import { UserAccountError } from './user-account-input';
 
 /**
  * What Login V2 shows (v4.16, `errors.couldNotCreateUser` since ZITADEL #12338) when AddHumanUser

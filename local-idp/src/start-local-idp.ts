@@ -3,40 +3,35 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import type Provider from 'oidc-provider';
-import { AccessTokenVerifier } from './access-token-verifier.ts';
-import { ACCOUNT_PAGE_PATH, handleAccountPage } from './account-page.ts';
-import { configureActionTargets } from './configure-action-targets.ts';
-import { loadOrCreateCookieKeys } from './cookie-keys.ts';
-import { applyCors, originsOf } from './cors.ts';
-import { createProvider, ROUTES, type TokenLifetimes } from './create-provider.ts';
-import { loadOrCreateSecret } from './data-files.ts';
-import { DEV_ADMIN_PREFIX, handleDevAdmin } from './dev-admin-api.ts';
-import { devAdminHosts } from './dev-admin-guard.ts';
-import { EventLog } from './event-log.ts';
-import { listEvents } from './event-search.ts';
-import { INSTANCE_ID, ORG_ID } from './fixed-identities.ts';
-import { sendJson, sendText } from './http-io.ts';
-import { handleInteraction, isInteractionPath } from './interaction-routes.ts';
-import { handleIntrospection } from './introspection-endpoint.ts';
-import { listenAt } from './listen-at.ts';
-import type { LocalIdp } from './local-idp-handle.ts';
-import {
-  DEFAULTS,
-  defaultPort,
-  type LocalIdpOptions,
-  normalizeIssuer,
-} from './local-idp-options.ts';
-import { requestConsentForOfflineAccess } from './offline-access-consent.ts';
-import { OidcStateStore } from './oidc-state-store.ts';
-import { Organisations } from './organisations.ts';
-import { logRequest } from './request-log.ts';
-import { SigningKeyRing } from './signing-keys.ts';
-import { UserAccounts } from './user-accounts.ts';
-import { UserStore } from './user-store.ts';
-import { handleUserinfo } from './userinfo-endpoint.ts';
-import { WebhookDispatcher } from './webhook-delivery.ts';
-import { handleZitadelApi, isZitadelApiPath } from './zitadel-api.ts';
-import { toProviderIdTokenHint } from './zitadel-id-token.ts';
+import { type AccessTokenVerifier, createAccessTokenVerifier } from './access-token-verifier';
+import { ACCOUNT_PAGE_PATH, handleAccountPage } from './account-page';
+import { configureActionTargets } from './configure-action-targets';
+import { loadOrCreateCookieKeys } from './cookie-keys';
+import { applyCors, originsOf } from './cors';
+import { createProvider, ROUTES, type TokenLifetimes } from './create-provider';
+import { loadOrCreateSecret } from './data-files';
+import { DEV_ADMIN_PREFIX, handleDevAdmin } from './dev-admin-api';
+import { devAdminHosts } from './dev-admin-guard';
+import { createEventLog } from './event-log';
+import { listEvents } from './event-search';
+import { INSTANCE_ID, ORG_ID } from './fixed-identities';
+import { sendJson, sendText } from './http-io';
+import { handleInteraction, isInteractionPath } from './interaction-routes';
+import { handleIntrospection } from './introspection-endpoint';
+import { listenAt } from './listen-at';
+import type { LocalIdp } from './local-idp-handle';
+import { DEFAULTS, defaultPort, type LocalIdpOptions, normalizeIssuer } from './local-idp-options';
+import { requestConsentForOfflineAccess } from './offline-access-consent';
+import { createOidcStateStore } from './oidc-state-store';
+import { createOrganisations } from './organisations';
+import { logRequest } from './request-log';
+import { loadOrCreateSigningKeyRing } from './signing-keys';
+import { createUserAccounts } from './user-accounts';
+import { createUserStore } from './user-store';
+import { handleUserinfo } from './userinfo-endpoint';
+import { createWebhookDispatcher } from './webhook-delivery';
+import { handleZitadelApi, isZitadelApiPath } from './zitadel-api';
+import { toProviderIdTokenHint } from './zitadel-id-token';
 
 /** Starts the local IdP (listening before it resolves) and returns a handle to drive and stop it. */
 export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<LocalIdp> {
@@ -69,23 +64,23 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     loadOrCreateSecret(join(dataDir, 'webhook-signing-key'), () =>
       randomBytes(24).toString('base64url'),
     );
-  const keyRing = SigningKeyRing.loadOrCreate(dataDir);
-  const state = new OidcStateStore(dataDir);
-  const userStore = new UserStore(dataDir);
-  const events = new EventLog(dataDir, {
+  const keyRing = loadOrCreateSigningKeyRing(dataDir);
+  const state = createOidcStateStore(dataDir);
+  const userStore = createUserStore(dataDir);
+  const events = createEventLog(dataDir, {
     instanceId: INSTANCE_ID,
     resourceOwner: ORG_ID,
     resourceOwnerOf: (id) => userStore.get(id)?.orgId,
   });
-  const orgs = new Organisations(dataDir, { events, users: userStore, defaultOrgId: ORG_ID });
+  const orgs = createOrganisations(dataDir, { events, users: userStore, defaultOrgId: ORG_ID });
   const actions = configureActionTargets(
     options.actionTargets,
     dataDir,
     log,
     (userId) => events.aggregate(userId)?.sequence,
   );
-  const accounts = new UserAccounts(userStore, events, (input) => actions.addHumanUser(input));
-  const webhooks = new WebhookDispatcher({
+  const accounts = createUserAccounts(userStore, events, (input) => actions.addHumanUser(input));
+  const webhooks = createWebhookDispatcher({
     targets: options.webhookTargets ?? [],
     signingKey: webhookSigningKey,
     ...(options.webhookTimeoutMs === undefined ? {} : { timeoutMs: options.webhookTimeoutMs }),
@@ -205,7 +200,7 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
   issuer ||= url;
   devHosts = devAdminHosts(issuer, boundPort);
   buildProvider();
-  verifier = new AccessTokenVerifier({
+  verifier = createAccessTokenVerifier({
     issuer,
     audiences: [clientId, projectId],
     publicJwks: () => keyRing.publicJwks(),

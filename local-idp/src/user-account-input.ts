@@ -1,6 +1,6 @@
 // What a user change must satisfy before anything is written: the checks and the error they throw.
-import { checkPasswordPolicy } from './password-policy.ts';
-import type { StoredUser } from './user-store.ts';
+import { checkPasswordPolicy } from './password-policy';
+import type { StoredUser } from './user-store';
 
 export type UserAccountErrorCode =
   | 'invalid_argument'

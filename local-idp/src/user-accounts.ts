@@ -1,24 +1,18 @@
-import type { EventEditor, EventLog } from './event-log.ts';
-import { DEV_ADMIN_EDITOR, LOGIN_CLIENT_EDITOR } from './fixed-identities.ts';
-import { generateId } from './id-generator.ts';
-import { hashPassword, verifyAgainstDecoy, verifyPassword } from './password-hash.ts';
+import type { EventEditor, EventLog } from './event-log';
+import { DEV_ADMIN_EDITOR, LOGIN_CLIENT_EDITOR } from './fixed-identities';
+import { generateId } from './id-generator';
+import { hashPassword, verifyAgainstDecoy, verifyPassword } from './password-hash';
 import {
   DUPLICATE_EMAIL_MESSAGE,
   requireEmail,
   requireName,
   requirePassword,
   UserAccountError,
-} from './user-account-input.ts';
-import { type BurstOptions, type BurstResult, writeBurst } from './user-burst.ts';
-import { addHumanUserEvents, userChangeEvents } from './user-events.ts';
-import { STATE_TRANSITIONS, type StateTransition } from './user-state-transitions.ts';
-import {
-  emailKey,
-  type StoredUser,
-  toPublicUser,
-  type User,
-  type UserStore,
-} from './user-store.ts';
+} from './user-account-input';
+import { type BurstOptions, type BurstResult, writeBurst } from './user-burst';
+import { addHumanUserEvents, userChangeEvents } from './user-events';
+import { STATE_TRANSITIONS, type StateTransition } from './user-state-transitions';
+import { emailKey, type StoredUser, toPublicUser, type User, type UserStore } from './user-store';
 
 export interface NewUserInput {
   email: string;
@@ -45,47 +39,68 @@ export type AuthenticationResult =
  * way of changing a user (registration page, dev admin API, programmatic handle) goes through here so
  * the event log is always complete.
  */
-export class UserAccounts {
-  readonly #store: UserStore;
-  readonly #events: EventLog;
-
-  readonly #beforeRegister: ((input: NewUserInput) => Promise<NewUserInput>) | undefined;
-
-  /** `beforeRegister`: the AddHumanUser request execution (action-targets.ts), which may refuse. */
-  constructor(
-    store: UserStore,
-    events: EventLog,
-    beforeRegister?: (input: NewUserInput) => Promise<NewUserInput>,
-  ) {
-    this.#store = store;
-    this.#events = events;
-    this.#beforeRegister = beforeRegister;
-  }
-
-  list(): User[] {
-    return this.#store.all().map(toPublicUser);
-  }
-
-  get(id: string): User | undefined {
-    const user = this.#store.get(id);
-    return user ? toPublicUser(user) : undefined;
-  }
-
-  findByEmail(email: string): User | undefined {
-    const user = this.#store.findByEmail(email);
-    return user ? toPublicUser(user) : undefined;
-  }
-
+export interface UserAccounts {
+  list(): User[];
+  get(id: string): User | undefined;
+  findByEmail(email: string): User | undefined;
   /** Self-registration from the hosted registration page (editor: the login client, like Login V2). */
-  async register(input: NewUserInput): Promise<User> {
-    const checked = this.#beforeRegister ? await this.#beforeRegister(input) : input;
-    // Login V2's registration calls AddHumanUser asking for a verification code to be sent.
-    return this.create({ ...checked, emailVerified: false }, LOGIN_CLIENT_EDITOR, {
-      sendCode: true,
-    });
+  register(input: NewUserInput): Promise<User>;
+  create(
+    input: NewUserInput,
+    editor?: EventEditor,
+    options?: { sendCode?: boolean; orgId?: string },
+  ): Promise<User>;
+  /** DEV-ONLY: a burst of users written as AddHumanUser writes them (user-burst.ts). */
+  createBurst(options: BurstOptions): Promise<BurstResult>;
+  update(id: string, patch: UserPatch, editor?: EventEditor): Promise<User>;
+  deactivate(id: string, editor?: EventEditor): User;
+  reactivate(id: string, editor?: EventEditor): User;
+  lock(id: string, editor?: EventEditor): User;
+  unlock(id: string, editor?: EventEditor): User;
+  remove(id: string, editor?: EventEditor): User;
+  /** Checks a login; the same work is done for unknown emails so timing reveals nothing. */
+  authenticate(email: string, password: string): Promise<AuthenticationResult>;
+}
+
+/** `beforeRegister`: the AddHumanUser request execution (action-targets.ts), which may refuse. */
+export function createUserAccounts(
+  store: UserStore,
+  events: EventLog,
+  beforeRegister?: (input: NewUserInput) => Promise<NewUserInput>,
+): UserAccounts {
+  function requireExisting(id: string): StoredUser {
+    const user = store.get(id);
+    if (!user || user.state === 'removed')
+      throw new UserAccountError('not_found', 'User not found');
+    return user;
   }
 
-  async create(
+  function assertEmailFree(email: string): void {
+    if (store.findByEmail(email))
+      throw new UserAccountError('already_exists', DUPLICATE_EMAIL_MESSAGE, 'email');
+  }
+
+  function newUserId(): string {
+    let id = generateId();
+    while (store.get(id)) id = generateId();
+    return id;
+  }
+
+  function changeState(id: string, transition: StateTransition, editor: EventEditor): User {
+    const user = requireExisting(id);
+    if (!transition.from.includes(user.state))
+      throw new UserAccountError('failed_precondition', transition.conflictMessage);
+    const [event] = events.appendCommand([{ aggregateId: id, type: transition.type, editor }]);
+    const changed = {
+      ...user,
+      state: transition.to,
+      updatedAt: event?.creationDate ?? user.updatedAt,
+    };
+    store.save(changed);
+    return toPublicUser(changed);
+  }
+
+  async function create(
     input: NewUserInput,
     editor: EventEditor = DEV_ADMIN_EDITOR,
     options: { sendCode?: boolean; orgId?: string } = {},
@@ -94,13 +109,13 @@ export class UserAccounts {
     const givenName = requireName(input.givenName, 'givenName');
     const familyName = requireName(input.familyName, 'familyName');
     const password = requirePassword(input.password);
-    this.#assertEmailFree(email);
+    assertEmailFree(email);
     const passwordHash = await hashPassword(password);
     // Checked again: another registration for the same email may have finished while we hashed.
-    this.#assertEmailFree(email);
+    assertEmailFree(email);
 
     const user: StoredUser = {
-      id: this.#newUserId(),
+      id: newUserId(),
       email,
       emailVerified: input.emailVerified === true,
       givenName,
@@ -111,7 +126,7 @@ export class UserAccounts {
       state: 'active',
       ...(options.orgId ? { orgId: options.orgId } : {}),
     };
-    const [added] = this.#events.appendCommand(
+    const [added] = events.appendCommand(
       addHumanUserEvents(user, editor, options.sendCode === true).map((input) =>
         options.orgId ? { ...input, resourceOwner: options.orgId } : input,
       ),
@@ -121,136 +136,89 @@ export class UserAccounts {
       createdAt: added?.creationDate ?? '',
       updatedAt: added?.creationDate ?? '',
     };
-    this.#store.save(stored);
+    store.save(stored);
     return toPublicUser(stored);
   }
 
-  /** DEV-ONLY: a burst of users written as AddHumanUser writes them (user-burst.ts). */
-  async createBurst(options: BurstOptions): Promise<BurstResult> {
-    return writeBurst(
-      {
-        store: this.#store,
-        events: this.#events,
-        newUserId: () => this.#newUserId(),
-        assertEmailFree: (email) => this.#assertEmailFree(email),
-      },
-      options,
-    );
-  }
+  return {
+    list: () => store.all().map(toPublicUser),
+    get(id) {
+      const user = store.get(id);
+      return user ? toPublicUser(user) : undefined;
+    },
+    findByEmail(email) {
+      const user = store.findByEmail(email);
+      return user ? toPublicUser(user) : undefined;
+    },
+    async register(input) {
+      const checked = beforeRegister ? await beforeRegister(input) : input;
+      // Login V2's registration calls AddHumanUser asking for a verification code to be sent.
+      return create({ ...checked, emailVerified: false }, LOGIN_CLIENT_EDITOR, {
+        sendCode: true,
+      });
+    },
+    create,
+    createBurst: (options) => writeBurst({ store, events, newUserId, assertEmailFree }, options),
+    async update(id, patch, editor = DEV_ADMIN_EDITOR) {
+      let user = requireExisting(id);
+      const givenName =
+        patch.givenName === undefined ? user.givenName : requireName(patch.givenName, 'givenName');
+      const familyName =
+        patch.familyName === undefined
+          ? user.familyName
+          : requireName(patch.familyName, 'familyName');
+      const email = patch.email === undefined ? user.email : requireEmail(patch.email);
+      const password = patch.password === undefined ? undefined : requirePassword(patch.password);
+      if (patch.emailVerified !== undefined && typeof patch.emailVerified !== 'boolean') {
+        throw new UserAccountError(
+          'invalid_argument',
+          'emailVerified must be a boolean',
+          'emailVerified',
+        );
+      }
+      const emailChanges = email !== user.email;
+      if (patch.emailVerified === false && !emailChanges && user.emailVerified) {
+        // ZITADEL has no "unverify" event: only an email change resets verification.
+        throw new UserAccountError(
+          'failed_precondition',
+          'emailVerified can only be reset by changing the email',
+          'emailVerified',
+        );
+      }
+      if (emailChanges && emailKey(email) !== emailKey(user.email)) assertEmailFree(email);
+      const passwordHash = password === undefined ? undefined : await hashPassword(password);
+      user = requireExisting(id);
 
-  async update(
-    id: string,
-    patch: UserPatch,
-    editor: EventEditor = DEV_ADMIN_EDITOR,
-  ): Promise<User> {
-    let user = this.#requireExisting(id);
-    const givenName =
-      patch.givenName === undefined ? user.givenName : requireName(patch.givenName, 'givenName');
-    const familyName =
-      patch.familyName === undefined
-        ? user.familyName
-        : requireName(patch.familyName, 'familyName');
-    const email = patch.email === undefined ? user.email : requireEmail(patch.email);
-    const password = patch.password === undefined ? undefined : requirePassword(patch.password);
-    if (patch.emailVerified !== undefined && typeof patch.emailVerified !== 'boolean') {
-      throw new UserAccountError(
-        'invalid_argument',
-        'emailVerified must be a boolean',
-        'emailVerified',
-      );
-    }
-    const emailChanges = email !== user.email;
-    if (patch.emailVerified === false && !emailChanges && user.emailVerified) {
-      // ZITADEL has no "unverify" event: only an email change resets verification.
-      throw new UserAccountError(
-        'failed_precondition',
-        'emailVerified can only be reset by changing the email',
-        'emailVerified',
-      );
-    }
-    if (emailChanges && emailKey(email) !== emailKey(user.email)) this.#assertEmailFree(email);
-    const passwordHash = password === undefined ? undefined : await hashPassword(password);
-    user = this.#requireExisting(id);
-
-    const { emailVerified } = patch;
-    const change = { givenName, familyName, email, emailChanges, emailVerified, passwordHash };
-    const changed = userChangeEvents(user, change, editor);
-    user = changed.user;
-    // One request is one command: all its events share one creation date, as in ZITADEL.
-    const [first] = this.#events.appendCommand(changed.command);
-    if (first) {
-      user = { ...user, updatedAt: first.creationDate };
-      this.#store.save(user);
-    }
-    return toPublicUser(user);
-  }
-
-  deactivate(id: string, editor: EventEditor = DEV_ADMIN_EDITOR): User {
-    return this.#transition(id, STATE_TRANSITIONS.deactivate, editor);
-  }
-
-  reactivate(id: string, editor: EventEditor = DEV_ADMIN_EDITOR): User {
-    return this.#transition(id, STATE_TRANSITIONS.reactivate, editor);
-  }
-
-  lock(id: string, editor: EventEditor = DEV_ADMIN_EDITOR): User {
-    return this.#transition(id, STATE_TRANSITIONS.lock, editor);
-  }
-
-  unlock(id: string, editor: EventEditor = DEV_ADMIN_EDITOR): User {
-    return this.#transition(id, STATE_TRANSITIONS.unlock, editor);
-  }
-
-  remove(id: string, editor: EventEditor = DEV_ADMIN_EDITOR): User {
-    return this.#transition(id, STATE_TRANSITIONS.remove, editor);
-  }
-
-  /** Checks a login; the same work is done for unknown emails so timing reveals nothing. */
-  async authenticate(email: string, password: string): Promise<AuthenticationResult> {
-    const user =
-      typeof email === 'string' && email.trim() ? this.#store.findByEmail(email) : undefined;
-    if (!user) {
-      await verifyAgainstDecoy(password);
-      return { ok: false, reason: 'invalid_credentials' };
-    }
-    if (!(await verifyPassword(password, user.passwordHash)))
-      return { ok: false, reason: 'invalid_credentials' };
-    if (user.state === 'locked') return { ok: false, reason: 'locked' };
-    if (user.state === 'inactive') return { ok: false, reason: 'inactive' };
-    return { ok: true, user: toPublicUser(user) };
-  }
-
-  #transition(id: string, transition: StateTransition, editor: EventEditor): User {
-    const user = this.#requireExisting(id);
-    if (!transition.from.includes(user.state))
-      throw new UserAccountError('failed_precondition', transition.conflictMessage);
-    const [event] = this.#events.appendCommand([
-      { aggregateId: id, type: transition.type, editor },
-    ]);
-    const changed = {
-      ...user,
-      state: transition.to,
-      updatedAt: event?.creationDate ?? user.updatedAt,
-    };
-    this.#store.save(changed);
-    return toPublicUser(changed);
-  }
-
-  #requireExisting(id: string): StoredUser {
-    const user = this.#store.get(id);
-    if (!user || user.state === 'removed')
-      throw new UserAccountError('not_found', 'User not found');
-    return user;
-  }
-
-  #assertEmailFree(email: string): void {
-    if (this.#store.findByEmail(email))
-      throw new UserAccountError('already_exists', DUPLICATE_EMAIL_MESSAGE, 'email');
-  }
-
-  #newUserId(): string {
-    let id = generateId();
-    while (this.#store.get(id)) id = generateId();
-    return id;
-  }
+      const { emailVerified } = patch;
+      const change = { givenName, familyName, email, emailChanges, emailVerified, passwordHash };
+      const changed = userChangeEvents(user, change, editor);
+      user = changed.user;
+      // One request is one command: all its events share one creation date, as in ZITADEL.
+      const [first] = events.appendCommand(changed.command);
+      if (first) {
+        user = { ...user, updatedAt: first.creationDate };
+        store.save(user);
+      }
+      return toPublicUser(user);
+    },
+    deactivate: (id, editor = DEV_ADMIN_EDITOR) =>
+      changeState(id, STATE_TRANSITIONS.deactivate, editor),
+    reactivate: (id, editor = DEV_ADMIN_EDITOR) =>
+      changeState(id, STATE_TRANSITIONS.reactivate, editor),
+    lock: (id, editor = DEV_ADMIN_EDITOR) => changeState(id, STATE_TRANSITIONS.lock, editor),
+    unlock: (id, editor = DEV_ADMIN_EDITOR) => changeState(id, STATE_TRANSITIONS.unlock, editor),
+    remove: (id, editor = DEV_ADMIN_EDITOR) => changeState(id, STATE_TRANSITIONS.remove, editor),
+    async authenticate(email, password) {
+      const user = typeof email === 'string' && email.trim() ? store.findByEmail(email) : undefined;
+      if (!user) {
+        await verifyAgainstDecoy(password);
+        return { ok: false, reason: 'invalid_credentials' };
+      }
+      if (!(await verifyPassword(password, user.passwordHash)))
+        return { ok: false, reason: 'invalid_credentials' };
+      if (user.state === 'locked') return { ok: false, reason: 'locked' };
+      if (user.state === 'inactive') return { ok: false, reason: 'inactive' };
+      return { ok: true, user: toPublicUser(user) };
+    },
+  };
 }

@@ -1,10 +1,10 @@
-import type { EventEditor, EventLog } from './event-log.ts';
-import { DEV_ADMIN_EDITOR } from './fixed-identities.ts';
-import { generateId } from './id-generator.ts';
-import { hashPassword } from './password-hash.ts';
-import { requireEmail, UserAccountError } from './user-account-input.ts';
-import { addHumanUserEvents } from './user-events.ts';
-import type { StoredUser, UserStore } from './user-store.ts';
+import type { EventEditor, EventLog } from './event-log';
+import { DEV_ADMIN_EDITOR } from './fixed-identities';
+import { generateId } from './id-generator';
+import { hashPassword } from './password-hash';
+import { requireEmail, UserAccountError } from './user-account-input';
+import { addHumanUserEvents } from './user-events';
+import type { StoredUser, UserStore } from './user-store';
 
 /** The largest burst the dev admin API writes at once. */
 export const MAX_BURST = 200_000;

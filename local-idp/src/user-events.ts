@@ -1,6 +1,6 @@
-import type { AppendInput, EventEditor } from './event-log.ts';
-import { displayName } from './user-account-input.ts';
-import type { StoredUser } from './user-store.ts';
+import type { AppendInput, EventEditor } from './event-log';
+import { displayName } from './user-account-input';
+import type { StoredUser } from './user-store';
 
 // The ZITADEL-shaped events each change to a user produces, as the commands ZITADEL writes them.
 

@@ -1,4 +1,4 @@
-import type { UserState } from './user-store.ts';
+import type { UserState } from './user-store';
 
 /**
  * A change of a user's state and the one event ZITADEL writes for it; `from` lists the states it

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { readJsonIfExists, writeJsonAtomic } from './data-files.ts';
+import { readJsonIfExists, writeJsonAtomic } from './data-files';
 
 export type UserState = 'active' | 'inactive' | 'locked' | 'removed';
 
@@ -43,50 +43,49 @@ export function emailKey(email: string): string {
  * users is one change). The user count of a dev IdP is small, so rewriting the whole file is
  * simpler than anything incremental.
  */
-export class UserStore {
-  readonly #path: string;
-  readonly #users = new Map<string, StoredUser>();
-  /** Email key → id of the non-removed user owning it. */
-  readonly #byEmail = new Map<string, string>();
-
-  constructor(dataDir: string) {
-    this.#path = join(dataDir, FILE_NAME);
-    const stored = readJsonIfExists<UsersFile>(this.#path);
-    for (const user of stored?.users ?? []) this.#remember(user);
-  }
-
-  all(): StoredUser[] {
-    return [...this.#users.values()].map((user) => ({ ...user }));
-  }
-
-  get(id: string): StoredUser | undefined {
-    const user = this.#users.get(id);
-    return user ? { ...user } : undefined;
-  }
-
+export interface UserStore {
+  all(): StoredUser[];
+  get(id: string): StoredUser | undefined;
   /** The non-removed user owning this email, if any. */
-  findByEmail(email: string): StoredUser | undefined {
-    const id = this.#byEmail.get(emailKey(email));
-    const user = id === undefined ? undefined : this.#users.get(id);
-    return user ? { ...user } : undefined;
-  }
-
-  save(user: StoredUser): void {
-    this.saveMany([user]);
-  }
-
+  findByEmail(email: string): StoredUser | undefined;
+  save(user: StoredUser): void;
   /** Stores several users with one rewrite of the file. */
-  saveMany(users: readonly StoredUser[]): void {
-    for (const user of users) this.#remember({ ...user });
-    writeJsonAtomic(this.#path, { users: [...this.#users.values()] } satisfies UsersFile);
-  }
+  saveMany(users: readonly StoredUser[]): void;
+}
 
-  #remember(user: StoredUser): void {
-    const previous = this.#users.get(user.id);
-    if (previous && this.#byEmail.get(emailKey(previous.email)) === user.id) {
-      this.#byEmail.delete(emailKey(previous.email));
+export function createUserStore(dataDir: string): UserStore {
+  const path = join(dataDir, FILE_NAME);
+  const byId = new Map<string, StoredUser>();
+  /** Email key → id of the non-removed user owning it. */
+  const byEmail = new Map<string, string>();
+
+  const remember = (user: StoredUser): void => {
+    const previous = byId.get(user.id);
+    if (previous && byEmail.get(emailKey(previous.email)) === user.id) {
+      byEmail.delete(emailKey(previous.email));
     }
-    this.#users.set(user.id, user);
-    if (user.state !== 'removed') this.#byEmail.set(emailKey(user.email), user.id);
-  }
+    byId.set(user.id, user);
+    if (user.state !== 'removed') byEmail.set(emailKey(user.email), user.id);
+  };
+  const saveMany = (users: readonly StoredUser[]): void => {
+    for (const user of users) remember({ ...user });
+    writeJsonAtomic(path, { users: [...byId.values()] } satisfies UsersFile);
+  };
+
+  for (const user of readJsonIfExists<UsersFile>(path)?.users ?? []) remember(user);
+
+  return {
+    all: () => [...byId.values()].map((user) => ({ ...user })),
+    get(id) {
+      const user = byId.get(id);
+      return user ? { ...user } : undefined;
+    },
+    findByEmail(email) {
+      const id = byEmail.get(emailKey(email));
+      const user = id === undefined ? undefined : byId.get(id);
+      return user ? { ...user } : undefined;
+    },
+    save: (user) => saveMany([user]),
+    saveMany,
+  };
 }

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AccessTokenVerifier } from './access-token-verifier.ts';
-import { claimsForScopes } from './account-claims.ts';
-import type { ActionTargets } from './action-targets.ts';
-import { bearerToken, readForm, sendJson } from './http-io.ts';
+import type { AccessTokenVerifier } from './access-token-verifier';
+import { claimsForScopes } from './account-claims';
+import type { ActionTargets } from './action-targets';
+import { bearerToken, readForm, sendJson } from './http-io';
 
 export interface UserinfoDeps {
   issuer: string;

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { LoggedEvent } from './event-log.ts';
+import type { LoggedEvent } from './event-log';
 
 /**
  * Actions v2 style event delivery: every appended user event is POSTed to every configured target,
@@ -57,51 +57,24 @@ export interface WebhookDispatcherOptions {
   log: (line: string) => void;
 }
 
-export class WebhookDispatcher {
-  #targets: string[];
-  readonly #signingKey: string;
-  readonly #timeoutMs: number;
-  readonly #log: (line: string) => void;
-  readonly #inFlight = new Set<Promise<void>>();
-
-  constructor(options: WebhookDispatcherOptions) {
-    this.#targets = parseTargets(options.targets);
-    this.#signingKey = options.signingKey;
-    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.#log = options.log;
-  }
-
-  get targets(): readonly string[] {
-    return [...this.#targets];
-  }
-
-  get signingKey(): string {
-    return this.#signingKey;
-  }
-
-  setTargets(targets: readonly string[]): void {
-    this.#targets = parseTargets(targets);
-  }
-
+export interface WebhookDispatcher {
+  readonly targets: readonly string[];
+  readonly signingKey: string;
+  setTargets(targets: readonly string[]): void;
   /** Starts delivery in the background; never throws and never delays the caller. */
-  dispatch(event: LoggedEvent): void {
-    if (this.#targets.length === 0) return;
-    const body = buildWebhookBody(event);
-    for (const target of this.#targets) {
-      const delivery = this.#deliver(target, body, event).finally(() =>
-        this.#inFlight.delete(delivery),
-      );
-      this.#inFlight.add(delivery);
-    }
-  }
-
+  dispatch(event: LoggedEvent): void;
   /** Resolves once every delivery started so far has finished (succeeded or been dropped). */
-  async idle(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
-  }
+  idle(): Promise<void>;
+}
 
-  async #deliver(target: string, body: string, event: LoggedEvent): Promise<void> {
-    const signature = computeSignature(body, this.#signingKey, Math.floor(Date.now() / 1000));
+export function createWebhookDispatcher(options: WebhookDispatcherOptions): WebhookDispatcher {
+  const { signingKey, log } = options;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  let targets = parseTargets(options.targets);
+  const inFlight = new Set<Promise<void>>();
+
+  async function deliver(target: string, body: string, event: LoggedEvent): Promise<void> {
+    const signature = computeSignature(body, signingKey, Math.floor(Date.now() / 1000));
     const what = `${event.type} #${event.sequence} of ${event.aggregateId} to ${describeTarget(target)}`;
     try {
       const response = await fetch(target, {
@@ -109,20 +82,39 @@ export class WebhookDispatcher {
         headers: { 'Content-Type': 'application/json', [SIGNATURE_HEADER]: signature },
         body,
         redirect: 'manual',
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       await response.arrayBuffer().catch(() => undefined);
       if (response.status < 200 || response.status > 299) {
-        this.#log(
-          `webhook delivery of ${what} failed: HTTP ${response.status}; dropped (no retries)`,
-        );
+        log(`webhook delivery of ${what} failed: HTTP ${response.status}; dropped (no retries)`);
       }
     } catch (error) {
       const reason =
         (error as Error).name === 'TimeoutError'
-          ? `timed out after ${this.#timeoutMs} ms`
+          ? `timed out after ${timeoutMs} ms`
           : (error as Error).message;
-      this.#log(`webhook delivery of ${what} failed: ${reason}; dropped (no retries)`);
+      log(`webhook delivery of ${what} failed: ${reason}; dropped (no retries)`);
     }
   }
+
+  return {
+    get targets() {
+      return [...targets];
+    },
+    signingKey,
+    setTargets(next) {
+      targets = parseTargets(next);
+    },
+    dispatch(event) {
+      if (targets.length === 0) return;
+      const body = buildWebhookBody(event);
+      for (const target of targets) {
+        const delivery = deliver(target, body, event).finally(() => inFlight.delete(delivery));
+        inFlight.add(delivery);
+      }
+    },
+    async idle() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+  };
 }

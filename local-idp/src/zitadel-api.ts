@@ -1,10 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EventLog } from './event-log.ts';
-import { InvalidEventSearch, listEvents } from './event-search.ts';
-import { bearerToken, HttpError, readJsonObject, sendJson } from './http-io.ts';
-import { InvalidListUsers, listUsers, UnsupportedListUsers } from './list-users.ts';
-import type { User } from './user-store.ts';
+import type { EventLog } from './event-log';
+import { InvalidEventSearch, listEvents } from './event-search';
+import { bearerToken, HttpError, readJsonObject, sendJson } from './http-io';
+import { InvalidListUsers, listUsers, UnsupportedListUsers } from './list-users';
+import type { User } from './user-store';
 
 export const EVENT_SEARCH_PATH = '/admin/v1/events/_search';
 export const LIST_USERS_PATH = '/v2/users';

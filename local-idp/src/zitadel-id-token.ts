@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify, SignJWT } from 'jose';
-import type { PrivateSigningJwk } from './signing-keys.ts';
+import type { PrivateSigningJwk } from './signing-keys';
 
 /**
  * oidc-provider's ID token has `aud` = the client id and no `azp`; ZITADEL's has the same audience

@@ -1,9 +1,9 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { AccessTokenVerifier } from './access-token-verifier.ts';
-import type { OidcStateStore } from './oidc-state-store.ts';
-import type { PrivateSigningJwk } from './signing-keys.ts';
-import { reshapeIdToken } from './zitadel-id-token.ts';
+import { peekJti } from './access-token-verifier';
+import type { OidcStateStore } from './oidc-state-store';
+import type { PrivateSigningJwk } from './signing-keys';
+import { reshapeIdToken } from './zitadel-id-token';
 
 export interface TokenLifecycleDeps {
   state: OidcStateStore;
@@ -26,7 +26,7 @@ export function matchZitadelTokenLifecycle(provider: Provider, deps: TokenLifecy
     if (ctx.oidc?.route !== 'revocation' || ctx.status !== 400 || !ctx.oidc.client) return;
     const body = ctx.body as { error?: string } | undefined;
     const token = ctx.oidc.params?.token;
-    const jti = typeof token === 'string' ? AccessTokenVerifier.peekJti(token) : undefined;
+    const jti = typeof token === 'string' ? peekJti(token) : undefined;
     if (body?.error !== 'unsupported_token_type' || !jti) return;
     const record = state.findAccessToken(jti);
     if (record && record.clientId === ctx.oidc.client.clientId) state.forgetAccessToken(jti);

@@ -2,14 +2,14 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ACCOUNT_PAGE_PATH, ACCOUNT_TEXT } from '../src/account-page.ts';
-import type { LocalIdp } from '../src/index.ts';
-import { LABELS } from '../src/login-pages.ts';
-import { SHOW_PASSWORD_LABEL } from '../src/show-password.ts';
-import { CREATE_USER_FAILED_MESSAGE, SIGNUP_UNAVAILABLE_DETAIL } from '../src/signup-stopped.ts';
-import { axeViolations, launchChromium, maybeScreenshot } from './support/chromium.ts';
-import { buildAuthorizationRequest, newTestUser } from './support/oidc-client.ts';
-import { startTestIdp } from './support/temp-data-dir.ts';
+import { ACCOUNT_PAGE_PATH, ACCOUNT_TEXT } from '../src/account-page';
+import type { LocalIdp } from '../src/index';
+import { LABELS } from '../src/login-pages';
+import { SHOW_PASSWORD_LABEL } from '../src/show-password';
+import { CREATE_USER_FAILED_MESSAGE, SIGNUP_UNAVAILABLE_DETAIL } from '../src/signup-stopped';
+import { axeViolations, launchChromium, maybeScreenshot } from './support/chromium';
+import { buildAuthorizationRequest, newTestUser } from './support/oidc-client';
+import { startTestIdp } from './support/temp-data-dir';
 
 /**
  * Every page the local provider shows, in a real Chromium, checked by axe-core with all of its

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { LocalIdp } from '../src/index.ts';
+import type { LocalIdp } from '../src/index';
 import {
   buildAuthorizationRequest,
   completeRegistration,
@@ -11,9 +11,9 @@ import {
   expectPage,
   newTestUser,
   registerViaPromptCreate,
-} from './support/oidc-client.ts';
-import { startTestIdp } from './support/temp-data-dir.ts';
-import { alertText, TestBrowser } from './support/test-browser.ts';
+} from './support/oidc-client';
+import { startTestIdp } from './support/temp-data-dir';
+import { alertText, createTestBrowser } from './support/test-browser';
 
 // Each target its own key, as ZITADEL's CreateTarget returns one per target.
 const KEYS = {
@@ -193,7 +193,7 @@ describe('Actions v2 restCall targets called by the local provider', () => {
 
   describe('registration: the request execution on AddHumanUser (interruptOnError true)', () => {
     async function register(user = newTestUser('policy')) {
-      const browser = new TestBrowser(idp.issuer);
+      const browser = createTestBrowser(idp.issuer);
       const page = expectPage(
         await browser.navigate(buildAuthorizationRequest(idp, { prompt: 'create' }).url),
       );

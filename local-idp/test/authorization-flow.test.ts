@@ -1,8 +1,8 @@
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import type { LocalIdp } from '../src/index.ts';
-import { PASSWORD_POLICY_ERROR } from '../src/password-policy.ts';
-import { PRIVACY_POLICY_REQUIRED_MESSAGE, TOS_REQUIRED_MESSAGE } from '../src/registration-form.ts';
+import type { LocalIdp } from '../src/index';
+import { PASSWORD_POLICY_ERROR } from '../src/password-policy';
+import { PRIVACY_POLICY_REQUIRED_MESSAGE, TOS_REQUIRED_MESSAGE } from '../src/registration-form';
 import {
   buildAuthorizationRequest,
   completeRegistration,
@@ -15,9 +15,9 @@ import {
   REGISTRATION_CHOICES,
   registerViaPromptCreate,
   verifyWithJwks,
-} from './support/oidc-client.ts';
-import { startTestIdp } from './support/temp-data-dir.ts';
-import { alertText, decodeEntities, TestBrowser } from './support/test-browser.ts';
+} from './support/oidc-client';
+import { startTestIdp } from './support/temp-data-dir';
+import { alertText, createTestBrowser, decodeEntities } from './support/test-browser';
 
 async function userinfo(idp: LocalIdp, accessToken: string): Promise<Response> {
   return fetch(new URL('/oidc/v1/userinfo', idp.issuer), {
@@ -39,7 +39,7 @@ describe('authorization code + PKCE flow', () => {
   afterAll(() => stop());
 
   it('prompt=create shows the first registration step: fields, both consents, the method chooser', async () => {
-    const browser = new TestBrowser(idp.issuer);
+    const browser = createTestBrowser(idp.issuer);
     const page = expectPage(
       await browser.navigate(buildAuthorizationRequest(idp, { prompt: 'create' }).url),
     );
@@ -201,7 +201,7 @@ describe('authorization code + PKCE flow', () => {
   it('logs in an existing user with the login page', async () => {
     const user = newTestUser('login');
     const created = await idp.users.create({ ...user, emailVerified: true });
-    const browser = new TestBrowser(idp.issuer);
+    const browser = createTestBrowser(idp.issuer);
     const request = buildAuthorizationRequest(idp);
     const page = expectPage(await browser.navigate(request.url));
     expect(page.html).toContain('<label for="email">Email</label>');
@@ -234,7 +234,7 @@ describe('authorization code + PKCE flow', () => {
   it('shows "Invalid email or password" for a wrong password or unknown email', async () => {
     const user = newTestUser('wrongpw');
     await idp.users.create(user);
-    const browser = new TestBrowser(idp.issuer);
+    const browser = createTestBrowser(idp.issuer);
     const page = expectPage(await browser.navigate(buildAuthorizationRequest(idp).url));
     const wrong = expectPage(
       await browser.submit(page, '/login', { email: user.email, password: 'not the password 1' }),
@@ -258,7 +258,7 @@ describe('authorization code + PKCE flow', () => {
   it('refuses a duplicate email on the first step with a visible error', async () => {
     const user = newTestUser('dup');
     await idp.users.create(user);
-    const browser = new TestBrowser(idp.issuer);
+    const browser = createTestBrowser(idp.issuer);
     const page = expectPage(
       await browser.navigate(buildAuthorizationRequest(idp, { prompt: 'create' }).url),
     );
@@ -281,7 +281,7 @@ describe('authorization code + PKCE flow', () => {
   });
 
   it('requires both consents and the Password method before the password step', async () => {
-    const browser = new TestBrowser(idp.issuer);
+    const browser = createTestBrowser(idp.issuer);
     const page = expectPage(
       await browser.navigate(buildAuthorizationRequest(idp, { prompt: 'create' }).url),
     );
@@ -315,7 +315,7 @@ describe('authorization code + PKCE flow', () => {
   });
 
   it('shows every problem of the first step at once, each beside its field', async () => {
-    const browser = new TestBrowser(idp.issuer);
+    const browser = createTestBrowser(idp.issuer);
     const page = expectPage(
       await browser.navigate(buildAuthorizationRequest(idp, { prompt: 'create' }).url),
     );
@@ -352,7 +352,7 @@ describe('authorization code + PKCE flow', () => {
   });
 
   it("enforces ZITADEL's default password policy and the confirmation, with visible errors", async () => {
-    const browser = new TestBrowser(idp.issuer);
+    const browser = createTestBrowser(idp.issuer);
     const page = expectPage(
       await browser.navigate(buildAuthorizationRequest(idp, { prompt: 'create' }).url),
     );
@@ -411,7 +411,7 @@ describe('authorization code + PKCE flow', () => {
   });
 
   it('checks the first step again on the second: forged hidden fields go back to the first step', async () => {
-    const browser = new TestBrowser(idp.issuer);
+    const browser = createTestBrowser(idp.issuer);
     const page = expectPage(
       await browser.navigate(buildAuthorizationRequest(idp, { prompt: 'create' }).url),
     );
@@ -435,7 +435,7 @@ describe('authorization code + PKCE flow', () => {
   });
 
   it('switches between the login and registration pages', async () => {
-    const browser = new TestBrowser(idp.issuer);
+    const browser = createTestBrowser(idp.issuer);
     const request = buildAuthorizationRequest(idp, { prompt: 'create' });
     const register = expectPage(await browser.navigate(request.url));
     const loginLink = /<a href="([^"]+)">Log in<\/a>/.exec(register.html)?.[1] ?? '';
@@ -455,7 +455,7 @@ describe('authorization code + PKCE flow', () => {
 
   it('Cancel returns error=access_denied with the state', async () => {
     for (const prompt of ['create', undefined]) {
-      const browser = new TestBrowser(idp.issuer);
+      const browser = createTestBrowser(idp.issuer);
       const request = buildAuthorizationRequest(idp, prompt ? { prompt } : {});
       const page = expectPage(await browser.navigate(request.url));
       const callback = expectLeftIdp(await browser.submit(page, '/cancel'));
@@ -467,7 +467,7 @@ describe('authorization code + PKCE flow', () => {
   });
 
   it('requires PKCE', async () => {
-    const browser = new TestBrowser(idp.issuer);
+    const browser = createTestBrowser(idp.issuer);
     const request = buildAuthorizationRequest(idp, { pkce: false });
     const callback = expectLeftIdp(await browser.navigate(request.url));
     expect(callback.searchParams.get('error')).toBe('invalid_request');
@@ -488,7 +488,7 @@ describe('authorization code + PKCE flow', () => {
   });
 
   it('refuses an unregistered redirect URI without redirecting', async () => {
-    const browser = new TestBrowser(idp.issuer);
+    const browser = createTestBrowser(idp.issuer);
     const result = expectPage(
       await browser.navigate(
         buildAuthorizationRequest(idp, { redirectUri: 'http://evil.example/callback' }).url,
@@ -570,7 +570,7 @@ describe('authorization code + PKCE flow', () => {
   });
 
   it('accepts ZITADEL scopes and adds resource-owner claims when asked', async () => {
-    const browser = new TestBrowser(idp.issuer);
+    const browser = createTestBrowser(idp.issuer);
     const request = buildAuthorizationRequest(idp, {
       prompt: 'create',
       scope: `openid email urn:zitadel:iam:org:project:id:${idp.projectId}:aud urn:zitadel:iam:user:resourceowner`,

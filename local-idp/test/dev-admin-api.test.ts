@@ -1,16 +1,16 @@
 import { request as httpRequest } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalIdp } from '../src/index.ts';
-import { isLoopbackAddress, isLoopbackRequest } from '../src/loopback-address.ts';
+import type { LocalIdp } from '../src/index';
+import { isLoopbackAddress, isLoopbackRequest } from '../src/loopback-address';
 import {
   buildAuthorizationRequest,
   expectLeftIdp,
   expectPage,
   newTestUser,
-} from './support/oidc-client.ts';
-import { startTestIdp } from './support/temp-data-dir.ts';
-import { alertText, TestBrowser } from './support/test-browser.ts';
+} from './support/oidc-client';
+import { startTestIdp } from './support/temp-data-dir';
+import { alertText, createTestBrowser } from './support/test-browser';
 
 async function dev(
   idp: LocalIdp,
@@ -230,7 +230,7 @@ describe('dev admin API', () => {
     const input = newTestUser('lifecycle');
     const id = String((await dev(idp, 'POST', '/users', input)).body.id);
     const tryLogin = async () => {
-      const browser = new TestBrowser(idp.issuer);
+      const browser = createTestBrowser(idp.issuer);
       const page = expectPage(await browser.navigate(buildAuthorizationRequest(idp).url));
       return browser.submit(page, '/login', { email: input.email, password: input.password });
     };

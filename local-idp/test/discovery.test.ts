@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalIdp } from '../src/index.ts';
-import { startTestIdp } from './support/temp-data-dir.ts';
+import type { LocalIdp } from '../src/index';
+import { startTestIdp } from './support/temp-data-dir';
 
 describe('discovery', () => {
   let idp: LocalIdp;

@@ -8,10 +8,10 @@ import {
 } from '@zitadel/proto/zitadel/admin_pb';
 import type { EventJson } from '@zitadel/proto/zitadel/event_pb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalIdp } from '../src/index.ts';
-import { newTestUser, registerViaPromptCreate } from './support/oidc-client.ts';
-import { makeTempDataDir, startTestIdp } from './support/temp-data-dir.ts';
-import { postZitadelApi } from './support/zitadel-api.ts';
+import type { LocalIdp } from '../src/index';
+import { newTestUser, registerViaPromptCreate } from './support/oidc-client';
+import { makeTempDataDir, startTestIdp } from './support/temp-data-dir';
+import { postZitadelApi } from './support/zitadel-api';
 
 // Contract tests: the local identity provider's Event API must behave like ZITADEL's on every rule
 // the backend's sync relies on. Each test names the ZITADEL source of its rule

@@ -5,10 +5,10 @@ import {
   ListUsersResponseSchema,
 } from '@zitadel/proto/zitadel/user/v2/user_service_pb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalIdp } from '../src/index.ts';
-import { newTestUser } from './support/oidc-client.ts';
-import { startTestIdp } from './support/temp-data-dir.ts';
-import { postZitadelApi } from './support/zitadel-api.ts';
+import type { LocalIdp } from '../src/index';
+import { newTestUser } from './support/oidc-client';
+import { startTestIdp } from './support/temp-data-dir';
+import { postZitadelApi } from './support/zitadel-api';
 
 // Contract tests for User API v2 ListUsers (`POST /v2/users`, zitadel.user.v2.UserService), the
 // sync's way to read users the Event API cannot page through. Each names the ZITADEL source

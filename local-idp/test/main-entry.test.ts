@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULTS, readEnvOptions } from '../src/index.ts';
-import { makeTempDataDir } from './support/temp-data-dir.ts';
+import { DEFAULTS, readEnvOptions } from '../src/index';
+import { makeTempDataDir } from './support/temp-data-dir';
 
 async function freePort(): Promise<number> {
   const server = createServer();

@@ -3,11 +3,11 @@ import type {
   ListUsersResponseJson,
 } from '@zitadel/proto/zitadel/user/v2/user_service_pb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ORG_ID } from '../src/fixed-identities.ts';
-import type { LocalIdp } from '../src/index.ts';
-import { newTestUser } from './support/oidc-client.ts';
-import { startTestIdp } from './support/temp-data-dir.ts';
-import { postZitadelApi } from './support/zitadel-api.ts';
+import { ORG_ID } from '../src/fixed-identities';
+import type { LocalIdp } from '../src/index';
+import { newTestUser } from './support/oidc-client';
+import { startTestIdp } from './support/temp-data-dir';
+import { postZitadelApi } from './support/zitadel-api';
 
 // Contract tests for removing an organisation, as ZITADEL does it (shared/zitadel.md, "Removing
 // an organisation writes `org.removed` on the org aggregate and no event per user; the user

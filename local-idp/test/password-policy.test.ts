@@ -4,7 +4,7 @@ import {
   PASSWORD_POLICY_ERROR,
   PASSWORD_RULES,
   unmetPasswordRules,
-} from '../src/password-policy.ts';
+} from '../src/password-policy';
 
 // Contract: ZITADEL's default password complexity policy, read in github:zitadel/zitadel (branch
 // v4.x, 02d07e951b0b): cmd/defaults.yaml DefaultInstance.PasswordComplexityPolicy (MinLength 8,

@@ -11,9 +11,9 @@ import {
   postToken,
   registerViaPromptCreate,
   verifyWithJwks,
-} from './support/oidc-client.ts';
-import { makeTempDataDir, startTestIdp } from './support/temp-data-dir.ts';
-import { TestBrowser } from './support/test-browser.ts';
+} from './support/oidc-client';
+import { makeTempDataDir, startTestIdp } from './support/temp-data-dir';
+import { createTestBrowser } from './support/test-browser';
 
 describe('persistence across restarts', () => {
   const temp = makeTempDataDir();
@@ -55,7 +55,7 @@ describe('persistence across restarts', () => {
       expect(jwks.keys.map((key) => key.kid)).toEqual([kid]);
 
       // The persisted user can log in with the same password.
-      const login = new TestBrowser(idp.issuer);
+      const login = createTestBrowser(idp.issuer);
       const loginRequest = buildAuthorizationRequest(idp);
       const page = expectPage(await login.navigate(loginRequest.url));
       const loginCallback = expectLeftIdp(

@@ -8,7 +8,7 @@
 // - internal/api/oidc/auth_request.go OPStorage.TerminateSessionFromRequest: end_session with an
 //   id_token_hint terminates that session, and with it the tokens issued from it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalIdp } from '../src/index.ts';
+import type { LocalIdp } from '../src/index';
 import {
   buildAuthorizationRequest,
   completeRegistration,
@@ -18,9 +18,9 @@ import {
   newTestUser,
   postToken,
   registerViaPromptCreate,
-} from './support/oidc-client.ts';
-import { startTestIdp } from './support/temp-data-dir.ts';
-import { TestBrowser } from './support/test-browser.ts';
+} from './support/oidc-client';
+import { startTestIdp } from './support/temp-data-dir';
+import { createTestBrowser } from './support/test-browser';
 
 async function refresh(idp: LocalIdp, refreshToken: string) {
   const response = await postToken(idp, {
@@ -47,7 +47,7 @@ describe('refresh tokens, as ZITADEL issues them', () => {
   afterAll(() => stop());
 
   it('issues one only for offline_access', async () => {
-    const browser = new TestBrowser(idp.issuer);
+    const browser = createTestBrowser(idp.issuer);
     const request = buildAuthorizationRequest(idp, {
       prompt: 'create',
       scope: `openid profile email urn:zitadel:iam:org:project:id:${idp.projectId}:aud`,

@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { logRequest } from '../src/request-log.ts';
+import { logRequest } from '../src/request-log';
 
 let server: Server | undefined;
 afterEach(

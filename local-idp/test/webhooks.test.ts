@@ -2,16 +2,16 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalIdp } from '../src/index.ts';
+import type { LocalIdp } from '../src/index';
 import {
   buildAuthorizationRequest,
   completeRegistration,
   expectLeftIdp,
   expectPage,
   newTestUser,
-} from './support/oidc-client.ts';
-import { startTestIdp } from './support/temp-data-dir.ts';
-import { TestBrowser } from './support/test-browser.ts';
+} from './support/oidc-client';
+import { startTestIdp } from './support/temp-data-dir';
+import { createTestBrowser } from './support/test-browser';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -85,7 +85,7 @@ describe('webhook delivery', () => {
 
   it('POSTs a correctly signed ZITADEL v2 event body for a registration', async () => {
     const user = newTestUser('hook');
-    const browser = new TestBrowser(idp.issuer);
+    const browser = createTestBrowser(idp.issuer);
     const page = expectPage(
       await browser.navigate(buildAuthorizationRequest(idp, { prompt: 'create' }).url),
     );

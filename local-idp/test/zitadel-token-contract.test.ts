@@ -1,14 +1,14 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalIdp } from '../src/index.ts';
+import type { LocalIdp } from '../src/index';
 import {
   exchangeCode,
   newTestUser,
   registerViaPromptCreate,
   type TokenResponse,
   verifyWithJwks,
-} from './support/oidc-client.ts';
-import { startTestIdp } from './support/temp-data-dir.ts';
+} from './support/oidc-client';
+import { startTestIdp } from './support/temp-data-dir';
 
 // The token facts the backend relies on, checked against this stand-in so it cannot drift
 // friendlier than ZITADEL. Sources (github:zitadel/zitadel, github:zitadel/oidc v3):

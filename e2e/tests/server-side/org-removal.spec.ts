@@ -1,4 +1,4 @@
-import { LABELS } from '../../../local-idp/src/login-pages.ts';
+import { LABELS } from '../../../local-idp/src/login-pages';
 import { expect, newPerson, TARGET, test } from '../../support/fixtures';
 
 // Issue 22: removing an organisation in ZITADEL writes one `org.removed` event and no event per

@@ -6,8 +6,13 @@ import {
   type JWTPayload,
   jwtVerify,
 } from 'jose';
-import type { LocalIdp } from '../../src/index.ts';
-import { type NavigationResult, type PageResult, TestBrowser } from './test-browser.ts';
+import type { LocalIdp } from '../../src/index';
+import {
+  createTestBrowser,
+  type NavigationResult,
+  type PageResult,
+  type TestBrowser,
+} from './test-browser';
 
 /** What the SPA does: PKCE S256, state, nonce, and the scopes liverty-music requests from ZITADEL. */
 export interface AuthorizationRequest {
@@ -169,7 +174,7 @@ export async function completeRegistration(
 export async function registerViaPromptCreate(
   idp: LocalIdp,
   user: NewTestUser,
-  browser = new TestBrowser(idp.issuer),
+  browser = createTestBrowser(idp.issuer),
 ) {
   const request = buildAuthorizationRequest(idp, { prompt: 'create' });
   const page = expectPage(await browser.navigate(request.url));

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LocalIdp, type LocalIdpOptions, startLocalIdp } from '../../src/index.ts';
+import { type LocalIdp, type LocalIdpOptions, startLocalIdp } from '../../src/index';
 
 export function makeTempDataDir(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'local-idp-test-'));

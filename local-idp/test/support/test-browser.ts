@@ -86,20 +86,62 @@ export function alertText(html: string): string | undefined {
       );
 }
 
-export class TestBrowser {
-  readonly #origin: string;
-  readonly #cookies = new Map<string, StoredCookie>();
+export type TestBrowser = ReturnType<typeof createTestBrowser>;
 
-  constructor(idpOrigin: string) {
-    this.#origin = new URL(idpOrigin).origin;
+export function createTestBrowser(idpOrigin: string) {
+  const origin = new URL(idpOrigin).origin;
+  const cookies = new Map<string, StoredCookie>();
+
+  function cookieHeader(url: URL): string {
+    return [...cookies.values()]
+      .filter(
+        (cookie) =>
+          url.pathname === cookie.path ||
+          url.pathname.startsWith(cookie.path.endsWith('/') ? cookie.path : `${cookie.path}/`),
+      )
+      .map((cookie) => `${cookie.name}=${cookie.value}`)
+      .join('; ');
   }
 
-  cookieNames(): string[] {
-    return [...this.#cookies.values()].map((cookie) => cookie.name);
+  function store(header: string): void {
+    const [pair = '', ...attributes] = header.split(';').map((part) => part.trim());
+    const separator = pair.indexOf('=');
+    const name = pair.slice(0, separator);
+    const value = pair.slice(separator + 1);
+    let path = '/';
+    let expired = value === '';
+    for (const attr of attributes) {
+      const [key = '', attrValue = ''] = attr.split('=');
+      if (key.toLowerCase() === 'path') path = attrValue || '/';
+      if (key.toLowerCase() === 'expires' && Date.parse(attrValue) <= Date.now()) expired = true;
+      if (key.toLowerCase() === 'max-age' && Number(attrValue) <= 0) expired = true;
+    }
+    const key = `${name}|${path}`;
+    if (expired) cookies.delete(key);
+    else cookies.set(key, { name, value, path });
+  }
+
+  async function send(
+    url: URL,
+    method: string,
+    body: URLSearchParams | undefined,
+  ): Promise<Response> {
+    const headers: Record<string, string> = {};
+    const cookie = cookieHeader(url);
+    if (cookie) headers.cookie = cookie;
+    if (body) headers['content-type'] = 'application/x-www-form-urlencoded';
+    const response = await fetch(url, {
+      method,
+      headers,
+      redirect: 'manual',
+      ...(body ? { body: body.toString() } : {}),
+    });
+    for (const header of response.headers.getSetCookie()) store(header);
+    return response;
   }
 
   /** Starts at `url` and follows redirects while they stay on the IdP. */
-  async navigate(
+  async function navigate(
     url: string | URL,
     init: { method?: string; form?: Record<string, string> } = {},
   ): Promise<NavigationResult> {
@@ -107,8 +149,8 @@ export class TestBrowser {
     let method = init.method ?? (init.form ? 'POST' : 'GET');
     let body: URLSearchParams | undefined = init.form ? new URLSearchParams(init.form) : undefined;
     for (let hop = 0; hop < 20; hop += 1) {
-      if (current.origin !== this.#origin) return { kind: 'left-idp', location: current };
-      const response = await this.#send(current, method, body);
+      if (current.origin !== origin) return { kind: 'left-idp', location: current };
+      const response = await send(current, method, body);
       const location = response.headers.get('location');
       if (response.status >= 300 && response.status < 400 && location) {
         await response.arrayBuffer();
@@ -141,61 +183,23 @@ export class TestBrowser {
     throw new Error('too many redirects');
   }
 
-  /** Submits the form on `page` whose action ends with `actionSuffix`, with extra field values. */
-  submit(
-    page: PageResult,
-    actionSuffix: string,
-    fields: Record<string, string> = {},
-  ): Promise<NavigationResult> {
-    const form = parseForms(page.html).find((candidate) => candidate.action.endsWith(actionSuffix));
-    if (!form) throw new Error(`no form with action ending in ${actionSuffix} on ${page.url}`);
-    return this.navigate(new URL(form.action, page.url), {
-      method: 'POST',
-      form: { ...form.inputs, ...fields },
-    });
-  }
-
-  async #send(url: URL, method: string, body: URLSearchParams | undefined): Promise<Response> {
-    const headers: Record<string, string> = {};
-    const cookie = this.#cookieHeader(url);
-    if (cookie) headers.cookie = cookie;
-    if (body) headers['content-type'] = 'application/x-www-form-urlencoded';
-    const response = await fetch(url, {
-      method,
-      headers,
-      redirect: 'manual',
-      ...(body ? { body: body.toString() } : {}),
-    });
-    for (const header of response.headers.getSetCookie()) this.#store(header);
-    return response;
-  }
-
-  #cookieHeader(url: URL): string {
-    return [...this.#cookies.values()]
-      .filter(
-        (cookie) =>
-          url.pathname === cookie.path ||
-          url.pathname.startsWith(cookie.path.endsWith('/') ? cookie.path : `${cookie.path}/`),
-      )
-      .map((cookie) => `${cookie.name}=${cookie.value}`)
-      .join('; ');
-  }
-
-  #store(header: string): void {
-    const [pair = '', ...attributes] = header.split(';').map((part) => part.trim());
-    const separator = pair.indexOf('=');
-    const name = pair.slice(0, separator);
-    const value = pair.slice(separator + 1);
-    let path = '/';
-    let expired = value === '';
-    for (const attr of attributes) {
-      const [key = '', attrValue = ''] = attr.split('=');
-      if (key.toLowerCase() === 'path') path = attrValue || '/';
-      if (key.toLowerCase() === 'expires' && Date.parse(attrValue) <= Date.now()) expired = true;
-      if (key.toLowerCase() === 'max-age' && Number(attrValue) <= 0) expired = true;
-    }
-    const key = `${name}|${path}`;
-    if (expired) this.#cookies.delete(key);
-    else this.#cookies.set(key, { name, value, path });
-  }
+  return {
+    cookieNames: (): string[] => [...cookies.values()].map((cookie) => cookie.name),
+    navigate,
+    /** Submits the form on `page` whose action ends with `actionSuffix`, with extra field values. */
+    submit(
+      page: PageResult,
+      actionSuffix: string,
+      fields: Record<string, string> = {},
+    ): Promise<NavigationResult> {
+      const form = parseForms(page.html).find((candidate) =>
+        candidate.action.endsWith(actionSuffix),
+      );
+      if (!form) throw new Error(`no form with action ending in ${actionSuffix} on ${page.url}`);
+      return navigate(new URL(form.action, page.url), {
+        method: 'POST',
+        form: { ...form.inputs, ...fields },
+      });
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import type { LocalIdp } from '../../src/index.ts';
+import type { LocalIdp } from '../../src/index';
 
 /** POSTs a JSON body to one of ZITADEL's REST (gateway) paths with the admin PAT, or another. */
 export async function postZitadelApi<T>(
