@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import {
@@ -29,6 +29,8 @@ export interface SignupResults {
   summary: SignupTimingSummary;
   /** The cold signups, measured alternately with the warm ones in the same run. */
   cold: { summary: SignupTimingSummary; networkFloor: number };
+  /** The machine's 1-minute load average at each signup: the figures mean little without it. */
+  load: Record<CacheState, number[]>;
   /** Same-run baselines for the app's share (median ms). */
   baselines: {
     /** The home page's first contentful paint: what loading one page of this app costs here. */
@@ -67,13 +69,17 @@ export async function measureSignupTime(config: BenchConfig): Promise<SignupResu
       headless: true,
     });
     const samples: SignupSample[] = [];
+    const load: Record<CacheState, number[]> = { warm: [], cold: [] };
     try {
       // One unmeasured signup first: the backend discovers the issuer and loads its keys once.
       // Then warm and cold alternate, so a busy moment on the machine hits both alike.
       for (let i = 0; i <= 2 * config.signups; i++) {
         const cache: CacheState = i % 2 === 0 ? 'warm' : 'cold';
         const sample = await signUpInBrowser(browser, stack, cache, String(i));
-        if (i > 0) samples.push(sample);
+        if (i > 0) {
+          samples.push(sample);
+          load[cache].push(loadavg()[0] ?? Number.NaN);
+        }
       }
     } finally {
       await browser.close();
@@ -102,9 +108,9 @@ export async function measureSignupTime(config: BenchConfig): Promise<SignupResu
     const range = (x: SignupTimingSummary) =>
       `${x.appShare.median.toFixed(0)} ms (${x.appShare.min.toFixed(0)}–${x.appShare.max.toFixed(0)})`;
     progress(
-      `  the app's share (callback first byte → ready), median over ${warm.length} + ${coldTimings.length} signups: warm ${range(summary)}, cold ${range(cold.summary)}; token + GetOrCreate ${baselines.networkFloor.toFixed(0)} ms warm, ${cold.networkFloor.toFixed(0)} ms cold; identity provider ${summary.identityProvider.median.toFixed(0)} ms; home first render ${baselines.homeFirstRender.toFixed(0)} ms`,
+      `  the app's share (callback first byte → ready), median over ${warm.length} + ${coldTimings.length} signups: warm ${range(summary)}, cold ${range(cold.summary)}; token + GetOrCreate ${baselines.networkFloor.toFixed(0)} ms warm, ${cold.networkFloor.toFixed(0)} ms cold; identity provider ${summary.identityProvider.median.toFixed(0)} ms; home first render ${baselines.homeFirstRender.toFixed(0)} ms; load average ${median([...load.warm, ...load.cold]).toFixed(1)}`,
     );
-    return { samples, summary, cold, baselines };
+    return { samples, summary, cold, load, baselines };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
     await database.drop();

@@ -1,6 +1,6 @@
 // The browser signup figure of `npm run bench`: its target row, its "what limits it" line and its
 // section. write-reports.ts only places them.
-import { formatSignupBreakdown } from '../../../scripts/signup-timing';
+import { formatSignupBreakdown, median } from '../../../scripts/signup-timing';
 import type { SignupResults } from '../measure-signup-time';
 
 /** Issues 14 and 24: the app's share of a signup, median over the signups, cold cache included. */
@@ -19,6 +19,11 @@ export function signupTargetRow(s: SignupResults) {
   };
 }
 
+const loadRange = (load: number[]) =>
+  load.length === 0
+    ? '—'
+    : `${median(load).toFixed(1)} (${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)})`;
+
 /** Warm and cold side by side, each against the network floor measured on the same signups. */
 export function formatWarmAndCold(s: SignupResults): string {
   const warm = s.summary.appShare;
@@ -32,6 +37,7 @@ export function formatWarmAndCold(s: SignupResults): string {
     `| app's share ÷ floor | ${times(warm.median / s.baselines.networkFloor)} | ${times(cold.median / s.cold.networkFloor)} |`,
     `| the app's files: last byte | ${ms(files(s.summary)?.end.median ?? Number.NaN)} | ${ms(files(s.cold.summary)?.end.median ?? Number.NaN)} |`,
     `| target | ≤ ${SIGNUP_APP_SHARE_TARGET_MS} | ≤ ${SIGNUP_APP_SHARE_TARGET_MS} |`,
+    `| load average (1 min) at the signups, median (min–max) | ${loadRange(s.load.warm)} | ${loadRange(s.load.cold)} |`,
   ].join('\n');
 }
 
