@@ -11,8 +11,8 @@ import { createMetrics } from './observability/metrics';
 import { startMetricsServer } from './observability/metrics-server';
 import { startPayloadRetention } from './provisioning/erase-event-payloads';
 import { createReconciler, type Reconciler } from './reconciler/reconciler';
-import { createZitadelClient } from './reconciler/zitadel-client';
 import { createServer } from './server';
+import { createZitadelClient } from './zitadel-api/zitadel-client';
 
 const config = configOrExit(loadConfig);
 

@@ -1,10 +1,18 @@
 import { HANDLED_EVENT_TYPES } from '../provisioning/identity-event';
 import type { UserFieldWrite } from '../provisioning/upsert-user-fields';
-import type { Micros } from './event-instant';
+import type { Micros } from '../zitadel-api/event-instant';
+import {
+  DEFAULT_RETRY_POLICY,
+  type RetryPolicy,
+  withRetries,
+} from '../zitadel-api/retry-zitadel-calls';
+import {
+  MAX_EVENTS_PER_PAGE,
+  type ReadEvent,
+  type ZitadelClient,
+} from '../zitadel-api/zitadel-client';
 import { readDenseInstant } from './read-dense-instant';
 import { UsersNotYetListed } from './read-users-created-at';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from './retry-zitadel-calls';
-import { MAX_EVENTS_PER_PAGE, type ReadEvent, type ZitadelClient } from './zitadel-client';
 
 /**
  * A stretch of history read completely: once its events and snapshots are applied, every handled
