@@ -11,6 +11,6 @@ export { createLogger, type Logger } from './logger';
 export type { Identity } from './provisioning/identity';
 export { HANDLED_EVENT_TYPES } from './provisioning/identity-event';
 export { provisionFromToken } from './provisioning/provision-from-token';
-export { createZitadelClient } from './reconciler/zitadel-client';
 export { runSweep } from './sweep/run-sweep';
 export { toProtoUser } from './user/to-proto-user';
+export { createZitadelClient } from './zitadel-api/zitadel-client';

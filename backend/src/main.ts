@@ -4,15 +4,15 @@ import { createSignupPolicy } from './actions/signup-policy';
 import { createTokenAuthentication } from './auth/create-token-authentication';
 import { readIntrospectionKeyFile } from './auth/introspection-credentials';
 import { configOrExit, httpLimitsOf, loadConfig, retryPolicyOf } from './config';
-import { isDatabaseUnavailable } from './db/is-database-unavailable';
+import { migrateWhenReachable } from './db/migrate-when-reachable';
 import { openDatabase } from './db/open-database';
 import { createLogger } from './logger';
 import { createMetrics } from './observability/metrics';
 import { startMetricsServer } from './observability/metrics-server';
 import { startPayloadRetention } from './provisioning/erase-event-payloads';
 import { createReconciler, type Reconciler } from './reconciler/reconciler';
-import { createZitadelClient } from './reconciler/zitadel-client';
 import { createServer } from './server';
+import { createZitadelClient } from './zitadel-api/zitadel-client';
 
 const config = configOrExit(loadConfig);
 
@@ -20,19 +20,14 @@ const logger = createLogger(config.LOG_LEVEL);
 const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
 
 // In containers the database may start after us: keep trying for a while, then give up loudly.
-const migrateDeadline = Date.now() + 60_000;
-for (let attempt = 1; ; attempt++) {
-  try {
-    await database.migrate();
-    break;
-  } catch (error) {
-    if (!isDatabaseUnavailable(error) || Date.now() > migrateDeadline) {
-      logger.fatal({ err: error }, 'database migration failed');
-      process.exit(1);
-    }
-    logger.warn({ attempt }, 'database not reachable yet, retrying migrations');
-    await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)));
-  }
+try {
+  await migrateWhenReachable(database, {
+    onRetry: (attempt) =>
+      logger.warn({ attempt }, 'database not reachable yet, retrying migrations'),
+  });
+} catch (error) {
+  logger.fatal({ err: error }, 'database migration failed');
+  process.exit(1);
 }
 
 const metrics = createMetrics();

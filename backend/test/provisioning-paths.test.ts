@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityEvents, users } from '../src/db/schema';
 import { syncEvents } from '../src/reconciler/sync-events';
-import { createZitadelClient } from '../src/reconciler/zitadel-client';
+import { createZitadelClient } from '../src/zitadel-api/zitadel-client';
 import { startTestServer } from './support/start-test-server';
 import { createTestDatabase, type TestDatabase } from './support/test-databases';
 import { startTestEventApi } from './support/test-event-api';

@@ -9,7 +9,7 @@ import {
   type Reconciler,
 } from '../src/reconciler/reconciler';
 import { syncEvents } from '../src/reconciler/sync-events';
-import { createZitadelClient, ZitadelApiError } from '../src/reconciler/zitadel-client';
+import { createZitadelClient, ZitadelApiError } from '../src/zitadel-api/zitadel-client';
 import { createTestDatabase, type TestDatabase } from './support/test-databases';
 import { startTestEventApi } from './support/test-event-api';
 import { addedPayload, newUserId } from './support/zitadel-events';

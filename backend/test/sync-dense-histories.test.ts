@@ -3,7 +3,7 @@ import { createLogger } from '../src/logger';
 import { createMetrics } from '../src/observability/metrics';
 import { createReconciler } from '../src/reconciler/reconciler';
 import { syncEvents } from '../src/reconciler/sync-events';
-import { createZitadelClient, type ZitadelClient } from '../src/reconciler/zitadel-client';
+import { createZitadelClient, type ZitadelClient } from '../src/zitadel-api/zitadel-client';
 import { type LocalIdpProcess, startLocalIdpProcess } from './support/local-idp-process';
 import {
   driftCounts,

@@ -7,16 +7,16 @@ import { HTTP_LIMIT_DEFAULTS } from '../src/config';
 import { identityEvents, users } from '../src/db/schema';
 import { createLogger } from '../src/logger';
 import { createMetrics } from '../src/observability/metrics';
-import { parseMicros } from '../src/reconciler/event-instant';
 import { readEventSegments } from '../src/reconciler/read-event-segments';
 import { createReconciler, type Reconciler } from '../src/reconciler/reconciler';
 import { readCheckpoint, syncEvents } from '../src/reconciler/sync-events';
+import { createServer } from '../src/server';
+import { parseMicros } from '../src/zitadel-api/event-instant';
 import {
   createZitadelClient,
   type ReadEvent,
   ZitadelApiError,
-} from '../src/reconciler/zitadel-client';
-import { createServer } from '../src/server';
+} from '../src/zitadel-api/zitadel-client';
 import { startFaultProxy } from './support/fault-proxy';
 import { type LocalIdpProcess, startLocalIdpProcess } from './support/local-idp-process';
 import { driftCounts, type ExpectedUser, expectedFromBurst, presence } from './support/sync-checks';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeSyncFailure } from '../src/reconciler/describe-sync-failure';
-import { ZitadelApiError } from '../src/reconciler/zitadel-client';
+import { ZitadelApiError } from '../src/zitadel-api/zitadel-client';
 
 // GET /sync/health is on the public port: it reports `lastError.category` only. That the served
 // body holds no raw text is tested end to end in sync-faults.test.ts ("the reconciler logs,

@@ -5,8 +5,8 @@ import { identityEvents, pendingIdentityEvents, sweepRuns, users } from '../src/
 import { createLogger } from '../src/logger';
 import { createMetrics, type Metrics } from '../src/observability/metrics';
 import { createReconciler, type Reconciler } from '../src/reconciler/reconciler';
-import { createZitadelClient } from '../src/reconciler/zitadel-client';
 import { runSweep } from '../src/sweep/run-sweep';
+import { createZitadelClient } from '../src/zitadel-api/zitadel-client';
 import { backendUnderTest } from './support/backend-under-test';
 import {
   createTestDatabase,

@@ -1,13 +1,13 @@
 import { fromJson, type JsonObject } from '@bufbuild/protobuf';
 import { ListEventsRequestSchema } from '@zitadel/proto/zitadel/admin_pb';
 import { describe, expect, it } from 'vitest';
-import { formatMicros, parseMicros } from '../src/reconciler/event-instant';
+import { formatMicros, parseMicros } from '../src/zitadel-api/event-instant';
 import {
   type EventSearch,
   eventSearchBody,
   parseEventsPage,
   ZitadelApiError,
-} from '../src/reconciler/zitadel-client';
+} from '../src/zitadel-api/zitadel-client';
 
 const at = parseMicros('2025-09-05T08:55:36.156333Z');
 

@@ -1,3 +1,15 @@
+import {
+  BrokenCircuitError,
+  type CircuitBreakerPolicy,
+  CircuitState,
+  circuitBreaker,
+  handleWhen,
+  type IBreaker,
+  TaskCancelledError,
+  TimeoutStrategy,
+  timeout,
+  wrap,
+} from 'cockatiel';
 import { LRUCache } from 'lru-cache';
 import { APP_USER_ID_CLAIM } from '../auth/app-user-id-claim';
 import type { DatabaseHandle } from '../db/open-database';
@@ -53,43 +65,86 @@ export interface EnricherDeps {
 }
 
 /**
- * Whether to try the database: closed (yes), open for `backOffMs` after it was found down (no),
- * then one probe at a time until a call succeeds, so a dead database keeps costing one call per
- * back-off the budget, not every call that arrives meanwhile.
+ * When cockatiel's breaker opens: at once on a refused or lost connection (or a failed probe,
+ * which cockatiel handles itself); on calls out of budget only when several ran out in a row and
+ * none succeeded for twice the budget. A busy database still finishes calls now and then; a hung
+ * one finishes none.
  */
-function createDatabaseBreaker(backOffMs: number, deadlineMs: number) {
-  let openUntil = 0;
-  let probing = false;
+function databaseDownRule(deadlineMs: number, lastError: () => unknown): IBreaker {
   let timeoutsInARow = 0;
-  // A busy database still finishes calls now and then; a hung one finishes none.
   let lastSuccessAt = 0;
   return {
-    /** Undefined: do not try. Otherwise whether this call is the probe. */
-    admit(): { probe: boolean } | undefined {
-      if (openUntil === 0) return { probe: false };
-      if (Date.now() < openUntil || probing) return undefined;
-      probing = true;
-      return { probe: true };
-    },
-    succeeded(ticket: { probe: boolean }) {
+    state: undefined,
+    success() {
       timeoutsInARow = 0;
       lastSuccessAt = Date.now();
-      openUntil = 0;
-      if (ticket.probe) probing = false;
     },
-    failed(ticket: { probe: boolean }, kind: 'timeout' | 'unavailable') {
-      if (ticket.probe) probing = false;
-      const stalled =
-        ++timeoutsInARow >= TIMEOUTS_BEFORE_BACK_OFF && Date.now() - lastSuccessAt > 2 * deadlineMs;
-      if (kind === 'unavailable' || ticket.probe || stalled) openUntil = Date.now() + backOffMs;
+    failure() {
+      timeoutsInARow++;
+      if (!(lastError() instanceof TaskCancelledError)) return true;
+      return (
+        timeoutsInARow >= TIMEOUTS_BEFORE_BACK_OFF && Date.now() - lastSuccessAt > 2 * deadlineMs
+      );
     },
   };
 }
 
+/**
+ * Runs database work within the deadline (cockatiel's timeout) behind a breaker (cockatiel's
+ * circuit breaker): open for `backOffMs` once the database is found down, then half open for one
+ * probe until a call succeeds, so a dead database keeps costing one call per back-off, not every
+ * call that arrives meanwhile. Any answer, an error included, shows the database answers.
+ */
+function guardDatabaseCalls(deps: EnricherDeps) {
+  const deadlineMs = deps.deadlineMs ?? DEADLINE_MS;
+  const isDown = (error: Error) => error instanceof TaskCancelledError || deps.isUnavailable(error);
+  const breaker: CircuitBreakerPolicy = circuitBreaker(handleWhen(isDown), {
+    halfOpenAfter: deps.backOffMs ?? BACK_OFF_MS,
+    breaker: databaseDownRule(deadlineMs, () => {
+      const failure = breaker.lastFailure;
+      return failure && 'error' in failure ? failure.error : undefined;
+    }),
+  });
+  // Nothing listens to the timeout's signal (the query cannot be cancelled); aborting it on every
+  // return builds an AbortError each call: ~130 µs against ~35 µs without (load 16, same run).
+  const deadline = timeout(deadlineMs, {
+    strategy: TimeoutStrategy.Aggressive,
+    abortOnReturn: false,
+  });
+  const guarded = wrap(breaker, deadline);
+  return async <T>(work: () => Promise<T>): Promise<T> => {
+    // cockatiel queues calls behind the probe; here they fail fast, as while the breaker is open.
+    if (breaker.state === CircuitState.HalfOpen) throw backingOff();
+    try {
+      const settled = await guarded.execute(() =>
+        work().then(
+          (value) => ({ value }),
+          (error: unknown) => {
+            if (deps.isUnavailable(error)) throw error;
+            return { error };
+          },
+        ),
+      );
+      if ('error' in settled) throw settled.error;
+      return settled.value;
+    } catch (error) {
+      if (error instanceof BrokenCircuitError) throw backingOff();
+      if (error instanceof TaskCancelledError) {
+        throw new EnricherUnavailableError(`database did not answer in ${deadlineMs} ms`);
+      }
+      if (deps.isUnavailable(error)) {
+        throw new EnricherUnavailableError('database unavailable', { cause: error });
+      }
+      throw error;
+    }
+  };
+}
+
+const backingOff = () => new EnricherUnavailableError('database unavailable (backing off)');
+
 export function createIdentityEnricher(deps: EnricherDeps) {
   const clients = new Set(deps.clientIds);
-  const deadlineMs = deps.deadlineMs ?? DEADLINE_MS;
-  const breaker = createDatabaseBreaker(deps.backOffMs ?? BACK_OFF_MS, deadlineMs);
+  const guard = guardDatabaseCalls(deps);
   // Least recently used goes first: a person signing in often stays however many others pass.
   const remembered = new LRUCache<string, { profile: string; id: string; until: number }>({
     max: REMEMBER_ENTRIES,
@@ -110,20 +165,11 @@ export function createIdentityEnricher(deps: EnricherDeps) {
     if (memory && memory.profile === profile && memory.until > Date.now()) {
       return { outcome: 'remembered', response: answer(memory.id) };
     }
-    const ticket = breaker.admit();
-    if (!ticket) throw new EnricherUnavailableError('database unavailable (backing off)');
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new EnricherUnavailableError(`database did not answer in ${deadlineMs} ms`)),
-        deadlineMs,
-      );
-    });
     try {
       // The one provisioning module, without a claim: the person's first GetOrCreate still owns
       // the "your account is ready" moment. Its statement reads first: an unchanged profile is a
       // read, a changed one is refreshed, so the row is as fresh as the token being issued.
-      const result = await Promise.race([
+      const result = await guard(() =>
         // The body's sequence, so a replayed older body (its signature stays valid for 300 s)
         // can never move a field back (docs/decisions/029).
         provisionFromToken(
@@ -131,9 +177,7 @@ export function createIdentityEnricher(deps: EnricherDeps) {
           { zitadelUserId: call.zitadelUserId, ...person },
           { claim: false, sequence: call.sequence },
         ),
-        deadline,
-      ]);
-      breaker.succeeded(ticket);
+      );
       remembered.set(call.zitadelUserId, {
         profile,
         id: result.user.id,
@@ -144,23 +188,9 @@ export function createIdentityEnricher(deps: EnricherDeps) {
         response: answer(result.user.id),
       };
     } catch (error) {
-      if (error instanceof UserBlockedError) {
-        remembered.delete(call.zitadelUserId);
-        breaker.succeeded(ticket);
-        return { outcome: 'skipped', response: {} };
-      }
-      if (error instanceof EnricherUnavailableError) {
-        breaker.failed(ticket, 'timeout');
-        throw error;
-      }
-      if (deps.isUnavailable(error)) {
-        breaker.failed(ticket, 'unavailable');
-        throw new EnricherUnavailableError('database unavailable', { cause: error });
-      }
-      breaker.succeeded(ticket);
-      throw error;
-    } finally {
-      clearTimeout(timer);
+      if (!(error instanceof UserBlockedError)) throw error;
+      remembered.delete(call.zitadelUserId);
+      return { outcome: 'skipped', response: {} };
     }
   };
 }

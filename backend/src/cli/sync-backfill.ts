@@ -7,9 +7,9 @@
 import { configOrExit, loadSyncConfig, retryPolicyOf } from '../config';
 import { openDatabase } from '../db/open-database';
 import { describeSyncFailure } from '../reconciler/describe-sync-failure';
-import { formatMicros } from '../reconciler/event-instant';
 import { readCheckpoint, type SyncProgress, syncEvents } from '../reconciler/sync-events';
-import { createZitadelClient } from '../reconciler/zitadel-client';
+import { formatMicros } from '../zitadel-api/event-instant';
+import { createZitadelClient } from '../zitadel-api/zitadel-client';
 
 const config = configOrExit(loadSyncConfig);
 

@@ -14,8 +14,8 @@ import { users } from '../db/schema';
 import { describeSyncFailure } from '../reconciler/describe-sync-failure';
 import { type Drift, findDrift } from '../reconciler/find-drift';
 import { readUsersFromEvents, readUsersFromListUsers } from '../reconciler/read-zitadel-users';
-import { createZitadelClient } from '../reconciler/zitadel-client';
 import { runSweep } from '../sweep/run-sweep';
+import { createZitadelClient } from '../zitadel-api/zitadel-client';
 
 const config = configOrExit(loadSyncConfig);
 const withListUsers = process.argv.includes('--list-users');

@@ -1,7 +1,7 @@
 import { isDatabaseUnavailable } from '../db/is-database-unavailable';
+import { ZitadelApiError } from '../zitadel-api/zitadel-client';
 import { InstantUnreadable } from './read-dense-instant';
 import { UsersNotYetListed } from './read-users-created-at';
-import { ZitadelApiError } from './zitadel-client';
 
 export type SyncFailureReason = 'event_api' | 'list_users' | 'unreadable_instant' | 'database';
 

@@ -1,6 +1,6 @@
 import type { User } from '@zitadel/proto/zitadel/user/v2/user_pb';
-import { type RetryPolicy, withRetries } from './retry-zitadel-calls';
-import type { ZitadelClient } from './zitadel-client';
+import { type RetryPolicy, withRetries } from '../zitadel-api/retry-zitadel-calls';
+import type { ZitadelClient } from '../zitadel-api/zitadel-client';
 
 const PAGE = 1000;
 

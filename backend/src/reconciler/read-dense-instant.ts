@@ -1,10 +1,14 @@
 import { HANDLED_EVENT_TYPES } from '../provisioning/identity-event';
 import type { UserFieldWrite } from '../provisioning/upsert-user-fields';
-import { formatMicros, type Micros } from './event-instant';
+import { formatMicros, type Micros } from '../zitadel-api/event-instant';
+import { type RetryPolicy, withRetries } from '../zitadel-api/retry-zitadel-calls';
+import { snapshotOf } from '../zitadel-api/user-snapshot';
+import {
+  MAX_EVENTS_PER_PAGE,
+  type ReadEvent,
+  type ZitadelClient,
+} from '../zitadel-api/zitadel-client';
 import { readUsersCreatedAt, UsersNotYetListed } from './read-users-created-at';
-import { type RetryPolicy, withRetries } from './retry-zitadel-calls';
-import { snapshotOf } from './user-snapshot';
-import { MAX_EVENTS_PER_PAGE, type ReadEvent, type ZitadelClient } from './zitadel-client';
 
 /** Neither API can read an instant completely: the sync must not move past it. */
 export class InstantUnreadable extends Error {

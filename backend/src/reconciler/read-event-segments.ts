@@ -1,10 +1,19 @@
+import { ExponentialBackoff, handleWhen, noJitterGenerator, retry } from 'cockatiel';
 import { HANDLED_EVENT_TYPES } from '../provisioning/identity-event';
 import type { UserFieldWrite } from '../provisioning/upsert-user-fields';
-import type { Micros } from './event-instant';
+import type { Micros } from '../zitadel-api/event-instant';
+import {
+  DEFAULT_RETRY_POLICY,
+  type RetryPolicy,
+  withRetries,
+} from '../zitadel-api/retry-zitadel-calls';
+import {
+  MAX_EVENTS_PER_PAGE,
+  type ReadEvent,
+  type ZitadelClient,
+} from '../zitadel-api/zitadel-client';
 import { readDenseInstant } from './read-dense-instant';
 import { UsersNotYetListed } from './read-users-created-at';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from './retry-zitadel-calls';
-import { MAX_EVENTS_PER_PAGE, type ReadEvent, type ZitadelClient } from './zitadel-client';
 
 /**
  * A stretch of history read completely: once its events and snapshots are applied, every handled
@@ -49,7 +58,7 @@ export async function* readEventSegments(
   options: ReadOptions,
 ): AsyncGenerator<Segment, void, undefined> {
   const pageSize = Math.min(options.pageSize ?? MAX_EVENTS_PER_PAGE, MAX_EVENTS_PER_PAGE);
-  const retry = options.retry ?? DEFAULT_RETRY_POLICY;
+  const policy = options.retry ?? DEFAULT_RETRY_POLICY;
   const callOptions = {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onRetry ? { onRetry: options.onRetry } : {}),
@@ -61,7 +70,7 @@ export async function* readEventSegments(
           { asc: true, after, eventTypes: HANDLED_EVENT_TYPES, limit: pageSize },
           options.signal,
         ),
-      retry,
+      policy,
       callOptions,
     );
     page.catch(() => {}); // a prefetched page may be dropped unread; its error surfaces when awaited
@@ -86,7 +95,7 @@ export async function* readEventSegments(
       yield { events: page.slice(0, cut), snapshots: [], through: cursor, caughtUp: false };
       continue;
     }
-    const dense = await readDenseWithPatience(client, last.micros, options, retry);
+    const dense = await readDenseWithPatience(client, last.micros, options, policy);
     cursor = last.micros;
     next = read(cursor);
     yield {
@@ -103,27 +112,41 @@ export async function* readEventSegments(
   }
 }
 
-// ListUsers trails the event store by a moment: ask again for a while before giving up.
-async function readDenseWithPatience(
+// ListUsers trails the event store by a moment: ask again, waiting 0.5 s doubling up to 5 s, until
+// the patience runs out.
+function readDenseWithPatience(
   client: ZitadelClient,
   instant: Micros,
   options: ReadOptions,
-  retry: RetryPolicy,
+  policy: RetryPolicy,
 ) {
   const deadline = Date.now() + (options.listUsersPatienceMs ?? 30_000);
   const settleMs = options.settleMs ?? 2000;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await readDenseInstant(client, instant, {
-        retry,
+  const patience = retry(
+    handleWhen((error) => error instanceof UsersNotYetListed && Date.now() <= deadline),
+    {
+      maxAttempts: Number.POSITIVE_INFINITY,
+      backoff: new ExponentialBackoff({
+        initialDelay: 500,
+        maxDelay: 5000,
+        generator: noJitterGenerator,
+      }),
+    },
+  );
+  const { onRetry } = options;
+  if (onRetry) {
+    patience.onRetry((event) => {
+      if ('error' in event) onRetry(event.error, event.attempt);
+    });
+  }
+  return patience.execute(
+    () =>
+      readDenseInstant(client, instant, {
+        retry: policy,
         settleMs,
         ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.onRetry ? { onRetry: options.onRetry } : {}),
-      });
-    } catch (error) {
-      if (!(error instanceof UsersNotYetListed) || Date.now() > deadline) throw error;
-      options.onRetry?.(error, attempt);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)));
-    }
-  }
+        ...(onRetry ? { onRetry } : {}),
+      }),
+    options.signal,
+  );
 }

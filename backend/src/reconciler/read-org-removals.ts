@@ -1,10 +1,10 @@
 import type { Database } from '../db/open-database';
 import type { Logger } from '../logger';
 import { applyOrgRemovals, ORG_REMOVED } from '../provisioning/remove-users';
-import type { Micros } from './event-instant';
-import { type RetryPolicy, withRetries } from './retry-zitadel-calls';
+import type { Micros } from '../zitadel-api/event-instant';
+import { type RetryPolicy, withRetries } from '../zitadel-api/retry-zitadel-calls';
+import type { ZitadelClient } from '../zitadel-api/zitadel-client';
 import { readCheckpoint, writeCheckpoint } from './sync-events';
-import type { ZitadelClient } from './zitadel-client';
 
 const PAGE = 1000;
 export const ORG_CHECKPOINT = 'reconciler-orgs';

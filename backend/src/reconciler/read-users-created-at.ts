@@ -1,8 +1,8 @@
 import type { User } from '@zitadel/proto/zitadel/user/v2/user_pb';
 import type { ListUsersRequestJson } from '@zitadel/proto/zitadel/user/v2/user_service_pb';
-import { formatMicros, type Micros } from './event-instant';
-import { type RetryPolicy, withRetries } from './retry-zitadel-calls';
-import { ZitadelApiError, type ZitadelClient } from './zitadel-client';
+import { formatMicros, type Micros } from '../zitadel-api/event-instant';
+import { type RetryPolicy, withRetries } from '../zitadel-api/retry-zitadel-calls';
+import { ZitadelApiError, type ZitadelClient } from '../zitadel-api/zitadel-client';
 
 const PAGE = 1000;
 

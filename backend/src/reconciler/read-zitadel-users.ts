@@ -1,10 +1,10 @@
 import type { UserFieldWrite } from '../provisioning/upsert-user-fields';
+import type { RetryPolicy } from '../zitadel-api/retry-zitadel-calls';
+import { snapshotOf } from '../zitadel-api/user-snapshot';
+import type { ReadEvent, ZitadelClient } from '../zitadel-api/zitadel-client';
 import { foldEvents, type ZitadelUser } from './fold-events';
 import { listAllUsers } from './list-all-users';
 import { readEventSegments } from './read-event-segments';
-import type { RetryPolicy } from './retry-zitadel-calls';
-import { snapshotOf } from './user-snapshot';
-import type { ReadEvent, ZitadelClient } from './zitadel-client';
 
 /**
  * ZITADEL's users as its whole event history says, read exactly as the reconciler and the backfill

@@ -4,12 +4,12 @@ import type { Metrics } from '../observability/metrics';
 import { HANDLED_EVENT_TYPES } from '../provisioning/identity-event';
 import { runSweep, type SweepResult } from '../sweep/run-sweep';
 import { lastCompleteSweep } from '../sweep/sweep-runs';
+import { formatMicros, type Micros } from '../zitadel-api/event-instant';
+import type { RetryPolicy } from '../zitadel-api/retry-zitadel-calls';
+import type { ZitadelClient } from '../zitadel-api/zitadel-client';
 import { describeSyncFailure, type SyncFailureCategory } from './describe-sync-failure';
-import { formatMicros, type Micros } from './event-instant';
 import { syncOrgRemovals } from './read-org-removals';
-import type { RetryPolicy } from './retry-zitadel-calls';
 import { readCheckpoint, syncEvents } from './sync-events';
-import type { ZitadelClient } from './zitadel-client';
 
 // Any constant, the same in every replica.
 export const RECONCILER_LOCK_ID = 0x6c6d7263; // "lmrc"

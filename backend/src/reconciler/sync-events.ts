@@ -5,10 +5,10 @@ import type { Metrics } from '../observability/metrics';
 import { adoptPendingEvents, applyIdentityEvents } from '../provisioning/apply-identity-event';
 import { type UserFieldWrite, upsertUserFields } from '../provisioning/upsert-user-fields';
 import { FIELD_COLUMNS, FIELD_NAMES } from '../provisioning/user-fields';
-import { formatMicros, type Micros, parseMicros } from './event-instant';
+import { formatMicros, type Micros, parseMicros } from '../zitadel-api/event-instant';
+import type { RetryPolicy } from '../zitadel-api/retry-zitadel-calls';
+import type { ZitadelClient } from '../zitadel-api/zitadel-client';
 import { readEventSegments, type Segment } from './read-event-segments';
-import type { RetryPolicy } from './retry-zitadel-calls';
-import type { ZitadelClient } from './zitadel-client';
 
 export interface SyncOptions {
   db: Database;

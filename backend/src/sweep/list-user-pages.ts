@@ -1,6 +1,6 @@
-import type { ListedUser } from '../reconciler/parse-listed-users';
-import { type RetryPolicy, withRetries } from '../reconciler/retry-zitadel-calls';
-import type { ZitadelClient } from '../reconciler/zitadel-client';
+import type { ListedUser } from '../zitadel-api/parse-listed-users';
+import { type RetryPolicy, withRetries } from '../zitadel-api/retry-zitadel-calls';
+import type { ZitadelClient } from '../zitadel-api/zitadel-client';
 
 /** One ListUsers page, with what ZITADEL said the whole listing holds when it answered. */
 export interface UserPage {

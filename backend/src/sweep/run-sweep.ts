@@ -4,13 +4,13 @@ import type { Metrics } from '../observability/metrics';
 import { adoptPendingEvents } from '../provisioning/apply-identity-event';
 import { usersWithPendingEvents } from '../provisioning/pending-events';
 import { removeUsers } from '../provisioning/remove-users';
-import type { ListedUser } from '../reconciler/parse-listed-users';
+import type { ListedUser } from '../zitadel-api/parse-listed-users';
 import {
   DEFAULT_RETRY_POLICY,
   type RetryPolicy,
   withRetries,
-} from '../reconciler/retry-zitadel-calls';
-import type { ZitadelClient } from '../reconciler/zitadel-client';
+} from '../zitadel-api/retry-zitadel-calls';
+import type { ZitadelClient } from '../zitadel-api/zitadel-client';
 import { listUserPages } from './list-user-pages';
 import {
   beginRun,

@@ -9,8 +9,8 @@ import {
   FIELD_NAMES,
   NEWER_WINS,
 } from '../provisioning/user-fields';
-import type { ListedUser } from '../reconciler/parse-listed-users';
-import { snapshotOf } from '../reconciler/user-snapshot';
+import type { ListedUser } from '../zitadel-api/parse-listed-users';
+import { snapshotOf } from '../zitadel-api/user-snapshot';
 
 /**
  * The page as one JSON parameter (see upsert-user-fields.ts), recorded for the run when there is

@@ -7,7 +7,7 @@ import {
   readUsersFromEvents,
   readUsersFromListUsers,
 } from '../../src/reconciler/read-zitadel-users';
-import type { ZitadelClient } from '../../src/reconciler/zitadel-client';
+import type { ZitadelClient } from '../../src/zitadel-api/zitadel-client';
 import type { BurstAnswer } from './local-idp-process';
 
 /** A user the history wrote, with the fields the app must end up holding. */

@@ -5,7 +5,7 @@ import { fromJson, type JsonObject } from '@bufbuild/protobuf';
 import { type ListEventsRequest, ListEventsRequestSchema } from '@zitadel/proto/zitadel/admin_pb';
 import type { EventJson } from '@zitadel/proto/zitadel/event_pb';
 import type { UserJson } from '@zitadel/proto/zitadel/user/v2/user_pb';
-import { parseMicros } from '../../src/reconciler/event-instant';
+import { parseMicros } from '../../src/zitadel-api/event-instant';
 import { answerListUsers, type ListUsersFaults, TEST_ORG_ID } from './test-list-users';
 
 export interface StoredEvent {
