@@ -1,3 +1,4 @@
+import { startTestEventApi } from '@liverty-music/test-support/fake-event-api';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityEvents, users } from '../src/db/schema';
@@ -5,7 +6,6 @@ import { syncEvents } from '../src/reconciler/sync-events';
 import { createZitadelClient } from '../src/reconciler/zitadel-client';
 import { startTestServer } from './support/start-test-server';
 import { createTestDatabase, type TestDatabase } from './support/test-databases';
-import { startTestEventApi } from './support/test-event-api';
 import { startTestIssuer, type TestIssuer } from './support/test-issuer';
 import { addedPayload, newUserId, sign, webhookBody } from './support/zitadel-events';
 

@@ -1,9 +1,9 @@
 import { type LocalIdpProcess, startLocalIdpProcess } from '@liverty-music/backend/testing';
+import { waitUntil } from '@liverty-music/test-support/wait-until';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BackendChild, type RunningBackend, startBackend } from './support/backend-process';
 import { createTally } from './support/fault-tally';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database';
-import { waitUntil } from './support/wait-until';
 
 // A backend whose reconciler is the only provisioning path (webhook off) is SIGKILLed while
 // ZITADEL's stand-in takes 1,000 signups a second, then started again. The second process must
