@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createIdentityEnricher } from '../src/actions/enrich-identity';
 import { parseFunctionCall } from '../src/actions/parse-action-bodies';
 import { createSignupPolicy } from '../src/actions/signup-policy';
@@ -16,37 +16,20 @@ import {
   startBlackHole,
   TARGET_KEYS,
 } from './support/action-calls';
-import { startTestServer } from './support/start-test-server';
-import { createTestDatabase, databaseKinds, type TestDatabase } from './support/test-databases';
-import { startTestIssuer, type TestIssuer } from './support/test-issuer';
+import { backendUnderTest } from './support/backend-under-test';
+import { createTestDatabase, databaseKinds } from './support/test-databases';
+import { startTestIssuer } from './support/test-issuer';
 import { addedPayload, newUserId, sign, webhookBody } from './support/zitadel-events';
 
 const PASSWORD = 'Plaintext-Secret-42!';
 
 describe.each(databaseKinds)('Actions v2 targets on %s', (kind) => {
-  let issuer: TestIssuer;
-  let database: TestDatabase;
-  let server: Awaited<ReturnType<typeof startActionsServer>>;
-
-  beforeAll(async () => {
-    issuer = await startTestIssuer();
-    database = await createTestDatabase(kind);
-    server = await startActionsServer({
-      database: database.handle,
-      issuer: issuer.issuer,
-      audience: [issuer.audience],
-    });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await issuer?.close();
-    await database?.drop();
-  });
+  const backend = backendUnderTest({ kind, start: startActionsServer });
 
   const rowsOf = (zitadelUserId: string) =>
-    database.handle.db.select().from(users).where(eq(users.zitadelUserId, zitadelUserId));
+    backend.database.handle.db.select().from(users).where(eq(users.zitadelUserId, zitadelUserId));
   const enrich = async (target: string, body: string) => {
-    const response = await server.call(target, body);
+    const response = await backend.server.call(target, body);
     expect(response.status).toBe(200);
     return (await response.json()) as { append_claims?: { key: string; value: unknown }[] };
   };
@@ -125,11 +108,14 @@ describe.each(databaseKinds)('Actions v2 targets on %s', (kind) => {
           sequence: 6,
         });
         expect(
-          (await server.call('preaccesstoken', older, { 'zitadel-signature': olderSignature }))
-            .status,
+          (
+            await backend.server.call('preaccesstoken', older, {
+              'zitadel-signature': olderSignature,
+            })
+          ).status,
         ).toBe(200);
         await enrich('preaccesstoken', newer);
-        const replay = await server.call('preaccesstoken', older, {
+        const replay = await backend.server.call('preaccesstoken', older, {
           'zitadel-signature': olderSignature,
         });
         expect(replay.status).toBe(200);
@@ -147,7 +133,7 @@ describe.each(databaseKinds)('Actions v2 targets on %s', (kind) => {
           'preaccesstoken',
           functionContext({ userId, email: 'a@example.com', sequence: 2 }),
         );
-        await upsertUserFields(database.handle.db, [
+        await upsertUserFields(backend.database.handle.db, [
           {
             zitadelUserId: userId,
             orgId: null,
@@ -195,21 +181,24 @@ describe.each(databaseKinds)('Actions v2 targets on %s', (kind) => {
     it('refuses an unsigned call, a wrong key and a tampered body; accepts the key being rotated out', async () => {
       const userId = newUserId();
       const body = functionContext({ userId });
-      expect((await server.call('preaccesstoken', body, {})).status).toBe(401);
+      expect((await backend.server.call('preaccesstoken', body, {})).status).toBe(401);
       expect(
-        (await server.call('preaccesstoken', body, { 'zitadel-signature': sign(body, 'nope') }))
-          .status,
+        (
+          await backend.server.call('preaccesstoken', body, {
+            'zitadel-signature': sign(body, 'nope'),
+          })
+        ).status,
       ).toBe(401);
       const tampered = functionContext({ userId: newUserId() });
       expect(
         (
-          await server.call('preaccesstoken', tampered, {
+          await backend.server.call('preaccesstoken', tampered, {
             'zitadel-signature': sign(body, TARGET_KEYS.preaccesstoken),
           })
         ).status,
       ).toBe(401);
       expect(await rowsOf(userId)).toHaveLength(0);
-      const rotated = await server.call('preaccesstoken', body, {
+      const rotated = await backend.server.call('preaccesstoken', body, {
         'zitadel-signature': sign(body, PREVIOUS_PREACCESSTOKEN_KEY),
       });
       expect(rotated.status).toBe(200);
@@ -229,7 +218,7 @@ describe.each(databaseKinds)('Actions v2 targets on %s', (kind) => {
         ['add-human-user', policyBody, 'preuserinfo'],
       ];
       for (const [target, body, signedFor] of tries) {
-        const response = await server.call(target, body, {
+        const response = await backend.server.call(target, body, {
           'zitadel-signature': sign(body, TARGET_KEYS[signedFor]),
         });
         expect({ target, signedFor, status: response.status }).toEqual({
@@ -239,7 +228,7 @@ describe.each(databaseKinds)('Actions v2 targets on %s', (kind) => {
         });
       }
       // The rotation key of preaccesstoken is not preuserinfo's either.
-      const rotated = await server.call('preuserinfo', enrichBody, {
+      const rotated = await backend.server.call('preuserinfo', enrichBody, {
         'zitadel-signature': sign(enrichBody, PREVIOUS_PREACCESSTOKEN_KEY),
       });
       expect(rotated.status).toBe(401);
@@ -247,17 +236,19 @@ describe.each(databaseKinds)('Actions v2 targets on %s', (kind) => {
       // Each with its own key: accepted.
       for (const target of ['preaccesstoken', 'preuserinfo', 'add-human-user'] as const) {
         const body = target === 'add-human-user' ? policyBody : enrichBody;
-        expect((await server.call(target, body)).status).toBe(200);
+        expect((await backend.server.call(target, body)).status).toBe(200);
       }
     });
 
     it('answers 400 to a body without a user (tried: {}, "[]", not JSON) and writes nothing', async () => {
       for (const body of ['{}', '[]', 'not json']) {
-        const response = await server.call('preaccesstoken', body);
+        const response = await backend.server.call('preaccesstoken', body);
         expect(response.status).toBe(400);
       }
-      expect(await server.call('unknown', '{}').then((response) => response.status)).toBe(404);
-      const get = await fetch(`${server.baseUrl}/actions/zitadel/preaccesstoken`);
+      expect(await backend.server.call('unknown', '{}').then((response) => response.status)).toBe(
+        404,
+      );
+      const get = await fetch(`${backend.server.baseUrl}/actions/zitadel/preaccesstoken`);
       expect(get.status).toBe(405);
     });
   });
@@ -270,12 +261,12 @@ describe.each(databaseKinds)('Actions v2 targets on %s', (kind) => {
         functionContext({ userId, email: 'claimed@example.com' }),
       );
       const appUserId = answer.append_claims?.[0]?.value as string;
-      const token = await issuer.issue(
+      const token = await backend.issuer.issue(
         { sub: userId, email: 'claimed@example.com', name: 'Minnie Mouse' },
         { claims: { [APP_USER_ID_CLAIM]: appUserId } },
       );
-      const userinfoBefore = issuer.counts.userinfo;
-      const client = server.client();
+      const userinfoBefore = backend.issuer.counts.userinfo;
+      const client = backend.server.client();
       const headers = { authorization: `Bearer ${token}` };
       const first = await client.getOrCreate({ isRegistration: true }, { headers });
       const second = await client.getOrCreate({ isRegistration: false }, { headers });
@@ -283,24 +274,24 @@ describe.each(databaseKinds)('Actions v2 targets on %s', (kind) => {
       expect(first.user?.id).toBe(appUserId);
       expect(second.created).toBe(false);
       expect(second.user?.id).toBe(appUserId);
-      expect(issuer.counts.userinfo).toBe(userinfoBefore);
+      expect(backend.issuer.counts.userinfo).toBe(userinfoBefore);
       expect(await rowsOf(userId)).toHaveLength(1);
     });
 
     it('a claim naming another row is ignored: the ordinary path (userinfo) decides', async () => {
       const userId = newUserId();
       await enrich('preaccesstoken', functionContext({ userId, email: 'mismatch@example.com' }));
-      const token = await issuer.issue(
+      const token = await backend.issuer.issue(
         { sub: userId, email: 'mismatch@example.com', name: 'Minnie Mouse' },
         { claims: { [APP_USER_ID_CLAIM]: crypto.randomUUID() } },
       );
-      const userinfoBefore = issuer.counts.userinfo;
-      const answer = await server
+      const userinfoBefore = backend.issuer.counts.userinfo;
+      const answer = await backend.server
         .client()
         .getOrCreate({}, { headers: { authorization: `Bearer ${token}` } });
       expect(answer.created).toBe(true);
       expect(answer.user?.id).toBe((await rowsOf(userId))[0]?.id);
-      expect(issuer.counts.userinfo).toBe(userinfoBefore + 1);
+      expect(backend.issuer.counts.userinfo).toBe(userinfoBefore + 1);
     });
   });
 
@@ -315,7 +306,7 @@ describe.each(databaseKinds)('Actions v2 targets on %s', (kind) => {
       ['full-width letters', { email: 'ａｄｍｉｎ@example.com' }],
       ['the product name', { email: 'liverty-music@example.com' }],
     ])('refuses a reserved name: %s', async (_what, input) => {
-      const response = await server.call(
+      const response = await backend.server.call(
         'add-human-user',
         addHumanUserContext({ ...input, password: PASSWORD }),
       );
@@ -331,7 +322,10 @@ describe.each(databaseKinds)('Actions v2 targets on %s', (kind) => {
       'refuses the blocked domain of %s',
       async (email) => {
         const answer = await (
-          await server.call('add-human-user', addHumanUserContext({ email, password: PASSWORD }))
+          await backend.server.call(
+            'add-human-user',
+            addHumanUserContext({ email, password: PASSWORD }),
+          )
         ).json();
         expect(answer).toEqual({
           forwardedStatusCode: 400,
@@ -346,7 +340,7 @@ describe.each(databaseKinds)('Actions v2 targets on %s', (kind) => {
       ['a look-alike domain', { email: 'x@notmailinator.com' }],
       ['no username, no email', { email: '' }],
     ])('lets %s through unchanged: an empty 200 answer', async (_what, input) => {
-      const response = await server.call(
+      const response = await backend.server.call(
         'add-human-user',
         addHumanUserContext({ ...input, password: PASSWORD }),
       );
@@ -356,7 +350,7 @@ describe.each(databaseKinds)('Actions v2 targets on %s', (kind) => {
     });
 
     it('never logs, stores or echoes the plaintext password (allowed, refused, malformed, unsigned)', async () => {
-      const logsBefore = server.logs.length;
+      const logsBefore = backend.server.logs.length;
       const bodies = [
         addHumanUserContext({ email: 'ok@example.com', password: PASSWORD }),
         addHumanUserContext({ email: 'admin@example.com', password: PASSWORD }),
@@ -365,22 +359,24 @@ describe.each(databaseKinds)('Actions v2 targets on %s', (kind) => {
       ];
       const answers: string[] = [];
       for (const body of bodies)
-        answers.push(await (await server.call('add-human-user', body)).text());
+        answers.push(await (await backend.server.call('add-human-user', body)).text());
       answers.push(
         await (
-          await server.call('add-human-user', bodies[0] as string, { 'zitadel-signature': 'x' })
+          await backend.server.call('add-human-user', bodies[0] as string, {
+            'zitadel-signature': 'x',
+          })
         ).text(),
       );
       expect(answers.join('\n')).not.toContain(PASSWORD);
-      const logged = server.logs.slice(logsBefore).join('\n');
+      const logged = backend.server.logs.slice(logsBefore).join('\n');
       expect(logged).toContain('action call'); // the calls were logged …
       expect(logged).not.toContain(PASSWORD); // … without the password
       const stored = JSON.stringify([
-        await database.handle.db.select().from(users),
-        await database.handle.db.select().from(identityEvents),
+        await backend.database.handle.db.select().from(users),
+        await backend.database.handle.db.select().from(identityEvents),
       ]);
       expect(stored).not.toContain(PASSWORD);
-      const metrics = await (await fetch(server.metricsUrl)).text();
+      const metrics = await (await fetch(backend.server.metricsUrl)).text();
       expect(metrics).toMatch(
         /liverty_action_calls_total\{target="add-human-user",outcome="reserved_username"\}/,
       );
@@ -578,89 +574,75 @@ describe('the enricher’s database breaker, closing again', () => {
 });
 
 describe('a target without signing keys', () => {
-  it('answers 404 while the targets that have keys answer', async () => {
-    const issuer = await startTestIssuer();
-    const database = await createTestDatabase('pglite');
-    const server = await startTestServer({
-      database: database.handle,
-      issuer: issuer.issuer,
-      audience: ['a'],
+  const backend = backendUnderTest({
+    kind: 'pglite',
+    server: {
       actions: {
         signingKeys: { preaccesstoken: [], preuserinfo: [], 'add-human-user': ['policy-only'] },
         clientIds: [],
         policy: createSignupPolicy({ reservedUsernames: ['admin'], blockedEmailDomains: [] }),
       },
+    },
+  });
+
+  it('answers 404 while the targets that have keys answer', async () => {
+    const body = functionContext({ userId: newUserId() });
+    // Signed with the one key there is: still no enricher without its own key.
+    const enricher = await fetch(`${backend.server.baseUrl}/actions/zitadel/preaccesstoken`, {
+      method: 'POST',
+      headers: { 'zitadel-signature': sign(body, 'policy-only') },
+      body,
     });
-    try {
-      const body = functionContext({ userId: newUserId() });
-      // Signed with the one key there is: still no enricher without its own key.
-      const enricher = await fetch(`${server.baseUrl}/actions/zitadel/preaccesstoken`, {
-        method: 'POST',
-        headers: { 'zitadel-signature': sign(body, 'policy-only') },
-        body,
-      });
-      expect(enricher.status).toBe(404);
-      const policyBody = addHumanUserContext({ email: 'x@example.com', password: PASSWORD });
-      const policy = await fetch(`${server.baseUrl}/actions/zitadel/add-human-user`, {
-        method: 'POST',
-        headers: { 'zitadel-signature': sign(policyBody, 'policy-only') },
-        body: policyBody,
-      });
-      expect(policy.status).toBe(200);
-    } finally {
-      await server.close();
-      await issuer.close();
-      await database.drop();
-    }
+    expect(enricher.status).toBe(404);
+    const policyBody = addHumanUserContext({ email: 'x@example.com', password: PASSWORD });
+    const policy = await fetch(`${backend.server.baseUrl}/actions/zitadel/add-human-user`, {
+      method: 'POST',
+      headers: { 'zitadel-signature': sign(policyBody, 'policy-only') },
+      body: policyBody,
+    });
+    expect(policy.status).toBe(200);
   });
 });
 
 describe('the webhook and the Actions targets', () => {
-  it('never accept each other’s keys: a webhook key on the enricher, an enricher key on the webhook', async () => {
-    const issuer = await startTestIssuer();
-    const database = await createTestDatabase('pglite');
-    const server = await startTestServer({
-      database: database.handle,
-      issuer: issuer.issuer,
-      audience: ['a'],
+  const backend = backendUnderTest({
+    kind: 'pglite',
+    server: {
       webhookSigningKeys: ['webhook-key'],
       actions: {
         signingKeys: { preaccesstoken: ['enricher-key'], preuserinfo: [], 'add-human-user': [] },
         clientIds: [],
         policy: createSignupPolicy({ reservedUsernames: [], blockedEmailDomains: [] }),
       },
+    },
+  });
+  const post = (path: string, body: string, key: string) =>
+    fetch(`${backend.server.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'zitadel-signature': sign(body, key) },
+      body,
     });
-    const post = (path: string, body: string, key: string) =>
-      fetch(`${server.baseUrl}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'zitadel-signature': sign(body, key) },
-        body,
-      });
-    try {
-      const userId = newUserId();
-      const context = functionContext({ userId });
-      expect((await post('/actions/zitadel/preaccesstoken', context, 'webhook-key')).status).toBe(
-        401,
-      );
-      const event = webhookBody({
-        userId,
-        sequence: 1,
-        eventType: 'user.human.added',
-        payload: addedPayload('minnie@example.com'),
-      });
-      expect((await post('/webhooks/zitadel', event, 'enricher-key')).status).toBe(401);
-      expect(
-        await database.handle.db.select().from(users).where(eq(users.zitadelUserId, userId)),
-      ).toHaveLength(0);
-      // Each with its own key: both accepted.
-      expect((await post('/actions/zitadel/preaccesstoken', context, 'enricher-key')).status).toBe(
-        200,
-      );
-      expect((await post('/webhooks/zitadel', event, 'webhook-key')).status).toBeLessThan(300);
-    } finally {
-      await server.close();
-      await issuer.close();
-      await database.drop();
-    }
+
+  it('never accept each other’s keys: a webhook key on the enricher, an enricher key on the webhook', async () => {
+    const userId = newUserId();
+    const context = functionContext({ userId });
+    expect((await post('/actions/zitadel/preaccesstoken', context, 'webhook-key')).status).toBe(
+      401,
+    );
+    const event = webhookBody({
+      userId,
+      sequence: 1,
+      eventType: 'user.human.added',
+      payload: addedPayload('minnie@example.com'),
+    });
+    expect((await post('/webhooks/zitadel', event, 'enricher-key')).status).toBe(401);
+    expect(
+      await backend.database.handle.db.select().from(users).where(eq(users.zitadelUserId, userId)),
+    ).toHaveLength(0);
+    // Each with its own key: both accepted.
+    expect((await post('/actions/zitadel/preaccesstoken', context, 'enricher-key')).status).toBe(
+      200,
+    );
+    expect((await post('/webhooks/zitadel', event, 'webhook-key')).status).toBeLessThan(300);
   });
 });

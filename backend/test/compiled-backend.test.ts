@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '@liverty-music/test-support/free-port';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from './support/free-port';
 import { startTestIssuer, type TestIssuer } from './support/test-issuer';
 
 const backendDir = new URL('..', import.meta.url).pathname;
@@ -48,7 +48,7 @@ describe('the compiled backend (backend/Dockerfile)', () => {
   });
 
   it('starts with plain node on PGlite, applies the migrations and answers /healthz and /readyz', async () => {
-    const port = await findFreePort();
+    const port = await freePort();
     backend = spawn(process.execPath, [join(outdir, 'main.js')], {
       cwd: backendDir,
       env: {

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { type ClientHttp2Session, connect as connectHttp2 } from 'node:http2';
 import { type AddressInfo, connect as connectTcp } from 'node:net';
+import { waitUntil } from '@liverty-music/test-support/wait-until';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HTTP_LIMIT_DEFAULTS } from '../src/config';
 import {
@@ -69,14 +70,6 @@ function statusOf(client: ClientHttp2Session, headers: Record<string, string>, b
   });
 }
 
-async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('h2c limits and the request guard', () => {
   it('answers an authority no URL can hold 400 without calling the handler', async () => {
     const { baseUrl, reached } = await listen({});
@@ -111,7 +104,10 @@ describe('h2c limits and the request guard', () => {
       await new Promise<void>((resolve) => client.ping(() => resolve()));
       socket.end();
     }
-    await until('every connection given back', async () => (await connections()) === 0);
+    await waitUntil('every connection given back', async () => (await connections()) === 0, {
+      timeoutMs: 5000,
+      intervalMs: 20,
+    });
   });
 
   it('answers 408 to a stream whose body trickles past the request timeout', async () => {

@@ -32,12 +32,11 @@ import {
   UserService as UserV2betaService,
   AddHumanUserRequestSchema as V2betaAddHumanUserRequestSchema,
 } from '@zitadel/proto/zitadel/user/v2beta/user_service_pb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UNJUDGEABLE_MESSAGE } from '../src/actions/actions-handler';
 import { HUMAN_CREATING_METHODS } from '../src/actions/human-creating-methods';
 import { startActionsServer } from './support/action-calls';
-import { createTestDatabase, type TestDatabase } from './support/test-databases';
-import { startTestIssuer, type TestIssuer } from './support/test-issuer';
+import { backendUnderTest } from './support/backend-under-test';
 
 const PASSWORD = 'Plaintext-Secret-42!';
 
@@ -210,23 +209,7 @@ const executionBody = (method: string, request: JsonValue) =>
   });
 
 describe('every ZITADEL method that creates a human is judged by the signup policy', () => {
-  let issuer: TestIssuer;
-  let database: TestDatabase;
-  let server: Awaited<ReturnType<typeof startActionsServer>>;
-  beforeAll(async () => {
-    issuer = await startTestIssuer();
-    database = await createTestDatabase('pglite');
-    server = await startActionsServer({
-      database: database.handle,
-      issuer: issuer.issuer,
-      audience: [issuer.audience],
-    });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await issuer?.close();
-    await database?.drop();
-  });
+  const backend = backendUnderTest({ kind: 'pglite', start: startActionsServer });
 
   it('lists exactly these methods, each with the proto file that defines its request', () => {
     expect(
@@ -239,7 +222,7 @@ describe('every ZITADEL method that creates a human is judged by the signup poli
   const call = async (method: string, schema: DescMessage, request: unknown) => {
     // Through the real schema and back: the body carries protojson, as ZITADEL sends it.
     const wire = toJson(schema, fromJson(schema, request as JsonValue));
-    const response = await server.call('add-human-user', executionBody(method, wire));
+    const response = await backend.server.call('add-human-user', executionBody(method, wire));
     expect(response.status).toBe(200);
     return response.text();
   };
@@ -288,12 +271,12 @@ describe('every ZITADEL method that creates a human is judged by the signup poli
       executionBody(fullMethod(UserService, 'AddHumanUser'), { username: 7, email: 'x' }),
     ];
     for (const body of tries) {
-      const response = await server.call('add-human-user', body);
+      const response = await backend.server.call('add-human-user', body);
       expect(await response.json()).toEqual({
         forwardedStatusCode: 400,
         forwardedErrorMessage: UNJUDGEABLE_MESSAGE,
       });
     }
-    expect(server.logs.join('\n')).toMatch(/an import from a file cannot be checked/);
+    expect(backend.server.logs.join('\n')).toMatch(/an import from a file cannot be checked/);
   });
 });

@@ -1,9 +1,8 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { backendUnderTest } from './support/backend-under-test';
 import { GET_OR_CREATE_PATH } from './support/send-undecodable-message';
-import { startTestServer } from './support/start-test-server';
-import { createTestDatabase, type TestDatabase } from './support/test-databases';
 
 /**
  * Sends a request with a large body on a raw keep-alive connection, waits for its answer, then
@@ -33,21 +32,7 @@ async function answerThenHealthz(baseUrl: string, head: string, size: number) {
 }
 
 describe('a keep-alive connection after a refused body', () => {
-  let database: TestDatabase;
-  let server: Awaited<ReturnType<typeof startTestServer>>;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('pglite');
-    server = await startTestServer({
-      database: database.handle,
-      issuer: 'http://127.0.0.1:1',
-      audience: ['x'],
-    });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await database?.drop();
-  });
+  const backend = backendUnderTest({ kind: 'pglite' });
 
   // 256 KiB: past what the socket buffers would swallow unread.
   it.each([
@@ -56,14 +41,14 @@ describe('a keep-alive connection after a refused body', () => {
     ['Connect (refused on Content-Length)', 'application/proto'],
   ])('still answers after an oversized %s request', async (_what, contentType) => {
     const head = `POST ${GET_OR_CREATE_PATH} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: ${contentType}\r\n`;
-    const first = await answerThenHealthz(server.baseUrl, head, 256 * 1024);
+    const first = await answerThenHealthz(backend.server.baseUrl, head, 256 * 1024);
     expect(first).toMatch(/^HTTP\/1\.1 (200|429)/);
   });
   // Bad input tried: HTTP/1.0 allows a request without Host, and connect-node throws before its
   // own error handling when it cannot build the request URL. The request guard answers it
   // invalid_argument before the adapter sees it (docs/decisions/028), and the server keeps serving.
   it('answers an HTTP/1.0 RPC without Host 400 invalid_argument, then still serves', async () => {
-    const { port, hostname } = new URL(server.baseUrl);
+    const { port, hostname } = new URL(backend.server.baseUrl);
     const socket = connect(Number(port), hostname);
     socket.on('error', () => {});
     let received = '';
@@ -77,6 +62,6 @@ describe('a keep-alive connection after a refused body', () => {
     await once(socket, 'close');
     expect(received).toMatch(/^HTTP\/1\.1 400/);
     expect(received).toContain('"code":"invalid_argument"');
-    expect((await fetch(`${server.baseUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${backend.server.baseUrl}/healthz`)).status).toBe(200);
   });
 });

@@ -1,9 +1,9 @@
 import { fromJson, type JsonObject } from '@bufbuild/protobuf';
+import { listedHuman } from '@liverty-music/test-support/fake-list-users';
 import { ListUsersResponseSchema } from '@zitadel/proto/zitadel/user/v2/user_service_pb';
 import { describe, expect, it } from 'vitest';
 import { parseListedUsers } from '../src/zitadel-api/parse-listed-users';
 import { listedOf } from '../src/zitadel-api/user-snapshot';
-import { listedHuman } from './support/test-list-users';
 
 const malformed = (why: string) => new Error(why);
 

@@ -1,39 +1,24 @@
+import { startTestEventApi } from '@liverty-music/test-support/fake-event-api';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityEvents, users } from '../src/db/schema';
 import { syncEvents } from '../src/reconciler/sync-events';
 import { createZitadelClient } from '../src/zitadel-api/zitadel-client';
-import { startTestServer } from './support/start-test-server';
-import { createTestDatabase, type TestDatabase } from './support/test-databases';
-import { startTestEventApi } from './support/test-event-api';
-import { startTestIssuer, type TestIssuer } from './support/test-issuer';
+import { backendUnderTest } from './support/backend-under-test';
 import { addedPayload, newUserId, sign, webhookBody } from './support/zitadel-events';
 
 const KEY = 'race-key';
 
 // GetOrCreate (client), the webhook (push) and the reconciler (pull) all converge on one upsert.
 describe('three provisioning paths racing for one user', () => {
-  let issuer: TestIssuer;
-  let database: TestDatabase;
-  let server: Awaited<ReturnType<typeof startTestServer>>;
+  const backend = backendUnderTest({ maxConnections: 20, server: { webhookSigningKeys: [KEY] } });
   let api: Awaited<ReturnType<typeof startTestEventApi>>;
 
   beforeAll(async () => {
-    issuer = await startTestIssuer();
-    database = await createTestDatabase('postgres', { maxConnections: 20 });
     api = await startTestEventApi();
-    server = await startTestServer({
-      database: database.handle,
-      issuer: issuer.issuer,
-      audience: [issuer.audience],
-      webhookSigningKeys: [KEY],
-    });
   });
   afterAll(async () => {
-    await server?.close();
     await api?.close();
-    await issuer?.close();
-    await database?.drop();
   });
 
   it('gives one row with converged fields, one created:true, each event logged once', async () => {
@@ -56,7 +41,7 @@ describe('three provisioning paths racing for one user', () => {
       };
       api.events.push(added, renamed);
       // userinfo already shows the newest state.
-      const token = await issuer.issue({
+      const token = await backend.issuer.issue({
         sub: userId,
         email,
         given_name: 'Mina',
@@ -72,7 +57,7 @@ describe('three provisioning paths racing for one user', () => {
           payload: event.payload,
           createdAt: event.creationDate,
         });
-        return fetch(`${server.baseUrl}/webhooks/zitadel`, {
+        return fetch(`${backend.server.baseUrl}/webhooks/zitadel`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'zitadel-signature': sign(body, KEY) },
           body,
@@ -80,14 +65,14 @@ describe('three provisioning paths racing for one user', () => {
       };
       const poll = () =>
         syncEvents({
-          db: database.handle.db,
+          db: backend.database.handle.db,
           client: createZitadelClient({ apiUrl: api.url, pat: api.pat }),
           checkpoint: `race-${round}`,
           source: 'poll',
           overlapMs: 0,
         });
       const call = () =>
-        server
+        backend.server
           .client()
           .getOrCreate({ isRegistration: true }, { headers: { authorization: `Bearer ${token}` } });
 
@@ -104,7 +89,7 @@ describe('three provisioning paths racing for one user', () => {
       expect([first.created, second.created].filter(Boolean)).toHaveLength(1);
       expect(second.user?.id).toBe(first.user?.id);
 
-      const rows = await database.handle.db
+      const rows = await backend.database.handle.db
         .select()
         .from(users)
         .where(eq(users.zitadelUserId, userId));
@@ -116,7 +101,7 @@ describe('three provisioning paths racing for one user', () => {
         displayName: 'Mina Mouse',
         state: 'active',
       });
-      const logged = await database.handle.db
+      const logged = await backend.database.handle.db
         .select()
         .from(identityEvents)
         .where(eq(identityEvents.aggregateId, userId));

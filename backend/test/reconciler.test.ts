@@ -1,3 +1,4 @@
+import { startTestEventApi } from '@liverty-music/test-support/fake-event-api';
 import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { identityEvents, syncCheckpoints, users } from '../src/db/schema';
@@ -11,7 +12,6 @@ import {
 import { syncEvents } from '../src/reconciler/sync-events';
 import { createZitadelClient, ZitadelApiError } from '../src/zitadel-api/zitadel-client';
 import { createTestDatabase, type TestDatabase } from './support/test-databases';
-import { startTestEventApi } from './support/test-event-api';
 import { addedPayload, newUserId } from './support/zitadel-events';
 
 type EventApi = Awaited<ReturnType<typeof startTestEventApi>>;

@@ -1,8 +1,6 @@
 import { Code, ConnectError } from '@connectrpc/connect';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestServer } from './support/start-test-server';
-import { createTestDatabase, type TestDatabase } from './support/test-databases';
-import { startTestIssuer, type TestIssuer } from './support/test-issuer';
+import { describe, expect, it, vi } from 'vitest';
+import { backendUnderTest } from './support/backend-under-test';
 import { newUserId, sign, webhookBody } from './support/zitadel-events';
 
 const KEY = 'replica-key';
@@ -11,35 +9,16 @@ const KEY = 'replica-key';
 // (docs/decisions/027). The age bound is an hour here, so whatever a replica stops serving, it
 // stopped serving because another replica's change was announced to it.
 describe('returning users answered from memory by two replicas', () => {
-  let issuer: TestIssuer;
-  let database: TestDatabase;
-  let replicas: Awaited<ReturnType<typeof startTestServer>>[];
-
-  beforeAll(async () => {
-    issuer = await startTestIssuer();
-    database = await createTestDatabase('postgres', { maxConnections: 20 });
-    replicas = await Promise.all(
-      [0, 1].map(() =>
-        startTestServer({
-          database: database.handle,
-          issuer: issuer.issuer,
-          audience: [issuer.audience],
-          webhookSigningKeys: [KEY],
-          returningUserCacheMs: 3_600_000,
-        }),
-      ),
-    );
-  });
-  afterAll(async () => {
-    await Promise.all((replicas ?? []).map((replica) => replica.close()));
-    await issuer?.close();
-    await database?.drop();
+  const backend = backendUnderTest({
+    maxConnections: 20,
+    replicas: 2,
+    server: { webhookSigningKeys: [KEY], returningUserCacheMs: 3_600_000 },
   });
 
   const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
 
   async function deliver(replica: number, body: string) {
-    const response = await fetch(`${replicas[replica]?.baseUrl}/webhooks/zitadel`, {
+    const response = await fetch(`${backend.replicas[replica]?.baseUrl}/webhooks/zitadel`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'zitadel-signature': sign(body, KEY) },
       body,
@@ -49,14 +28,18 @@ describe('returning users answered from memory by two replicas', () => {
 
   const [a, b] = [0, 1] as const;
   const client = (replica: number) => {
-    const server = replicas[replica];
+    const server = backend.replicas[replica];
     if (!server) throw new Error(`no replica ${replica}`);
     return server.client();
   };
 
   it('answers created: true to exactly one of many first calls, then false from memory', async () => {
     const sub = newUserId();
-    const token = await issuer.issue({ sub, email: `${sub}@example.com`, name: 'Minnie Mouse' });
+    const token = await backend.issuer.issue({
+      sub,
+      email: `${sub}@example.com`,
+      name: 'Minnie Mouse',
+    });
     const first = await Promise.all(
       Array.from({ length: 12 }, (_, i) => client(i % 2).getOrCreate({}, bearer(token))),
     );
@@ -70,7 +53,11 @@ describe('returning users answered from memory by two replicas', () => {
 
   it('refuses a user on one replica once another replica applied its removal', async () => {
     const sub = newUserId();
-    const token = await issuer.issue({ sub, email: `${sub}@example.com`, name: 'Minnie Mouse' });
+    const token = await backend.issuer.issue({
+      sub,
+      email: `${sub}@example.com`,
+      name: 'Minnie Mouse',
+    });
     await client(a).getOrCreate({}, bearer(token));
     // Served from A's memory from here on.
     expect((await client(a).getOrCreate({}, bearer(token))).user?.zitadelUserId).toBe(sub);
@@ -98,7 +85,11 @@ describe('returning users answered from memory by two replicas', () => {
 
   it('shows a profile changed through another replica', async () => {
     const sub = newUserId();
-    const token = await issuer.issue({ sub, email: `${sub}@example.com`, name: 'Minnie Mouse' });
+    const token = await backend.issuer.issue({
+      sub,
+      email: `${sub}@example.com`,
+      name: 'Minnie Mouse',
+    });
     await client(a).getOrCreate({}, bearer(token));
     expect((await client(a).getMe({}, bearer(token))).user?.displayName).toBe('Minnie Mouse');
 

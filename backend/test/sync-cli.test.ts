@@ -2,6 +2,8 @@ import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { startTestEventApi } from '@liverty-music/test-support/fake-event-api';
+import { listedHuman } from '@liverty-music/test-support/fake-list-users';
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { users } from '../src/db/schema';
@@ -9,8 +11,6 @@ import { startFaultProxy } from './support/fault-proxy';
 import { type LocalIdpProcess, startLocalIdpProcess } from './support/local-idp-process';
 import { type ExpectedUser, expectedFromBurst, presence } from './support/sync-checks';
 import { createTestDatabase, type TestDatabase } from './support/test-databases';
-import { startTestEventApi } from './support/test-event-api';
-import { listedHuman } from './support/test-list-users';
 import { addedPayload, newUserId } from './support/zitadel-events';
 
 const run = promisify(execFile);

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { waitUntil } from '@liverty-music/test-support/wait-until';
 import { count, sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -259,23 +260,21 @@ describe('the Event API failing', () => {
 });
 
 describe('the history moving while the reconciler reads it', () => {
-  it('keeps up with a burst of ~1,000 signups a second, and ends caught up', async () => {
+  it('reads a history that grows while it reads it (~1,000 signups a second), and ends caught up', async () => {
     database = await createTestDatabase('postgres');
     const { reconciler } = reconcilerFor(direct());
     reconciler.start();
-    const started = Date.now();
     const burst = await idp.burst({ count: 3000, perSecond: 1000, emailPrefix: 'during' });
-    const burstSeconds = (Date.now() - started) / 1000;
     const expected = expectedFromBurst(burst);
-    const deadline = Date.now() + 20_000;
-    let report = await presence(database.handle.db, expected);
-    while (report.present < expected.length && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      report = await presence(database.handle.db, expected);
-    }
-    const lagSeconds = (Date.now() - started) / 1000 - burstSeconds;
-    console.log(
-      `reconciler during a burst: ${report.present} of ${expected.length} users present ${lagSeconds.toFixed(1)} s after a ${burstSeconds.toFixed(1)} s burst ended`,
+    // How soon it catches up is a figure the fault suite prints (reconciler-killed-mid-burst), not
+    // a limit here: the wait only ends a hang.
+    const report = await waitUntil(
+      'every user of the burst to be present',
+      async () => {
+        const now = await presence(database.handle.db, expected);
+        return now.present === expected.length && now;
+      },
+      { timeoutMs: 55_000, intervalMs: 100 },
     );
     expect(report.missing.slice(0, 3)).toEqual([]);
     expect(report.present).toBe(expected.length);

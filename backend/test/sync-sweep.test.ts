@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { startTestEventApi } from '@liverty-music/test-support/fake-event-api';
+import { listedHuman, TEST_ORG_ID } from '@liverty-music/test-support/fake-list-users';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { identityEvents, pendingIdentityEvents, sweepRuns, users } from '../src/db/schema';
@@ -14,8 +16,6 @@ import {
   databaseKinds,
   type TestDatabase,
 } from './support/test-databases';
-import { startTestEventApi } from './support/test-event-api';
-import { listedHuman, TEST_ORG_ID } from './support/test-list-users';
 import { addedPayload, newUserId, sign, webhookBody } from './support/zitadel-events';
 
 type EventApi = Awaited<ReturnType<typeof startTestEventApi>>;

@@ -5,16 +5,11 @@ import { Writable } from 'node:stream';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { count } from 'drizzle-orm';
 import { pino } from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { users } from '../src/db/schema';
+import { backendUnderTest } from './support/backend-under-test';
 import { startTestServer } from './support/start-test-server';
-import { createTestDatabase, type TestDatabase } from './support/test-databases';
-import {
-  INTROSPECTION_CLIENT,
-  OTHER_CLIENT_ID,
-  startTestIssuer,
-  type TestIssuer,
-} from './support/test-issuer';
+import { INTROSPECTION_CLIENT, OTHER_CLIENT_ID } from './support/test-issuer';
 
 // Which tokens this API takes, over real HTTP against an issuer that signs, introspects and fails
 // like ZITADEL. The ZITADEL facts each row relies on:
@@ -51,28 +46,16 @@ function captureLogs() {
 }
 
 describe('token matrix: only this app’s access tokens, JWT or opaque', () => {
-  let issuer: TestIssuer;
-  let database: TestDatabase;
-  let server: Awaited<ReturnType<typeof startTestServer>>;
-  let logs: ReturnType<typeof captureLogs>;
-
-  beforeAll(async () => {
-    issuer = await startTestIssuer();
-    database = await createTestDatabase('pglite');
-    logs = captureLogs();
-    server = await startTestServer({
-      database: database.handle,
-      issuer: issuer.issuer,
-      audience: [issuer.audience],
-      clientIds: [issuer.clientId],
+  const logs = captureLogs();
+  const backend = backendUnderTest({
+    kind: 'pglite',
+    server: {
       introspection: { method: 'client_secret_basic', ...INTROSPECTION_CLIENT },
       logger: logs.logger,
-    });
+    },
   });
-  afterAll(async () => {
-    await server?.close();
-    await issuer?.close();
-    await database?.drop();
+
+  afterAll(() => {
     console.log(
       `\ntoken matrix\n| token | expected | result |\n| --- | --- | --- |\n${matrix
         .map((row) => `| ${row.token} | ${row.expected} | ${row.result} |`)
@@ -80,13 +63,13 @@ describe('token matrix: only this app’s access tokens, JWT or opaque', () => {
     );
   });
   beforeEach(async () => {
-    await database.handle.db.delete(users);
+    await backend.database.handle.db.delete(users);
     for (const endpoint of ['discovery', 'jwks', 'introspection', 'userinfo'] as const)
-      issuer.setStatus(endpoint, 200);
+      backend.issuer.setStatus(endpoint, 200);
   });
 
   async function rowCount() {
-    const [row] = await database.handle.db.select({ n: count() }).from(users);
+    const [row] = await backend.database.handle.db.select({ n: count() }).from(users);
     return row?.n;
   }
 
@@ -96,7 +79,7 @@ describe('token matrix: only this app’s access tokens, JWT or opaque', () => {
     token: string,
     expected: Outcome,
     message?: RegExp,
-    call = server.client(),
+    call = backend.server.client(),
   ) {
     const outcome = await call
       .getOrCreate({ isRegistration: true }, { headers: { authorization: `Bearer ${token}` } })
@@ -127,20 +110,20 @@ describe('token matrix: only this app’s access tokens, JWT or opaque', () => {
   it('accepts the SPA’s JWT access token (control)', async () => {
     await expectOutcome(
       'JWT access token of the SPA (control)',
-      await issuer.issue(profile),
+      await backend.issuer.issue(profile),
       'accepted',
     );
   });
 
   it('refuses a ZITADEL-shaped ID token, which carries client_id too', async () => {
-    const idToken = await issuer.issueIdToken(profile);
+    const idToken = await backend.issuer.issueIdToken(profile);
     await expectOutcome(
       'ID token (aud, sub, client_id as the access token; azp, at_hash, nonce)',
       idToken,
       'Unauthenticated',
       /this is an ID token \(it has azp, nonce, at_hash\)/,
     );
-    const withoutNonce = await issuer.issueIdToken(profile, { nonce: false });
+    const withoutNonce = await backend.issuer.issueIdToken(profile, { nonce: false });
     await expectOutcome(
       'ID token without nonce',
       withoutNonce,
@@ -150,8 +133,8 @@ describe('token matrix: only this app’s access tokens, JWT or opaque', () => {
   });
 
   it('refuses another client’s JWT access token, though its audience holds the project', async () => {
-    const token = await issuer.issue(profile, {
-      claims: { client_id: OTHER_CLIENT_ID, aud: [OTHER_CLIENT_ID, issuer.audience] },
+    const token = await backend.issuer.issue(profile, {
+      claims: { client_id: OTHER_CLIENT_ID, aud: [OTHER_CLIENT_ID, backend.issuer.audience] },
     });
     await expectOutcome(
       'another client’s JWT access token (project in aud)',
@@ -162,22 +145,22 @@ describe('token matrix: only this app’s access tokens, JWT or opaque', () => {
   });
 
   it('refuses a JWT without client_id', async () => {
-    const token = await issuer.issue(profile, { claims: { client_id: undefined } });
+    const token = await backend.issuer.issue(profile, { claims: { client_id: undefined } });
     await expectOutcome('JWT without client_id', token, 'Unauthenticated', /no client_id/);
   });
 
   it('accepts a valid opaque token through introspection, and introspects it once per minute', async () => {
-    const token = issuer.issueOpaque(profile);
-    const before = issuer.counts.introspection;
+    const token = backend.issuer.issueOpaque(profile);
+    const before = backend.issuer.counts.introspection;
     await expectOutcome('opaque access token of the SPA (introspected, active)', token, 'accepted');
-    await server.client().getMe({}, { headers: { authorization: `Bearer ${token}` } });
-    expect(issuer.counts.introspection - before).toBe(1);
-    expect(issuer.clientAuthentications.at(-1)).toBe('client_secret_basic');
+    await backend.server.client().getMe({}, { headers: { authorization: `Bearer ${token}` } });
+    expect(backend.issuer.counts.introspection - before).toBe(1);
+    expect(backend.issuer.clientAuthentications.at(-1)).toBe('client_secret_basic');
   });
 
   it('refuses a revoked opaque token', async () => {
-    const token = issuer.issueOpaque(profile);
-    issuer.revokeOpaque(token);
+    const token = backend.issuer.issueOpaque(profile);
+    backend.issuer.revokeOpaque(token);
     await expectOutcome(
       'opaque, revoked (introspection: active false)',
       token,
@@ -187,7 +170,7 @@ describe('token matrix: only this app’s access tokens, JWT or opaque', () => {
   });
 
   it('refuses another client’s opaque token', async () => {
-    const token = issuer.issueOpaque(profile, { clientId: OTHER_CLIENT_ID });
+    const token = backend.issuer.issueOpaque(profile, { clientId: OTHER_CLIENT_ID });
     await expectOutcome(
       'opaque, another client’s (project in aud)',
       token,
@@ -197,7 +180,10 @@ describe('token matrix: only this app’s access tokens, JWT or opaque', () => {
   });
 
   it('refuses an opaque token for another project (ZITADEL answers inactive)', async () => {
-    const token = issuer.issueOpaque(profile, { clientId: 'elsewhere', aud: ['elsewhere', '999'] });
+    const token = backend.issuer.issueOpaque(profile, {
+      clientId: 'elsewhere',
+      aud: ['elsewhere', '999'],
+    });
     await expectOutcome(
       'opaque, another project (introspection: active false)',
       token,
@@ -207,8 +193,8 @@ describe('token matrix: only this app’s access tokens, JWT or opaque', () => {
   });
 
   it('answers unavailable while the introspection endpoint is down', async () => {
-    const token = issuer.issueOpaque(profile);
-    issuer.setStatus('introspection', 503);
+    const token = backend.issuer.issueOpaque(profile);
+    backend.issuer.setStatus('introspection', 503);
     await expectOutcome(
       'opaque while introspection answers 503',
       token,
@@ -219,9 +205,9 @@ describe('token matrix: only this app’s access tokens, JWT or opaque', () => {
 
   it('answers internal when the issuer refuses this API’s introspection credentials', async () => {
     const wrong = await startTestServer({
-      database: database.handle,
-      issuer: issuer.issuer,
-      audience: [issuer.audience],
+      database: backend.database.handle,
+      issuer: backend.issuer.issuer,
+      audience: [backend.issuer.audience],
       introspection: {
         method: 'client_secret_basic',
         clientId: 'api-client',
@@ -232,7 +218,7 @@ describe('token matrix: only this app’s access tokens, JWT or opaque', () => {
     try {
       await expectOutcome(
         'opaque, this API’s introspection secret wrong',
-        issuer.issueOpaque(profile),
+        backend.issuer.issueOpaque(profile),
         'Internal',
         /refused this API's introspection credentials \(unauthorized_client\)/,
         wrong.client(),
@@ -244,15 +230,15 @@ describe('token matrix: only this app’s access tokens, JWT or opaque', () => {
 
   it('refuses opaque tokens with a reason when introspection is not configured', async () => {
     const jwtOnly = await startTestServer({
-      database: database.handle,
-      issuer: issuer.issuer,
-      audience: [issuer.audience],
+      database: backend.database.handle,
+      issuer: backend.issuer.issuer,
+      audience: [backend.issuer.audience],
       logger: logs.logger,
     });
     try {
       await expectOutcome(
         'opaque, introspection not configured',
-        issuer.issueOpaque(profile),
+        backend.issuer.issueOpaque(profile),
         'Unauthenticated',
         /not a JWT, and this API is not configured to introspect/,
         jwtOnly.client(),
@@ -266,23 +252,23 @@ describe('token matrix: only this app’s access tokens, JWT or opaque', () => {
     const { readIntrospectionKeyFile } = await import('../src/auth/introspection-credentials');
     const dir = mkdtempSync(join(tmpdir(), 'key-file-'));
     const keyFile = join(dir, 'api-app.json');
-    writeFileSync(keyFile, JSON.stringify(issuer.introspectionKeyFile()));
+    writeFileSync(keyFile, JSON.stringify(backend.issuer.introspectionKeyFile()));
     const withKey = await startTestServer({
-      database: database.handle,
-      issuer: issuer.issuer,
-      audience: [issuer.audience],
+      database: backend.database.handle,
+      issuer: backend.issuer.issuer,
+      audience: [backend.issuer.audience],
       introspection: readIntrospectionKeyFile(keyFile),
       logger: logs.logger,
     });
     try {
       await expectOutcome(
         'opaque, introspected with private_key_jwt',
-        issuer.issueOpaque(profile),
+        backend.issuer.issueOpaque(profile),
         'accepted',
         undefined,
         withKey.client(),
       );
-      expect(issuer.clientAuthentications.at(-1)).toBe('private_key_jwt');
+      expect(backend.issuer.clientAuthentications.at(-1)).toBe('private_key_jwt');
     } finally {
       await withKey.close();
       rmSync(dir, { recursive: true, force: true });
@@ -292,9 +278,9 @@ describe('token matrix: only this app’s access tokens, JWT or opaque', () => {
   it('keeps verifying with the last key set while the issuer is unreachable, within the bound', async () => {
     let clock = Date.now();
     const resilient = await startTestServer({
-      database: database.handle,
-      issuer: issuer.issuer,
-      audience: [issuer.audience],
+      database: backend.database.handle,
+      issuer: backend.issuer.issuer,
+      audience: [backend.issuer.audience],
       // Refetch on every call, so the outage is noticed at once; a bound of 10 minutes.
       keySet: { refreshAfterMs: 0, cooldownMs: 0, maxStaleMs: 10 * 60_000, now: () => clock },
       logger: logs.logger,
@@ -302,19 +288,19 @@ describe('token matrix: only this app’s access tokens, JWT or opaque', () => {
     try {
       await expectOutcome(
         'JWT, issuer up (keys fetched)',
-        await issuer.issue(profile),
+        await backend.issuer.issue(profile),
         'accepted',
         undefined,
         resilient.client(),
       );
-      await database.handle.db.delete(users);
-      issuer.setStatus('jwks', 503);
-      issuer.setStatus('discovery', 503);
+      await backend.database.handle.db.delete(users);
+      backend.issuer.setStatus('jwks', 503);
+      backend.issuer.setStatus('discovery', 503);
       const warnings = logs.lines.length;
       clock += 9 * 60_000;
       await expectOutcome(
         'JWT, JWKS and discovery down 9 min, key cached',
-        await issuer.issue(profile),
+        await backend.issuer.issue(profile),
         'accepted',
         undefined,
         resilient.client(),
@@ -323,11 +309,11 @@ describe('token matrix: only this app’s access tokens, JWT or opaque', () => {
         /issuer key set unreachable: verifying with the last key set fetched/,
       );
 
-      await database.handle.db.delete(users);
-      await issuer.publishOtherKey('key-2');
+      await backend.database.handle.db.delete(users);
+      await backend.issuer.publishOtherKey('key-2');
       await expectOutcome(
         'JWT by a key not seen yet, JWKS down',
-        await issuer.issue(profile, { kid: 'key-2', useOtherKey: true }),
+        await backend.issuer.issue(profile, { kid: 'key-2', useOtherKey: true }),
         'Unavailable',
         /key this API has not seen/,
         resilient.client(),
@@ -336,7 +322,7 @@ describe('token matrix: only this app’s access tokens, JWT or opaque', () => {
       clock += 2 * 60_000;
       await expectOutcome(
         'JWT, JWKS down 11 min (past the 10 min bound)',
-        await issuer.issue(profile),
+        await backend.issuer.issue(profile),
         'Unavailable',
         /key set answered HTTP 503|discovery answered HTTP 503/,
         resilient.client(),

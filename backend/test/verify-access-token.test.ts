@@ -1,45 +1,27 @@
 import { Code, ConnectError } from '@connectrpc/connect';
 import { count } from 'drizzle-orm';
 import { base64url, exportSPKI, SignJWT } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { users } from '../src/db/schema';
-import { startTestServer } from './support/start-test-server';
-import { createTestDatabase, type TestDatabase } from './support/test-databases';
-import { startTestIssuer, type TestIssuer } from './support/test-issuer';
+import { backendUnderTest } from './support/backend-under-test';
 
 // The verification matrix runs over real HTTP: a real JWKS server, the real backend, and the
 // database checked after every rejected call.
 describe('GetOrCreate rejects every bad access token with unauthenticated and writes nothing', () => {
-  let issuer: TestIssuer;
-  let database: TestDatabase;
-  let server: Awaited<ReturnType<typeof startTestServer>>;
+  const backend = backendUnderTest({ kind: 'pglite' });
   const profile = { sub: '336494809936035843', email: 'mini@mouse.com', name: 'Minnie Mouse' };
 
-  beforeAll(async () => {
-    issuer = await startTestIssuer();
-    database = await createTestDatabase('pglite');
-    server = await startTestServer({
-      database: database.handle,
-      issuer: issuer.issuer,
-      audience: [issuer.audience],
-    });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await issuer?.close();
-    await database?.drop();
-  });
   beforeEach(async () => {
-    await database.handle.db.delete(users);
+    await backend.database.handle.db.delete(users);
   });
 
   async function rowCount() {
-    const [row] = await database.handle.db.select({ n: count() }).from(users);
+    const [row] = await backend.database.handle.db.select({ n: count() }).from(users);
     return row?.n;
   }
 
   async function expectRejected(headers: Record<string, string>, message: RegExp) {
-    const error = await server
+    const error = await backend.server
       .client()
       .getOrCreate({ isRegistration: true }, { headers })
       .then(
@@ -55,8 +37,8 @@ describe('GetOrCreate rejects every bad access token with unauthenticated and wr
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
   it('accepts a valid token (the control case) and writes one row', async () => {
-    const token = await issuer.issue(profile);
-    const response = await server.client().getOrCreate({}, { headers: bearer(token) });
+    const token = await backend.issuer.issue(profile);
+    const response = await backend.server.client().getOrCreate({}, { headers: bearer(token) });
     expect(response.created).toBe(true);
     expect(response.user?.zitadelUserId).toBe(profile.sub);
     expect(response.user?.email).toBe('mini@mouse.com');
@@ -80,48 +62,55 @@ describe('GetOrCreate rejects every bad access token with unauthenticated and wr
   });
 
   it('expired beyond the 60 s skew', async () => {
-    const token = await issuer.issue(profile, { claims: {}, expiresIn: '-2 minutes' });
+    const token = await backend.issuer.issue(profile, { claims: {}, expiresIn: '-2 minutes' });
     await expectRejected(bearer(token), /expired/);
   });
 
   it('accepts a token expired within the 60 s skew', async () => {
-    const token = await issuer.issue(profile, { expiresIn: '-30 seconds' });
-    const response = await server.client().getOrCreate({}, { headers: bearer(token) });
+    const token = await backend.issuer.issue(profile, { expiresIn: '-30 seconds' });
+    const response = await backend.server.client().getOrCreate({}, { headers: bearer(token) });
     expect(response.user?.zitadelUserId).toBe(profile.sub);
   });
 
   it('not yet valid (nbf two minutes ahead)', async () => {
-    const token = await issuer.issue(profile, {
+    const token = await backend.issuer.issue(profile, {
       claims: { nbf: Math.floor(Date.now() / 1000) + 120 },
     });
     await expectRejected(bearer(token), /not yet valid/);
   });
 
   it('wrong issuer', async () => {
-    const token = await issuer.issue(profile, { claims: { iss: 'https://evil.example.com' } });
+    const token = await backend.issuer.issue(profile, {
+      claims: { iss: 'https://evil.example.com' },
+    });
     await expectRejected(bearer(token), /wrong issuer/);
   });
 
   it('wrong audience', async () => {
-    const token = await issuer.issue(profile, { claims: { aud: ['another-project'] } });
+    const token = await backend.issuer.issue(profile, { claims: { aud: ['another-project'] } });
     await expectRejected(bearer(token), /audience/);
   });
 
   it('unknown kid', async () => {
-    const token = await issuer.issue(profile, { kid: 'unknown-kid', useOtherKey: true });
+    const token = await backend.issuer.issue(profile, { kid: 'unknown-kid', useOtherKey: true });
     await expectRejected(bearer(token), /unknown key/);
   });
 
   it('bad signature (known kid, signed by another key)', async () => {
-    const token = await issuer.issue(profile, { useOtherKey: true });
+    const token = await backend.issuer.issue(profile, { useOtherKey: true });
     await expectRejected(bearer(token), /signature is invalid/);
   });
 
   it('tampered payload (signature no longer matches)', async () => {
-    const token = await issuer.issue(profile);
+    const token = await backend.issuer.issue(profile);
     const [header, , signature] = token.split('.');
     const forged = base64url.encode(
-      JSON.stringify({ sub: '1', iss: issuer.issuer, aud: issuer.audience, exp: 9999999999 }),
+      JSON.stringify({
+        sub: '1',
+        iss: backend.issuer.issuer,
+        aud: backend.issuer.audience,
+        exp: 9999999999,
+      }),
     );
     await expectRejected(bearer(`${header}.${forged}.${signature}`), /signature is invalid/);
   });
@@ -132,42 +121,42 @@ describe('GetOrCreate rejects every bad access token with unauthenticated and wr
     const payload = base64url.encode(
       JSON.stringify({
         sub: profile.sub,
-        iss: issuer.issuer,
-        aud: issuer.audience,
+        iss: backend.issuer.issuer,
+        aud: backend.issuer.audience,
         iat: now,
         exp: now + 3600,
       }),
     );
     const token = `${header}.${payload}.`;
-    issuer.register(token, profile);
+    backend.issuer.register(token, profile);
     await expectRejected(bearer(token), /algorithm is not allowed|malformed/);
   });
 
   it('HS256 signed with the public key as the secret (key confusion)', async () => {
     const { createPublicKey } = await import('node:crypto');
-    const publicKey = createPublicKey({ key: issuer.publicJwk(), format: 'jwk' });
+    const publicKey = createPublicKey({ key: backend.issuer.publicJwk(), format: 'jwk' });
     const pem = await exportSPKI(publicKey);
     const token = await new SignJWT({})
       .setProtectedHeader({ alg: 'HS256', kid: 'key-1' })
-      .setIssuer(issuer.issuer)
+      .setIssuer(backend.issuer.issuer)
       .setSubject(profile.sub)
-      .setAudience(issuer.audience)
+      .setAudience(backend.issuer.audience)
       .setIssuedAt()
       .setExpirationTime('1h')
       .sign(new TextEncoder().encode(pem));
-    issuer.register(token, profile);
+    backend.issuer.register(token, profile);
     await expectRejected(bearer(token), /algorithm is not allowed/);
   });
 
   it('userinfo answers for a different subject than the token', async () => {
-    const token = await issuer.issue(profile);
-    issuer.register(token, { sub: 'someone-else' });
+    const token = await backend.issuer.issue(profile);
+    backend.issuer.register(token, { sub: 'someone-else' });
     await expectRejected(bearer(token), /userinfo subject does not match/);
   });
 
   it('validly signed token that the issuer refuses at userinfo (revoked)', async () => {
-    const token = await issuer.issue(profile);
-    issuer.forget(token);
+    const token = await backend.issuer.issue(profile);
+    backend.issuer.forget(token);
     await expectRejected(bearer(token), /rejected the access token at userinfo/);
   });
 });

@@ -6,6 +6,8 @@
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from '@liverty-music/test-support/free-port';
+import { createThrowawayDatabase } from '@liverty-music/test-support/throwaway-database';
 import { chromium } from 'playwright-core';
 import {
   formatSignupBreakdown,
@@ -15,8 +17,6 @@ import {
 } from '../../scripts/signup-timing';
 import { ROOT, startStack } from '../../scripts/stack';
 import { loadBenchConfig } from './bench-config';
-import { createBenchDatabase } from './create-bench-database';
-import { freePort } from './free-port';
 import { progress } from './progress-log';
 import {
   type CacheState,
@@ -40,7 +40,7 @@ const serve = (dir: string) => {
 };
 
 const config = loadBenchConfig();
-const database = await createBenchDatabase(config.adminDatabaseUrl, 'ab');
+const database = await createThrowawayDatabase('bench_ab', { serverUrl: config.adminDatabaseUrl });
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-ab-'));
 const samples = new Map(builds.map((build) => [build.name, [] as SignupSample[]]));
 const load: number[] = [];

@@ -2,10 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  createThrowawayDatabase,
+  type ThrowawayDatabase,
+} from '@liverty-music/test-support/throwaway-database';
 import postgres from 'postgres';
 import type { BenchConfig } from './bench-config';
 import { copyRows, createEmptyTables } from './copy-backfill-rows';
-import { type BenchDatabase, createBenchDatabase } from './create-bench-database';
 import {
   type CpuShares,
   formatCpuShares,
@@ -46,12 +49,14 @@ export async function measureBackfill(config: BenchConfig): Promise<BackfillResu
   const history = sparseHistory(config.events);
   const pat = `bench-${randomBytes(12).toString('base64url')}`;
   const api = await startSyntheticZitadel(history, pat);
-  const databases: BenchDatabase[] = [];
+  const databases: ThrowawayDatabase[] = [];
   try {
     progress(`backfill: ${config.events} user.human.added events through sync-backfill.ts`);
     // A repeat goes into its own fresh database: the backfill must start from nothing.
     const attempt = async () => {
-      const database = await createBenchDatabase(config.adminDatabaseUrl, 'backfill');
+      const database = await createThrowawayDatabase('bench_backfill', {
+        serverUrl: config.adminDatabaseUrl,
+      });
       databases.push(database);
       const pagesBefore = api.stats().requests;
       await waitForQuietMachine(config.quietWaitSeconds);
@@ -91,7 +96,9 @@ export async function measureBackfill(config: BenchConfig): Promise<BackfillResu
     progress('backfill: COPY of the same rows into empty tables');
     const { seconds: copySeconds, cpu: copyCpu } = await leastDisturbed(
       async () => {
-        const copyDb = await createBenchDatabase(config.adminDatabaseUrl, 'copy');
+        const copyDb = await createThrowawayDatabase('bench_copy', {
+          serverUrl: config.adminDatabaseUrl,
+        });
         databases.push(copyDb);
         await createEmptyTables(copyDb.url);
         await waitForQuietMachine(config.quietWaitSeconds);
@@ -112,7 +119,9 @@ export async function measureBackfill(config: BenchConfig): Promise<BackfillResu
       // A smaller second backfill under --cpu-prof, cut to the span the Event API was read.
       const count = Math.max(10_000, Math.round(config.events / 5));
       progress(`backfill: CPU profile of the CLI over ${count} events`);
-      const profileDb = await createBenchDatabase(config.adminDatabaseUrl, 'backfill_profile');
+      const profileDb = await createThrowawayDatabase('bench_backfill_profile', {
+        serverUrl: config.adminDatabaseUrl,
+      });
       databases.push(profileDb);
       const profileApi = await startSyntheticZitadel(sparseHistory(count), pat);
       const dir = mkdtempSync(join(tmpdir(), 'bench-profile-'));

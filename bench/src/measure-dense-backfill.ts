@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import {
+  createThrowawayDatabase,
+  type ThrowawayDatabase,
+} from '@liverty-music/test-support/throwaway-database';
 import postgres from 'postgres';
 import type { BenchConfig } from './bench-config';
 import { copyRows, createEmptyTables } from './copy-backfill-rows';
-import { type BenchDatabase, createBenchDatabase } from './create-bench-database';
 import {
   type CpuShares,
   formatCpuShares,
@@ -56,7 +59,7 @@ async function countRows(url: string) {
  */
 export async function measureDenseBackfill(
   config: BenchConfig,
-  databases: BenchDatabase[],
+  databases: ThrowawayDatabase[],
   cores: number,
 ): Promise<DenseBackfillResults> {
   const history = denseHistory(config.events);
@@ -68,7 +71,9 @@ export async function measureDenseBackfill(
     );
     const run = await leastDisturbed(
       async () => {
-        const database = await createBenchDatabase(config.adminDatabaseUrl, 'backfill_dense');
+        const database = await createThrowawayDatabase('bench_backfill_dense', {
+          serverUrl: config.adminDatabaseUrl,
+        });
         databases.push(database);
         const before = api.stats();
         await waitForQuietMachine(config.quietWaitSeconds);
@@ -92,7 +97,9 @@ export async function measureDenseBackfill(
     const rows = await countRows(run.database.url);
     const { seconds: copySeconds } = await leastDisturbed(
       async () => {
-        const copyDb = await createBenchDatabase(config.adminDatabaseUrl, 'copy_dense');
+        const copyDb = await createThrowawayDatabase('bench_copy_dense', {
+          serverUrl: config.adminDatabaseUrl,
+        });
         databases.push(copyDb);
         await createEmptyTables(copyDb.url);
         await waitForQuietMachine(config.quietWaitSeconds);

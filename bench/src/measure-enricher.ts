@@ -1,7 +1,7 @@
+import { createThrowawayDatabase } from '@liverty-music/test-support/throwaway-database';
 import type { Dispatcher } from 'undici';
 import type { BenchConfig } from './bench-config';
 import { BENCH_CLIENT_ID, existingSub, newSub } from './bench-identity';
-import { createBenchDatabase } from './create-bench-database';
 import { addHumanUserBody, functionBody, getMeRequest, KEY, signed } from './enricher-requests';
 import { getOrCreateRequest } from './get-or-create-request';
 import { waitForQuietMachine } from './measure-cpu';
@@ -55,7 +55,9 @@ export async function measureEnricher(
   // p99 of 200 calls/s needs a few thousand samples to mean something.
   const seconds = Math.max(10, config.seconds * 2);
   const users = Math.min(config.existingUsers, 2000);
-  const database = await createBenchDatabase(config.adminDatabaseUrl, 'enricher');
+  const database = await createThrowawayDatabase('bench_enricher', {
+    serverUrl: config.adminDatabaseUrl,
+  });
   const direct = new URL(database.url);
   const proxy = await startSwitchableProxy({
     host: direct.hostname,

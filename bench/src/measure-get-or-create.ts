@@ -1,9 +1,12 @@
 import { availableParallelism } from 'node:os';
+import {
+  createThrowawayDatabase,
+  type ThrowawayDatabase,
+} from '@liverty-music/test-support/throwaway-database';
 import type { BenchConfig } from './bench-config';
 import { existingSub, newSub } from './bench-identity';
 import { captureUpsertStatement, toPgbenchSql } from './capture-upsert-sql';
 import { createCheckpointCounter } from './count-checkpoints';
-import { type BenchDatabase, createBenchDatabase } from './create-bench-database';
 import {
   type CpuShares,
   formatCpuShares,
@@ -78,7 +81,7 @@ export async function measureGetOrCreate(
   const cores = availableParallelism();
   const statement = await captureUpsertStatement();
   const upsertSql = toPgbenchSql(statement);
-  const databases: BenchDatabase[] = [];
+  const databases: ThrowawayDatabase[] = [];
   const servers: RunningServer[] = [];
   const points: LoadPoint[] = [];
   const seconds = config.seconds;
@@ -94,7 +97,7 @@ export async function measureGetOrCreate(
   try {
     const [realDb, naiveDb, pgbenchDb] = await Promise.all(
       (['real', 'naive', 'pgbench'] as const).map((label) =>
-        createBenchDatabase(config.adminDatabaseUrl, label),
+        createThrowawayDatabase(`bench_${label}`, { serverUrl: config.adminDatabaseUrl }),
       ),
     );
     if (!realDb || !naiveDb || !pgbenchDb) throw new Error('databases were not created');

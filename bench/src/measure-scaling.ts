@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
+import { createThrowawayDatabase } from '@liverty-music/test-support/throwaway-database';
 import type { BenchConfig } from './bench-config';
 import { existingSub } from './bench-identity';
 import { callEachOnce } from './call-each-once';
-import { createBenchDatabase } from './create-bench-database';
 import {
   type CpuShares,
   formatCpuShares,
@@ -39,7 +39,9 @@ export async function measureScaling(
   issuer: BenchIssuer,
 ): Promise<ScalingResults> {
   const cores = availableParallelism();
-  const database = await createBenchDatabase(config.adminDatabaseUrl, 'scaling');
+  const database = await createThrowawayDatabase('bench_scaling', {
+    serverUrl: config.adminDatabaseUrl,
+  });
   const servers: RunningServer[] = [];
   try {
     progress(`scaling: starting ${MAX_PROCESSES} backend processes on one database`);

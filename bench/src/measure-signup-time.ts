@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@liverty-music/test-support/free-port';
+import { createThrowawayDatabase } from '@liverty-music/test-support/throwaway-database';
 import { chromium } from 'playwright-core';
 import {
   median,
@@ -10,8 +12,6 @@ import {
 } from '../../scripts/signup-timing';
 import { startStack } from '../../scripts/stack';
 import type { BenchConfig } from './bench-config';
-import { createBenchDatabase } from './create-bench-database';
-import { freePort } from './free-port';
 import { progress } from './progress-log';
 
 import {
@@ -46,7 +46,9 @@ export interface SignupResults {
  * first-time visitor. Server-side provisioning is off, so the callback alone creates the user.
  */
 export async function measureSignupTime(config: BenchConfig): Promise<SignupResults> {
-  const database = await createBenchDatabase(config.adminDatabaseUrl, 'browser');
+  const database = await createThrowawayDatabase('bench_browser', {
+    serverUrl: config.adminDatabaseUrl,
+  });
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-stack-'));
   try {
     progress(

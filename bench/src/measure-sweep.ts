@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import {
+  createThrowawayDatabase,
+  type ThrowawayDatabase,
+} from '@liverty-music/test-support/throwaway-database';
 import { BENCH_DIR, type BenchConfig, TSX } from './bench-config';
-import { type BenchDatabase, createBenchDatabase } from './create-bench-database';
 import type { CpuShares } from './measure-cpu';
 import { formatCpuShares, leastDisturbed, startCpuMeter, waitForQuietMachine } from './measure-cpu';
 import { progress } from './progress-log';
@@ -60,9 +63,11 @@ export async function measureSweep(config: BenchConfig): Promise<SweepResults> {
   const history = sparseHistory(users);
   const pat = `bench-${randomBytes(12).toString('base64url')}`;
   const api = await startSyntheticZitadel(history, pat);
-  const databases: BenchDatabase[] = [];
+  const databases: ThrowawayDatabase[] = [];
   const fresh = async (label: string) => {
-    const database = await createBenchDatabase(config.adminDatabaseUrl, label);
+    const database = await createThrowawayDatabase(`bench_${label}`, {
+      serverUrl: config.adminDatabaseUrl,
+    });
     databases.push(database);
     return database;
   };

@@ -1,3 +1,4 @@
+import { waitUntil } from '@liverty-music/test-support/wait-until';
 import type { Browser } from 'playwright-core';
 import { LABELS } from '../../local-idp/src/login-pages';
 import {
@@ -33,15 +34,6 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
   '--disable-quic',
 ];
-
-/** Polls a condition over CDP (no script injected into the page) every 10 ms, for up to 30 s. */
-async function waitUntil(condition: () => Promise<boolean>, what: string) {
-  const deadline = Date.now() + 30_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /**
  * One real signup in a fresh browser context, like a first-time visitor: the home page, "Sign up",
@@ -80,14 +72,16 @@ export async function signUpInBrowser(
     const cdp = await context.newCDPSession(page);
     if (cache === 'cold') await cdp.send('Network.clearBrowserCache');
     await page.getByRole('button', { name: LABELS.createAccount, exact: true }).click();
+    // Polled over CDP (no script injected into the page), often, so the page is read soon after.
     await waitUntil(
+      'the callback page to mark "account ready"',
       async () =>
         (
           await cdp
             .send('Runtime.evaluate', { expression: ACCOUNT_READY, returnByValue: true })
             .catch(() => undefined)
         )?.result.value === true,
-      'the callback page to mark "account ready"',
+      { timeoutMs: 30_000, intervalMs: 10 },
     );
     await page.getByRole('heading', { name: 'Your account is ready' }).waitFor({ timeout: 5_000 });
     const timing = await page.evaluate(readSignupTiming, {

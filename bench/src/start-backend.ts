@@ -1,6 +1,6 @@
+import { freePort } from '@liverty-music/test-support/free-port';
 import { BACKEND_DIR, BENCH_DIR, TSX } from './bench-config';
 import { BENCH_AUDIENCE, BENCH_CLIENT_ID } from './bench-identity';
-import { freePort } from './free-port';
 import { type ChildService, startChildService } from './start-child-service';
 
 export interface RunningServer {

@@ -1,5 +1,5 @@
+import { freePort } from '@liverty-music/test-support/free-port';
 import { BENCH_DIR, TSX } from './bench-config';
-import { freePort } from './free-port';
 import { createTokenSigner, type TokenSigner } from './sign-access-tokens';
 import { type ChildService, startChildService } from './start-child-service';
 

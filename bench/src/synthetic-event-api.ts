@@ -1,6 +1,14 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  EVENT_SEARCH_PATH,
+  eventJson,
+  eventSearchWindow,
+  formatMicros,
+  INVALID_TOKEN_ERROR,
+  parseMicros,
+} from '@liverty-music/test-support/zitadel-event-api';
 import { monotonicMicros } from './summarize-cpu-profile';
 
 /** One synthetic user, in the fields ListUsers, the Event API and COPY need. */
@@ -38,23 +46,11 @@ export interface SyntheticHistory {
 
 export const SYNTHETIC_ORG_ID = '336392597046099971';
 
-function rfc3339Micros(micros: number): string {
-  const iso = new Date(Math.floor(micros / 1000)).toISOString(); // …T10:00:00.123Z
-  return `${iso.slice(0, 23)}${String(micros % 1000).padStart(3, '0')}Z`;
-}
-
-function parseMicros(value: string): number {
-  const match = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(value);
-  if (!match) return Number.NaN;
-  const fraction = (match[2] ?? '').padEnd(6, '0').slice(0, 6);
-  return Date.parse(`${match[1]}Z`) * 1000 + Number(fraction);
-}
-
 function user(index: number, micros: number, verified: boolean): SyntheticUser {
   return {
     userId: String(600_000_000_000_000_000n + BigInt(index)),
     micros,
-    creationDate: rfc3339Micros(micros),
+    creationDate: formatMicros(micros),
     email: `user${index}@backfill.example`,
     firstName: 'Backfill',
     lastName: `User ${index}`,
@@ -84,18 +80,17 @@ function eventsOf(u: SyntheticUser): SyntheticEvent[] {
     micros: u.micros,
     creationDate: u.creationDate,
     ...(body ? { payload: body } : {}),
-    json: JSON.stringify({
-      editor: {
-        userId: '336392597046755331',
-        displayName: 'login-client',
-        service: 'zitadel.user.v2.UserService',
-      },
-      aggregate: { id: u.userId, type: { type: 'user' }, resourceOwner: SYNTHETIC_ORG_ID },
-      sequence: String(sequence),
-      creationDate: u.creationDate,
-      ...(body ? { payload: body } : {}),
-      type: { type },
-    }),
+    json: JSON.stringify(
+      eventJson({
+        aggregateId: u.userId,
+        aggregateType: 'user',
+        resourceOwner: SYNTHETIC_ORG_ID,
+        sequence,
+        creationDate: u.creationDate,
+        ...(body ? { payload: body } : {}),
+        type,
+      }),
+    ),
   });
   return u.verified
     ? [event(1, 'user.human.added', payload), event(2, 'user.human.email.verified')]
@@ -157,10 +152,10 @@ interface ListUsersBody {
 
 /**
  * ZITADEL's `POST /admin/v1/events/_search` and `POST /v2/users` (ListUsers) over a fixed history,
- * with ZITADEL's rules (exclusive `from`, strict `range`, newest first unless `asc`, `limit` up to
- * 1000; ListUsers sorted by creation date with offset paging), answering each page by binary
- * search over pre-serialised events so the server never limits the backfill it feeds. It accepts
- * the JSON field names the backend sends (lowerCamelCase).
+ * with ZITADEL's rules (`eventSearchWindow`; ListUsers sorted by creation date with offset paging),
+ * answering each page by binary search over pre-serialised events so the server never limits the
+ * backfill it feeds (the scriptable fake in test-support filters and sorts every request). It
+ * accepts the JSON field names the backend sends (lowerCamelCase).
  */
 export async function startSyntheticZitadel(history: SyntheticHistory, pat: string) {
   let requests = 0;
@@ -206,12 +201,13 @@ export async function startSyntheticZitadel(history: SyntheticHistory, pat: stri
   );
 
   function searchEvents(body: SearchBody): string {
-    const limit = !body.limit || body.limit > 1000 ? 1000 : body.limit;
-    const since = body.range?.since ? parseMicros(body.range.since) : undefined;
-    const until = body.range?.until ? parseMicros(body.range.until) : undefined;
-    const from = body.range ? undefined : body.from ? parseMicros(body.from) : undefined;
-    const after = body.asc ? (from ?? since) : since;
-    const before = body.asc ? until : (from ?? until);
+    const micros = (date: string | undefined) => (date ? parseMicros(date) : undefined);
+    const { after, before, asc, limit } = eventSearchWindow({
+      asc: body.asc,
+      limit: body.limit,
+      from: micros(body.from),
+      range: body.range && { since: micros(body.range.since), until: micros(body.range.until) },
+    });
     const types = body.eventTypes?.length ? new Set(body.eventTypes) : undefined;
     const start = after === undefined ? 0 : firstAfter(after);
     const end = before === undefined ? events.length : firstAfter(before - 1);
@@ -220,7 +216,7 @@ export async function startSyntheticZitadel(history: SyntheticHistory, pat: stri
       (!types || types.has(event.type)) &&
       (!body.aggregateId || event.userId === body.aggregateId) &&
       page.push(event.json);
-    if (body.asc) {
+    if (asc) {
       for (let i = start; i < end && page.length < limit; i++) take(events[i] as SyntheticEvent);
     } else {
       for (let i = end - 1; i >= start && page.length < limit; i--)
@@ -246,12 +242,12 @@ export async function startSyntheticZitadel(history: SyntheticHistory, pat: stri
         res.writeHead(status, { 'content-type': 'application/json' }).end(body);
       if (req.method !== 'POST') return json(404, '{}');
       if (req.headers.authorization !== `Bearer ${pat}`) {
-        return json(401, '{"code":16,"message":"Errors.Token.Invalid (AUTH-7fs1e)"}');
+        return json(401, JSON.stringify(INVALID_TOKEN_ERROR));
       }
       firstRequestAt ??= monotonicMicros();
       requests++;
       const body = JSON.parse(Buffer.concat(chunks).toString() || '{}');
-      if (req.url === '/admin/v1/events/_search') json(200, searchEvents(body as SearchBody));
+      if (req.url === EVENT_SEARCH_PATH) json(200, searchEvents(body as SearchBody));
       else if (req.url === '/v2/users') json(200, listUsers(body as ListUsersBody));
       else json(404, '{}');
       lastResponseAt = monotonicMicros();

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@liverty-music/test-support/free-port';
 import { test as base, expect, type Page } from '@playwright/test';
 import { ROOT, startStack } from '../../scripts/stack';
 import { type AppPage, createAppPage } from '../pages/app-page';
@@ -58,17 +58,6 @@ interface TestFixtures {
   idpPagesFor: (page: Page) => IdentityProviderPages;
   /** console.error lines a test expects; anything else fails it. */
   allowConsoleErrors: RegExp[];
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({

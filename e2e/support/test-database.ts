@@ -1,12 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createThrowawayDatabase } from '@liverty-music/test-support/throwaway-database';
 import postgres from 'postgres';
 
-/**
- * The journeys assert the database too, so the backend runs on real Postgres here: a fresh
- * database per worker (PGlite is single-process and could not be read from the test).
- */
-export const TEST_DATABASE_URL =
-  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+// The journeys assert the database too, so the backend runs on real Postgres here: a fresh
+// database per worker (PGlite is single-process and could not be read from the test).
 
 export interface AppUserRow {
   id: string;
@@ -17,21 +13,8 @@ export interface AppUserRow {
 }
 
 export async function createTestDatabase() {
-  const name = `liverty_e2e_${randomBytes(5).toString('hex')}`;
-  const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`).catch(async (error: NodeJS.ErrnoException) => {
-    await admin.end();
-    if (error.code !== 'ECONNREFUSED' && error.code !== 'ENOTFOUND') throw error;
-    throw new Error(
-      `No Postgres answers at ${new URL(TEST_DATABASE_URL).host} (${error.code}). Start it, or set TEST_DATABASE_URL (README, Troubleshooting).`,
-    );
-  });
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
-  return queries(url.toString(), async () => {
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  });
+  const database = await createThrowawayDatabase('liverty_e2e');
+  return queries(database.url, () => database.drop());
 }
 
 /** An existing database (the compose stack's), read only, never dropped. */

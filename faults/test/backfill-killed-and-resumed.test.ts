@@ -1,15 +1,11 @@
-import {
-  addedPayload,
-  newUserId,
-  type StoredEvent,
-  startTestEventApi,
-} from '@liverty-music/backend/testing';
+import { addedPayload, newUserId } from '@liverty-music/backend/testing';
+import { type StoredEvent, startTestEventApi } from '@liverty-music/test-support/fake-event-api';
+import { waitUntil } from '@liverty-music/test-support/wait-until';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BackendChild, spawnBackendEntry } from './support/backend-process';
 import { startDelayingProxy } from './support/delaying-proxy';
 import { createTally } from './support/fault-tally';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database';
-import { waitUntil } from './support/wait-until';
 
 // `npm run sync:backfill` SIGKILLed twice in the middle of an import — no signal handler, no
 // finally, whatever statement was in flight abandoned — then run again until it completes.

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { newUserId, sign, startTestIssuer, type TestIssuer } from '@liverty-music/backend/testing';
+import { waitUntil } from '@liverty-music/test-support/wait-until';
 import fc from 'fast-check';
 import { Client } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +25,6 @@ import { type FuzzRequest, fuzzRequests } from './support/request-arbitraries';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database';
 import { suiteSeed } from './support/seeded-random';
 import { sendTruncated } from './support/send-truncated';
-import { waitUntil } from './support/wait-until';
 
 // Random and hostile requests against a running backend: random JSON, random protobuf, bytes,
 // truncated and oversized bodies, a gzip bomb, wrong content types, garbage credentials and

@@ -3,11 +3,12 @@ import { once } from 'node:events';
 import { connect as connectHttp2, constants as http2Constants } from 'node:http2';
 import { connect as connectTcp } from 'node:net';
 import {
-  findFreePort,
   INTROSPECTION_CLIENT,
   startTestIssuer,
   type TestIssuer,
 } from '@liverty-music/backend/testing';
+import { freePort } from '@liverty-music/test-support/free-port';
+import { waitUntil } from '@liverty-music/test-support/wait-until';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningBackend, startBackend } from './support/backend-process';
 import { callUserService, createDispatcher, USER_SERVICE_PATH } from './support/call-backend';
@@ -24,7 +25,6 @@ import {
   type RawConnection,
 } from './support/h2c-client';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database';
-import { waitUntil } from './support/wait-until';
 
 // The API port under attack at the protocol level (issue 21, docs/decisions/028 and 031): bad
 // authorities and pseudo-headers, thousands of calls abandoned mid-body, trickling streams,
@@ -49,7 +49,7 @@ const BASELINE_CONNECTIONS = 0;
 beforeAll(async () => {
   issuer = await startTestIssuer();
   database = await createScratchDatabase();
-  const metricsPort = await findFreePort();
+  const metricsPort = await freePort();
   metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   backend = await startBackend({
     databaseUrl: database.url,

@@ -6,6 +6,7 @@ import {
   type TestIssuer,
   webhookBody,
 } from '@liverty-music/backend/testing';
+import { pause, waitUntil } from '@liverty-music/test-support/wait-until';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningBackend, startBackend } from './support/backend-process';
@@ -19,7 +20,6 @@ import {
 } from './support/call-backend';
 import { createTally } from './support/fault-tally';
 import { createPrivatePostgres, type PrivatePostgres } from './support/private-postgres';
-import { pause, waitUntil } from './support/wait-until';
 
 // Postgres dies under load (`pg_ctl stop -m immediate`: no shutdown checkpoint, every session cut
 // mid-statement) and comes back. Clients behave like the SPA's callback: retry `unavailable`

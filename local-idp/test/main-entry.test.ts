@@ -1,17 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { freePort } from '@liverty-music/test-support/free-port';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULTS, readEnvOptions } from '../src/index';
 import { makeTempDataDir } from './support/temp-data-dir';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('environment configuration', () => {
   it('uses the documented defaults', () => {

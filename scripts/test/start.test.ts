@@ -7,18 +7,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { freePorts } from '@liverty-music/test-support/free-port';
+import { waitUntil } from '@liverty-music/test-support/wait-until';
 import { isPortFree } from '../port-check';
 import { ROOT } from '../stack';
-import {
-  descendants,
-  freePorts,
-  isGone,
-  listen,
-  npmStart,
-  portOf,
-  type Run,
-  until,
-} from './support/processes';
+import { descendants, isGone, listen, npmStart, portOf, type Run } from './support/processes';
 
 const started: number[] = [];
 after(() => {
@@ -43,10 +36,10 @@ function tempDataDir(): string {
 }
 
 async function summary(run: Run): Promise<string> {
-  await until(
+  await waitUntil(
     'the summary',
     () => /Stop +Ctrl-C/.test(run.stdout()) || run.exitCode() !== undefined,
-    150_000,
+    { timeoutMs: 150_000 },
   );
   assert.match(run.stdout(), /Stop +Ctrl-C/, `no summary; output so far:\n${run.output()}`);
   return run.stdout();
@@ -65,7 +58,7 @@ async function assertPortsFree(ports: number[]) {
 
 describe('npm start', () => {
   it('with a port taken: says which and the exact command, exits 1, starts nothing', async () => {
-    const [api, web] = await freePorts();
+    const [api, web] = await freePorts(2);
     const holder = await listen();
     const taken = portOf(holder);
     const dataDir = tempDataDir();
@@ -104,7 +97,7 @@ describe('npm start', () => {
   });
 
   it('refuses --idp-port=N typed without "--" (npm keeps it) and prints the command that works', async () => {
-    const [idp] = await freePorts();
+    const [idp] = await freePorts(1);
     const dataDir = tempDataDir();
     try {
       // Bad input tried: the port flag and --reset without `--`, and a data folder after `--`.
@@ -129,7 +122,7 @@ describe('npm start', () => {
   });
 
   it('on custom ports: says where everything runs and how to start over on the same ports; SIGTERM to npm alone stops all of it', async () => {
-    const [idp, api, web] = await freePorts();
+    const [idp, api, web] = await freePorts(3);
     const dataDir = tempDataDir();
     try {
       const run = start(['--', '--data-dir', dataDir, '--idp-port', String(idp)], {
@@ -189,7 +182,7 @@ describe('npm start', () => {
   });
 
   it('stops everything when npm itself is killed (nothing can pass SIGKILL on)', async () => {
-    const [idp, api, web] = await freePorts();
+    const [idp, api, web] = await freePorts(3);
     const dataDir = tempDataDir();
     try {
       const run = start(['--', '--data-dir', dataDir], {
@@ -200,7 +193,9 @@ describe('npm start', () => {
       const out = await summary(run);
       const script = startScript(run);
       process.kill(run.pid, 'SIGKILL');
-      await until('start.ts to stop the parts and exit', () => isGone(script.pid), 30_000);
+      await waitUntil('start.ts to stop the parts and exit', () => isGone(script.pid), {
+        timeoutMs: 30_000,
+      });
       console.log(`--- after SIGKILL to npm:\n${run.output().slice(out.length)}`);
       assert.match(run.stdout(), /npm start's parent process \(pid \d+\) ended: stopping/);
       assert.match(run.stdout(), /Stopped\. Nothing from npm start is running any more\./);
@@ -211,7 +206,7 @@ describe('npm start', () => {
   });
 
   it('stops everything on SIGHUP to npm (a closed terminal, systemd reload), which npm does not pass on', async () => {
-    const [idp, api, web] = await freePorts();
+    const [idp, api, web] = await freePorts(3);
     const dataDir = tempDataDir();
     try {
       const run = start(['--', '--data-dir', dataDir], {
@@ -222,7 +217,9 @@ describe('npm start', () => {
       const out = await summary(run);
       const script = startScript(run);
       process.kill(run.pid, 'SIGHUP');
-      await until('start.ts to stop the parts and exit', () => isGone(script.pid), 30_000);
+      await waitUntil('start.ts to stop the parts and exit', () => isGone(script.pid), {
+        timeoutMs: 30_000,
+      });
       console.log(`--- after SIGHUP to npm:\n${run.output().slice(out.length)}`);
       // npm 11 dies of SIGHUP and start.ts notices; an npm that passed it on would say SIGHUP.
       assert.match(run.stdout(), /(SIGHUP|npm start's parent process \(pid \d+\) ended): stopping/);
@@ -234,7 +231,7 @@ describe('npm start', () => {
   });
 
   it('says which part stopped and where its log is, stops the others and exits 1', async () => {
-    const [idp, api, web] = await freePorts();
+    const [idp, api, web] = await freePorts(3);
     const dataDir = tempDataDir();
     try {
       const run = start(['--', '--data-dir', dataDir], {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findFreePort } from './free-port';
+import { freePort } from '@liverty-music/test-support/free-port';
 
 const LOCAL_IDP_DIR = fileURLToPath(new URL('../../../local-idp', import.meta.url));
 
@@ -39,7 +39,7 @@ export interface LocalIdpProcess {
  * share an event loop with the sync under test.
  */
 export async function startLocalIdpProcess(): Promise<LocalIdpProcess> {
-  const port = await findFreePort();
+  const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'sync-local-idp-'));
   const pat = `sync-test-pat-${port}`;
   const url = `http://127.0.0.1:${port}`;

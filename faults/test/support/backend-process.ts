@@ -2,8 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { findFreePort, TEST_CLIENT_ID } from '@liverty-music/backend/testing';
-import { waitUntil } from './wait-until';
+import { TEST_CLIENT_ID } from '@liverty-music/backend/testing';
+import { freePort } from '@liverty-music/test-support/free-port';
+import { waitUntil } from '@liverty-music/test-support/wait-until';
 
 export const BACKEND_DIR = fileURLToPath(new URL('../../../backend', import.meta.url));
 
@@ -126,7 +127,7 @@ export interface RunningBackend extends BackendChild {
 
 /** Starts `src/main.ts` on a free port and resolves once `/healthz` answers (migrations done). */
 export async function startBackend(options: BackendOptions): Promise<RunningBackend> {
-  const port = await findFreePort();
+  const port = await freePort();
   const child = spawnBackendEntry('src/main.ts', {
     PORT: String(port),
     HOST: '127.0.0.1',

@@ -3,7 +3,7 @@ import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { findFreePort } from '@liverty-music/backend/testing';
+import { freePort } from '@liverty-music/test-support/free-port';
 
 const run = promisify(execFile);
 const BIN = process.env.PG_BIN_DIR ?? '/usr/lib/postgresql/15/bin';
@@ -39,7 +39,7 @@ export interface PrivatePostgres {
 export async function createPrivatePostgres(): Promise<PrivatePostgres> {
   const root = await mkdtemp(join(tmpdir(), 'liverty-faults-pg-'));
   const data = join(root, 'data');
-  const port = await findFreePort();
+  const port = await freePort();
   if (process.getuid?.() === 0) {
     const { uid, gid } = await postgresUid();
     await chown(root, uid, gid);

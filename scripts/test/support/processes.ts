@@ -61,14 +61,6 @@ export function isGone(pid: number): boolean {
   return info === undefined || info.state === 'Z';
 }
 
-export async function until(what: string, condition: () => boolean, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = 50; !condition(); delay = Math.min(delay * 2, 500)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, delay));
-  }
-}
-
 export async function listen(port = 0): Promise<Server> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
@@ -79,18 +71,6 @@ export function portOf(server: Server): number {
   const address = server.address();
   if (typeof address !== 'object' || !address) throw new Error('not listening');
   return address.port;
-}
-
-/** Three ports free right now (each opened and closed again). */
-export async function freePorts(): Promise<[number, number, number]> {
-  const servers = await Promise.all([listen(), listen(), listen()]);
-  const ports: [number, number, number] = [
-    portOf(servers[0]),
-    portOf(servers[1]),
-    portOf(servers[2]),
-  ];
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
 }
 
 export interface Run {

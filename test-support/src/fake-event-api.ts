@@ -5,8 +5,15 @@ import { fromJson, type JsonObject } from '@bufbuild/protobuf';
 import { type ListEventsRequest, ListEventsRequestSchema } from '@zitadel/proto/zitadel/admin_pb';
 import type { EventJson } from '@zitadel/proto/zitadel/event_pb';
 import type { UserJson } from '@zitadel/proto/zitadel/user/v2/user_pb';
-import { parseMicros } from '../../src/zitadel-api/event-instant';
-import { answerListUsers, type ListUsersFaults, TEST_ORG_ID } from './test-list-users';
+import { answerListUsers, type ListUsersFaults, TEST_ORG_ID } from './fake-list-users';
+import {
+  EVENT_SEARCH_PATH,
+  eventJson,
+  eventSearchWindow,
+  INVALID_TOKEN_ERROR,
+  inWindow,
+  parseMicros,
+} from './zitadel-event-api';
 
 export interface StoredEvent {
   /** The aggregate's id: a user's, or an organisation's for `org.*` events. */
@@ -29,9 +36,8 @@ const micros = (timestamp: { seconds: bigint; nanos: number } | undefined) =>
 /**
  * A scriptable ZITADEL Event API (`POST /admin/v1/events/_search`) over real HTTP, for histories a
  * test writes event by event. Requests parse with ZITADEL's own schema (@zitadel/proto) and are
- * answered with ZITADEL's rules (internal/api/grpc/admin/event.go): newest first unless `asc`;
- * `from` exclusive (after ascending, before descending); `range` strict on both ends; `limit` 0
- * or above 1000 → 1000; events ordered by creation date, then as pushed. A PAT is required.
+ * answered with ZITADEL's rules (`eventSearchWindow`), events ordered by creation date, then as
+ * pushed. A PAT is required.
  * `failOn(n)` makes the n-th request (0-based) answer 503. The local identity provider is the
  * faithful stand-in for whole histories; this one is for hand-made events.
  */
@@ -51,7 +57,7 @@ export async function startTestEventApi(pat = 'test-pat') {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (req.url === '/v2/users' && req.method === 'POST') {
       if (req.headers.authorization !== `Bearer ${pat}`) {
-        return json(401, { code: 16, message: 'Errors.Token.Invalid (AUTH-7fs1e)' });
+        return json(401, INVALID_TOKEN_ERROR);
       }
       const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as JsonObject;
       listUsersRequests.push(body);
@@ -65,10 +71,8 @@ export async function startTestEventApi(pat = 'test-pat') {
         return json(400, { code: 3, message: (error as Error).message, details: [] });
       }
     }
-    if (req.url !== '/admin/v1/events/_search' || req.method !== 'POST') return json(404, {});
-    if (req.headers.authorization !== `Bearer ${pat}`) {
-      return json(401, { code: 16, message: 'Errors.Token.Invalid (AUTH-7fs1e)' });
-    }
+    if (req.url !== EVENT_SEARCH_PATH || req.method !== 'POST') return json(404, {});
+    if (req.headers.authorization !== `Bearer ${pat}`) return json(401, INVALID_TOKEN_ERROR);
     const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as Record<string, unknown>;
     requests.push(body);
     if (requests.length - 1 === failOnRequest)
@@ -82,17 +86,19 @@ export async function startTestEventApi(pat = 'test-pat') {
       return json(400, { code: 3, message: (error as Error).message, details: [] });
     }
     const filter = request.creationDateFilter;
-    let after = filter.case === 'range' ? micros(filter.value.since) : undefined;
-    let before = filter.case === 'range' ? micros(filter.value.until) : undefined;
-    if (filter.case === 'from') {
-      if (request.asc) after = micros(filter.value);
-      else before = micros(filter.value);
-    }
+    const window = eventSearchWindow({
+      asc: request.asc,
+      limit: request.limit,
+      from: filter.case === 'from' ? micros(filter.value) : undefined,
+      range:
+        filter.case === 'range'
+          ? { since: micros(filter.value.since), until: micros(filter.value.until) }
+          : undefined,
+    });
     const selected = events
       .map((event, index) => ({ event, index, at: parseMicros(event.creationDate) }))
       .filter(({ event, at }) => {
-        if (after !== undefined && at <= after) return false;
-        if (before !== undefined && at >= before) return false;
+        if (!inWindow(window, at)) return false;
         if (request.eventTypes.length > 0 && !request.eventTypes.includes(event.type)) return false;
         if (request.aggregateId && event.userId !== request.aggregateId) return false;
         const aggregateType = event.aggregateType ?? 'user';
@@ -101,26 +107,19 @@ export async function startTestEventApi(pat = 'test-pat') {
         return true;
       })
       .sort((a, b) => a.at - b.at || a.index - b.index);
-    if (!request.asc) selected.reverse();
-    const limit = request.limit === 0 || request.limit > 1000 ? 1000 : request.limit;
+    if (!window.asc) selected.reverse();
     json(200, {
-      events: selected.slice(0, limit).map(
-        ({ event }): EventJson => ({
-          editor: {
-            userId: '336392597046755331',
-            displayName: 'login-client',
-            service: 'zitadel.user.v2',
-          },
-          aggregate: {
-            id: event.userId,
-            type: { type: event.aggregateType ?? 'user' },
+      events: selected.slice(0, window.limit).map(
+        ({ event }): EventJson =>
+          eventJson({
+            aggregateId: event.userId,
+            aggregateType: event.aggregateType ?? 'user',
             resourceOwner: event.resourceOwner ?? TEST_ORG_ID,
-          },
-          sequence: String(event.sequence),
-          creationDate: event.creationDate,
-          payload: (event.payload ?? {}) as JsonObject,
-          type: { type: event.type },
-        }),
+            sequence: event.sequence,
+            creationDate: event.creationDate,
+            payload: event.payload ?? {},
+            type: event.type,
+          }) as EventJson,
       ),
     });
   });
