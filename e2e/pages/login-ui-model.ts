@@ -2,7 +2,7 @@ import type { Page } from '@playwright/test';
 
 /**
  * A stand-in for Playwright's Page that knows a login UI only as screens of controls (labels,
- * roles, accessible names, test ids) and what each button leads to. page-objects.test.ts drives
+ * roles, accessible names, test ids) and what each button leads to. The pages/*.test.ts drive
  * the page objects through it: a locator that matches nothing, matches two controls, or clicks a
  * disabled button fails the way Playwright would, without a browser, a server or Docker.
  */

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
  * as data in zitadel-login-v2.json (its `source` names the files and commit they were read from).
  * The page object takes every text and route from here, by Login V2's own i18n keys, so a string
  * that is not in the pinned Login V2 cannot be typed into it; `npm test` checks the rest
- * (page-objects.test.ts).
+ * (zitadel-login-pages.test.ts).
  */
 export interface LoginV2PageFacts {
   component: string;

@@ -10,7 +10,7 @@ function escapeRegExp(text: string): string {
  * ZITADEL's Login V2 pages (the `login` container of docker-compose.yml), used when
  * E2E_TARGET=zitadel. Every text and route comes from the pinned Login V2's own strings
  * (login-v2-facts.ts); `npm test` walks these methods through a model of those pages
- * (page-objects.test.ts). Only a Docker host runs them against the real thing (docs/docker.md).
+ * (zitadel-login-pages.test.ts). Only a Docker host runs them against the real thing (docs/docker.md).
  * `pat`: a PAT with user read access (the setup's admin PAT), to look users up by email.
  */
 export function createZitadelLoginPages(

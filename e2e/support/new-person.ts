@@ -10,7 +10,7 @@ export function newPerson(label: string): Person {
     givenName: 'Minnie',
     familyName: `Mouse ${id}`,
     // Meets ZITADEL's default complexity policy (upper, lower, number, symbol, 8 or more), which
-    // the local provider enforces too; page-objects.test.ts checks it against the policy.
+    // the local provider enforces too; pages/password-policy.test.ts checks it against the policy.
     password: `Correct-horse-${counter}`,
   };
 }

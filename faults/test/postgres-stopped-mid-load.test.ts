@@ -1,11 +1,4 @@
-import {
-  addedPayload,
-  newUserId,
-  sign,
-  startTestIssuer,
-  type TestIssuer,
-  webhookBody,
-} from '@liverty-music/backend/testing';
+import { sign, startTestIssuer, type TestIssuer } from '@liverty-music/backend/testing';
 import { pause, waitUntil } from '@liverty-music/test-support/wait-until';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +12,13 @@ import {
   type UserReply,
 } from './support/call-backend';
 import { createTally } from './support/fault-tally';
+import {
+  createLoadUsers,
+  createWebhookUsers,
+  describeExchange,
+  findProvisionedRows,
+  type LoadUser,
+} from './support/outage-users';
 import { createPrivatePostgres, type PrivatePostgres } from './support/private-postgres';
 
 // Postgres dies under load (`pg_ctl stop -m immediate`: no shutdown checkpoint, every session cut
@@ -71,66 +71,9 @@ afterAll(async () => {
   await issuer?.close();
 });
 
-interface LoadUser {
-  sub: string;
-  email: string;
-  name: string;
-  token: string;
-  attempts: number;
-  /** How many answers said `created: true` (must end ≤ 1; see the note on lost answers). */
-  createdAnswers: number;
-  succeeded: boolean;
-  unavailableAnswers: number;
-}
-
-async function createLoadUsers(): Promise<LoadUser[]> {
-  return Promise.all(
-    Array.from({ length: USERS }, async (_, index) => {
-      const sub = newUserId();
-      const email = `outage-${index}@example.com`;
-      const name = `Outage User ${index}`;
-      const token = await issuer.issue({
-        sub,
-        email,
-        email_verified: true,
-        name,
-        given_name: 'Outage',
-        family_name: `User ${index}`,
-      });
-      return {
-        sub,
-        email,
-        name,
-        token,
-        attempts: 0,
-        createdAnswers: 0,
-        succeeded: false,
-        unavailableAnswers: 0,
-      };
-    }),
-  );
-}
-
-function createWebhookUsers() {
-  return Array.from({ length: 10 }, (_, index) => {
-    const sub = newUserId();
-    const email = `webhook-outage-${index}@example.com`;
-    const body = webhookBody({
-      userId: sub,
-      sequence: 1,
-      eventType: 'user.human.added',
-      payload: addedPayload(email, 'Webhook', `Outage ${index}`),
-    });
-    return { sub, email, body };
-  });
-}
-
-const describeExchange = (exchange: Exchange) =>
-  `HTTP ${exchange.status} ${exchange.code ?? exchange.failure ?? ''} after ${Math.round(exchange.ms)} ms`;
-
 describe('Postgres stopped mid-load, then restarted', () => {
   it('answers unavailable (never 500, never past the bound), readyz follows, and every user ends up provisioned exactly once', async () => {
-    const users = await createLoadUsers();
+    const users = await createLoadUsers(issuer, USERS);
     const webhookUsers = createWebhookUsers();
     const outage = {
       down: false,
@@ -303,44 +246,7 @@ describe('Postgres stopped mid-load, then restarted', () => {
     expect(backend.isAlive()).toBe(true);
 
     // Every user exactly once, whole: the fields userinfo gave, a claim, and nothing else.
-    const rows = await sql<
-      {
-        zitadel_user_id: string;
-        email: string | null;
-        email_verified: boolean;
-        display_name: string;
-        claim_id: string | null;
-        state: string;
-      }[]
-    >`select zitadel_user_id, email, email_verified, display_name, claim_id, state from users`;
-    const bySub = new Map<string, (typeof rows)[number][]>();
-    for (const row of rows) {
-      bySub.set(row.zitadel_user_id, [...(bySub.get(row.zitadel_user_id) ?? []), row]);
-    }
-    const incomplete: string[] = [];
-    let lost = 0;
-    for (const user of users) {
-      const found = bySub.get(user.sub) ?? [];
-      const row = found[0];
-      if (!row) lost++;
-      else if (
-        found.length > 1 ||
-        row.email !== user.email ||
-        !row.email_verified ||
-        row.display_name !== user.name ||
-        row.claim_id === null ||
-        row.state !== 'active'
-      ) {
-        incomplete.push(`${user.sub}: ${JSON.stringify(found)}`);
-      }
-    }
-    for (const user of webhookUsers) {
-      const found = bySub.get(user.sub) ?? [];
-      if (found.length === 0) lost++;
-      else if (found.length > 1 || found[0]?.email !== user.email) {
-        incomplete.push(`${user.sub}: ${JSON.stringify(found)}`);
-      }
-    }
+    const { rows, lost, incomplete } = await findProvisionedRows(sql, users, webhookUsers);
     const expectedRows = users.length + webhookUsers.length;
     tally.counts.rowsLost += lost;
     tally.counts.rowsExtra += Math.max(0, rows.length - expectedRows) + incomplete.length;

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { RunnerTask } from 'vitest';
 import { afterAll, inject } from 'vitest';
 
@@ -62,6 +62,7 @@ export interface Tally {
 /**
  * Counts for one case file. Call once at the top level of the file: it registers the hooks that
  * record failed tests and, after the file's own clean-up, leave the counts for the summary.
+ * Several case files may share a category; the summary adds their counts into one row.
  */
 export function createTally(category: Category): Tally {
   const counts: TallyCounts = {
@@ -83,7 +84,9 @@ export function createTally(category: Category): Tally {
   // biome-ignore lint/correctness/noEmptyPattern: vitest only passes the suite (second argument) to a hook whose unused context is destructured
   afterAll(({}, suite) => {
     counts.failedTests.push(...notPassed(suite.tasks));
-    const file = join(inject('tallyDir'), `${category.replace(/\W+/g, '-')}.json`);
+    // One file per case file: a category split over several case files is summed by the summary.
+    const caseFile = basename(suite.file.filepath, '.test.ts');
+    const file = join(inject('tallyDir'), `${category.replace(/\W+/g, '-')}--${caseFile}.json`);
     writeFileSync(file, JSON.stringify(counts));
   });
   return {

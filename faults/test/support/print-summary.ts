@@ -73,6 +73,31 @@ function renderTable(tallies: Map<string, TallyCounts>): string {
   return lines.join('\n');
 }
 
+/** One row for a category whose cases are split over several files. */
+function addCounts(a: TallyCounts, b: TallyCounts): TallyCounts {
+  const knownBugs = { ...a.knownBugs };
+  for (const [bug, { count, example }] of Object.entries(b.knownBugs)) {
+    knownBugs[bug] = {
+      count: (knownBugs[bug]?.count ?? 0) + count,
+      example: knownBugs[bug]?.example ?? example,
+    };
+  }
+  return {
+    category: a.category,
+    tried: a.tried + b.tried,
+    rejectedAsExpected: a.rejectedAsExpected + b.rejectedAsExpected,
+    acceptedAsExpected: a.acceptedAsExpected + b.acceptedAsExpected,
+    unexpected: a.unexpected + b.unexpected,
+    knownBug: a.knownBug + b.knownBug,
+    knownBugs,
+    rowsLost: a.rowsLost + b.rowsLost,
+    rowsExtra: a.rowsExtra + b.rowsExtra,
+    samples: [...a.samples, ...b.samples].slice(0, 8),
+    notes: [...a.notes, ...b.notes],
+    failedTests: [...a.failedTests, ...b.failedTests],
+  };
+}
+
 /**
  * vitest global setup: gives every case file a directory for its counts, and once all files
  * have run prints one table over all of them. The cases assert on their own counts; the table
@@ -85,7 +110,8 @@ export default function setup(project: TestProject) {
     const tallies = new Map<string, TallyCounts>();
     for (const file of readdirSync(dir)) {
       const counts = JSON.parse(readFileSync(join(dir, file), 'utf8')) as TallyCounts;
-      tallies.set(counts.category, counts);
+      const earlier = tallies.get(counts.category);
+      tallies.set(counts.category, earlier ? addCounts(earlier, counts) : counts);
     }
     rmSync(dir, { recursive: true, force: true });
     const notes = [...tallies.values()].flatMap((counts) => [

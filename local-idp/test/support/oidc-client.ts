@@ -96,6 +96,12 @@ export async function postToken(idp: LocalIdp, params: Record<string, string>): 
   });
 }
 
+export async function userinfo(idp: LocalIdp, accessToken: string): Promise<Response> {
+  return fetch(new URL('/oidc/v1/userinfo', idp.issuer), {
+    headers: { authorization: `Bearer ${accessToken}` },
+  });
+}
+
 export async function exchangeCode(
   idp: LocalIdp,
   request: AuthorizationRequest,
