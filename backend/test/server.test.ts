@@ -125,7 +125,7 @@ describe('backend over HTTP', () => {
     expect(await rowCount()).toBe(before);
   });
 
-  // The plain HTTP endpoints answer 413 (webhook.test.ts, actions.test.ts); RPCs are Connect's.
+  // The plain HTTP endpoints answer 413 (webhook.test.ts); RPCs are Connect's.
   it('rejects an RPC body over the size cap with resource_exhausted', async () => {
     const response = await fetch(
       `${backend.server.baseUrl}/liverty_music.user.v1.UserService/GetOrCreate`,

@@ -1,45 +1,29 @@
-import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { base64url, exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
 import {
-  base64url,
-  exportJWK,
-  generateKeyPair,
-  type JWK,
-  type JWTPayload,
-  jwtVerify,
-  SignJWT,
-} from 'jose';
+  authenticateClient,
+  introspectionAnswer,
+  type OpaqueToken,
+  readForm,
+} from './issuer-introspection';
+import {
+  INTROSPECTION_CLIENT,
+  PROJECT_ID,
+  TEST_CLIENT_ID,
+  type TestUserinfo,
+} from './test-issuer-clients';
 
-export interface TestUserinfo {
-  sub: string;
-  email?: string;
-  email_verified?: boolean;
-  name?: string;
-  given_name?: string;
-  family_name?: string;
-}
-
-/** The SPA's client id: the one OIDC_CLIENT_IDS lists in tests. */
-export const TEST_CLIENT_ID = 'spa-client';
-/** Another app of the same project: its tokens carry the project in `aud` too. */
-export const OTHER_CLIENT_ID = 'other-app';
-const PROJECT_ID = 'project-336500000000000100';
-
-/** The API application the backend introspects with (ZITADEL: an API app of the project). */
-export const INTROSPECTION_CLIENT = { clientId: 'api-client', clientSecret: 'test-only-secret' };
+export {
+  INTROSPECTION_CLIENT,
+  OTHER_CLIENT_ID,
+  TEST_CLIENT_ID,
+  type TestUserinfo,
+} from './test-issuer-clients';
 
 type Endpoint = 'discovery' | 'jwks' | 'introspection' | 'userinfo';
-
-interface OpaqueToken {
-  sub: string;
-  clientId: string;
-  aud: string[];
-  exp: number;
-  iat: number;
-  active: boolean;
-}
 
 /**
  * A real OIDC issuer over HTTP for tests: discovery, a JWKS, userinfo and RFC 7662 introspection
@@ -65,47 +49,6 @@ export async function startTestIssuer() {
     userinfo: 200,
   };
   const clientAuthentications: string[] = [];
-
-  async function readForm(req: IncomingMessage) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-  }
-
-  /** zitadel/oidc pkg/op/server_http.go parseClientCredentials: Basic or client_assertion. */
-  async function authenticateClient(req: IncomingMessage, form: URLSearchParams) {
-    const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (basic) {
-      const [id = '', secret = ''] = Buffer.from(basic, 'base64')
-        .toString('utf8')
-        .split(':')
-        .map(decodeURIComponent);
-      clientAuthentications.push('client_secret_basic');
-      return id === INTROSPECTION_CLIENT.clientId && secret === INTROSPECTION_CLIENT.clientSecret
-        ? 'ok'
-        : 'unauthorized_client';
-    }
-    const assertion = form.get('client_assertion');
-    if (assertion) {
-      clientAuthentications.push('private_key_jwt');
-      if (
-        form.get('client_assertion_type') !==
-        'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
-      )
-        return 'invalid_request';
-      try {
-        const { payload, protectedHeader } = await jwtVerify(assertion, apiKey.publicKey, {
-          audience: issuer,
-          issuer: INTROSPECTION_CLIENT.clientId,
-          subject: INTROSPECTION_CLIENT.clientId,
-        });
-        return protectedHeader.kid === apiKeyId && payload.exp ? 'ok' : 'unauthorized_client';
-      } catch {
-        return 'unauthorized_client';
-      }
-    }
-    return 'invalid_client';
-  }
 
   const server: Server = createServer((req, res) => {
     const json = (code: number, body: unknown) =>
@@ -159,44 +102,16 @@ export async function startTestIssuer() {
       if (failing('introspection')) return;
       void (async () => {
         const form = await readForm(req);
-        const client = await authenticateClient(req, form);
+        const key = { issuer, publicKey: apiKey.publicKey, keyId: apiKeyId };
+        const client = await authenticateClient(req, form, key, clientAuthentications);
         if (client === 'invalid_client')
           return json(400, {
             error: 'invalid_client',
             error_description: 'client must be authenticated',
           });
         if (client !== 'ok') return json(400, { error: client });
-        const token = opaque.get(form.get('token') ?? '');
-        // ZITADEL internal/api/oidc/introspect.go: inactive, unknown, and tokens whose audience
-        // holds neither the API app nor its project all answer {"active": false}.
-        if (
-          !token?.active ||
-          token.exp * 1000 < Date.now() ||
-          !token.aud.some(
-            (entry) => entry === PROJECT_ID || entry === INTROSPECTION_CLIENT.clientId,
-          )
-        ) {
-          return json(200, { active: false });
-        }
-        const profile = profiles.get(form.get('token') ?? '');
-        return json(200, {
-          active: true,
-          scope: 'openid profile email',
-          client_id: token.clientId,
-          token_type: 'Bearer',
-          exp: token.exp,
-          iat: token.iat,
-          nbf: token.iat,
-          sub: token.sub,
-          aud: token.aud,
-          iss: issuer,
-          jti: createHash('sha256')
-            .update(form.get('token') ?? '')
-            .digest('hex')
-            .slice(0, 18),
-          username: profile?.email,
-          ...profile,
-        });
+        const raw = form.get('token') ?? '';
+        return json(200, introspectionAnswer(issuer, raw, opaque.get(raw), profiles.get(raw)));
       })();
       return;
     }
