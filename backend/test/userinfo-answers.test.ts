@@ -42,7 +42,9 @@ describe('userinfo answers', () => {
   it.each([400, 500, 503])('answers unavailable on HTTP %i, naming the status', async (status) => {
     const error = await failure(status);
     expect(error.code).toBe(Code.Unavailable);
-    expect(error.rawMessage).toBe(`identity provider unavailable: userinfo answered HTTP ${status}`);
+    expect(error.rawMessage).toBe(
+      `identity provider unavailable: userinfo answered HTTP ${status}`,
+    );
   });
 
   it('answers the profile, and the same profile again without asking the issuer', async () => {
