@@ -3,6 +3,7 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import { UserState } from '@liverty-music/gen/user/v1';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { APP_USER_ID_CLAIM } from '../src/auth/app-user-id-claim';
 import { type UserState as RowState, users } from '../src/db/schema';
 import { backendUnderTest } from './support/backend-under-test';
 import { newUserId } from './support/zitadel-events';
@@ -35,6 +36,46 @@ describe('user service rules', () => {
     });
     return zitadelUserId;
   }
+
+  const rowOf = async (zitadelUserId: string) =>
+    (
+      await backend.database.handle.db
+        .select()
+        .from(users)
+        .where(eq(users.zitadelUserId, zitadelUserId))
+    )[0];
+  const claiming = async (sub: string, appUserId: string) => ({
+    headers: {
+      authorization: `Bearer ${await backend.issuer.issue({ sub }, { claims: { [APP_USER_ID_CLAIM]: appUserId } })}`,
+    },
+  });
+
+  it('trusts a token naming its own row to claim it without userinfo, from memory afterwards', async () => {
+    const sub = await insertUser('active', false);
+    const id = (await rowOf(sub))?.id ?? '';
+    const asked = backend.issuer.counts.userinfo;
+    const first = await backend.server.client().getOrCreate({}, await claiming(sub, id));
+    const again = await backend.server.client().getOrCreate({}, await claiming(sub, id));
+    expect([first.created, first.user?.id, again.created, again.user?.id]).toEqual([
+      true,
+      id,
+      false,
+      id,
+    ]);
+    expect(backend.issuer.counts.userinfo - asked).toBe(0);
+    expect((await rowOf(sub))?.claimId).not.toBeNull();
+  });
+
+  it('asks userinfo for a token whose claim names another row than its subject’s', async () => {
+    const sub = await insertUser('active', false);
+    const id = (await rowOf(sub))?.id ?? '';
+    const asked = backend.issuer.counts.userinfo;
+    const response = await backend.server
+      .client()
+      .getOrCreate({}, await claiming(sub, randomUUID()));
+    expect([response.created, response.user?.id]).toEqual([true, id]);
+    expect(backend.issuer.counts.userinfo - asked).toBe(1);
+  });
 
   it('counts a row GetOrCreate inserts under get_or_create and one GetMe inserts under lazy', async () => {
     const before = [await provisioned('get_or_create'), await provisioned('lazy')];
