@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { UserState } from '@liverty-music/gen/user/v1';
-import { eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { eq, sql } from 'drizzle-orm';
+import { describe, expect, it, vi } from 'vitest';
 import { APP_USER_ID_CLAIM } from '../src/auth/app-user-id-claim';
 import { type UserState as RowState, users } from '../src/db/schema';
 import { backendUnderTest } from './support/backend-under-test';
@@ -119,5 +119,26 @@ describe('user service rules', () => {
       .from(users)
       .where(eq(users.zitadelUserId, active));
     expect(row?.email).toBeNull();
+  });
+
+  it('answers a remembered row from memory only for a token whose claim names that row', async () => {
+    const sub = await insertUser('active', true);
+    const id = (await rowOf(sub))?.id ?? '';
+    // A rename nobody announces (triggers off): a call that still answers the old name was
+    // answered from memory. Waits until the row is remembered.
+    const renameUnannounced = (displayName: string) =>
+      backend.database.handle.db.transaction(async (tx) => {
+        await tx.execute(sql`set local session_replication_role = replica`);
+        await tx.update(users).set({ displayName }).where(eq(users.zitadelUserId, sub));
+      });
+    await vi.waitFor(async () => {
+      const read = await backend.server.client().getOrCreate({}, await claiming(sub, id));
+      await renameUnannounced(`${read.user?.displayName}+`);
+      const again = await backend.server.client().getOrCreate({}, await claiming(sub, id));
+      expect(again.user?.displayName).toBe(read.user?.displayName);
+    });
+    const asked = backend.issuer.counts.userinfo;
+    await backend.server.client().getOrCreate({}, await claiming(sub, randomUUID()));
+    expect(backend.issuer.counts.userinfo - asked).toBe(1);
   });
 });
