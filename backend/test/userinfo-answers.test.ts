@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIssuerDiscovery } from '../src/auth/discover-issuer';
@@ -61,5 +63,43 @@ describe('userinfo answers', () => {
     }
     expect(first).toMatchObject({ sub, email: 'minnie@example.com', name: 'M' });
     expect(issuer.counts.userinfo - asked).toBe(1);
+  });
+
+  // An issuer that cannot be reached, or answers something that is no userinfo, is the issuer's
+  // failure: the caller may retry.
+  async function unavailableFrom(userinfoEndpoint: string): Promise<ConnectError> {
+    const metadata = {
+      issuer: issuer.issuer,
+      jwks_uri: `${issuer.issuer}/oauth/v2/keys`,
+      userinfo_endpoint: userinfoEndpoint,
+    };
+    const fetch = createUserinfoFetcher({ discover: async () => metadata });
+    const caught = await fetch(hashToken('any'), 'sub').catch((error: unknown) => error);
+    expect(caught).toBeInstanceOf(ConnectError);
+    expect((caught as ConnectError).code).toBe(Code.Unavailable);
+    return caught as ConnectError;
+  }
+
+  it('answers unavailable when userinfo cannot be reached', async () => {
+    // Port 1 on loopback: nothing listens, the connection is refused.
+    const error = await unavailableFrom('http://127.0.0.1:1/oidc/v1/userinfo');
+    expect(error.rawMessage).toBe('identity provider unavailable: userinfo request failed');
+  });
+
+  it.each([
+    ['no subject', '{"email":"minnie@example.com"}'],
+    ['no JSON', 'not json'],
+  ])('answers unavailable for a userinfo answer with %s', async (_, body) => {
+    const server = createServer((_request, response) => response.end(body));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const error = await unavailableFrom(`http://127.0.0.1:${port}/userinfo`);
+      expect(error.rawMessage).toBe(
+        'identity provider unavailable: userinfo response is malformed',
+      );
+    } finally {
+      server.close();
+    }
   });
 });
