@@ -2,12 +2,21 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/open-database';
 import { type EventSource, syncCheckpoints, users } from '../db/schema';
 import type { Metrics } from '../observability/metrics';
-import { adoptPendingEvents, applyIdentityEvents } from '../provisioning/apply-identity-event';
-import { type UserFieldWrite, upsertUserFields } from '../provisioning/upsert-user-fields';
+import {
+  type ApplyResult,
+  adoptPendingEvents,
+  applyIdentityEvents,
+} from '../provisioning/apply-identity-event';
+import {
+  type UserFieldOutcome,
+  type UserFieldWrite,
+  upsertUserFields,
+} from '../provisioning/upsert-user-fields';
 import { FIELD_COLUMNS, FIELD_NAMES } from '../provisioning/user-fields';
 import { formatMicros, type Micros, parseMicros } from '../zitadel-api/event-instant';
 import type { RetryPolicy } from '../zitadel-api/retry-zitadel-calls';
 import type { ZitadelClient } from '../zitadel-api/zitadel-client';
+import { mayShareRows } from './may-share-rows';
 import { readEventSegments, type Segment } from './read-event-segments';
 
 export interface SyncOptions {
@@ -48,6 +57,21 @@ export interface SyncProgress {
   position: string | null;
   /** True when the Event API had nothing newer: the sync is complete up to now. */
   caughtUp: boolean;
+}
+
+interface Outcome {
+  results: ApplyResult[];
+  snapshots: Map<string, UserFieldOutcome>;
+  /** Each snapshot's user's newest field sequence before it was applied. */
+  before: Map<string, number>;
+}
+
+/** A segment in the database. */
+interface InFlight {
+  segment: Segment;
+  /** Settles once its statements are done (or it failed): all it needs then is its checkpoint. */
+  applied: Promise<void>;
+  done: Promise<Outcome>;
 }
 
 /** Each listed user's newest field sequence before a snapshot is applied (to count updates). */
@@ -140,12 +164,23 @@ export async function syncEvents(options: SyncOptions): Promise<SyncProgress> {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onRetry ? { onRetry: options.onRetry } : {}),
   });
-  // Applies a segment and moves the checkpoint in one transaction, one segment at a time (the next
-  // page is fetched meanwhile). Two segments open at once can deadlock where Postgres cannot see
-  // it: the later one takes a user's row lock first and then waits, in this process, for the
-  // earlier one to commit, while the earlier one waits on that row lock.
-  const commit = (segment: Segment) =>
-    options.db.transaction(async (tx) => {
+  // Applies a segment and moves the checkpoint in one transaction. Two segments are in the
+  // database at once (one applies while the previous finishes), and commit in order: a segment's
+  // checkpoint waits for the previous commit, and a segment whose predecessor failed rolls back
+  // with it. The checkpoint never passes an unapplied event.
+  //
+  // That wait happens in this process, where Postgres cannot see it. Had the later segment
+  // locked a row the earlier one still needs, neither would ever finish (the fault suite's
+  // resumed backfill hung so). So a segment that shares a row with the one before starts its
+  // statements only once that one's are done; afterwards the earlier one needs only its
+  // checkpoint row, which the later one touches after the commit it waits for.
+  const commit = (segment: Segment, previous: InFlight | undefined): InFlight => {
+    let statementsDone = () => {};
+    const applied = new Promise<void>((resolve) => {
+      statementsDone = resolve;
+    });
+    const done = options.db.transaction(async (tx) => {
+      if (previous && mayShareRows(previous.segment, segment)) await previous.applied;
       // The checkpoint commits with the events, and ZITADEL stays the source of truth: if a crash
       // loses this commit, the next run reads the same segment again. So no need to wait for the
       // WAL flush on every segment.
@@ -158,6 +193,8 @@ export async function syncEvents(options: SyncOptions): Promise<SyncProgress> {
         [...snapshots].filter(([, written]) => written.inserted).map(([id]) => id),
         options.source,
       );
+      statementsDone();
+      await previous?.done;
       const fresh = results.filter((result) => result.outcome !== 'duplicate').length;
       await tx
         .insert(syncCheckpoints)
@@ -176,7 +213,10 @@ export async function syncEvents(options: SyncOptions): Promise<SyncProgress> {
         });
       return { results, snapshots, before };
     });
-  type Outcome = Awaited<ReturnType<typeof commit>>;
+    // A failed segment has no statements left to wait for.
+    done.then(statementsDone, statementsDone);
+    return { segment, applied, done };
+  };
 
   const account = (segment: Segment, outcome: Outcome) => {
     segment.events.forEach((event, index) => {
@@ -226,15 +266,30 @@ export async function syncEvents(options: SyncOptions): Promise<SyncProgress> {
     options.onSegment?.({ ...progress }, segment);
   };
 
+  const inFlight: InFlight[] = [];
+  const settle = async () => {
+    const head = inFlight.shift();
+    if (head) account(head.segment, await head.done);
+  };
   try {
     for await (const segment of segments) {
-      account(segment, await commit(segment));
+      const started = commit(segment, inFlight.at(-1));
+      started.done.catch(() => {}); // surfaced by settle()
+      inFlight.push(started);
+      if (inFlight.length >= 2) await settle();
       if (options.signal?.aborted) break;
     }
+    while (inFlight.length > 0) await settle();
   } catch (error) {
+    // Let the segments still in flight commit or roll back before reporting.
+    const settled = await Promise.allSettled(inFlight.map((entry) => entry.done));
     // Stopping on purpose (Ctrl-C, shutdown) while a page was on its way is not a failure: what
     // committed is accounted, the rest is read again next time.
     if (!options.signal?.aborted) throw error;
+    settled.forEach((result, index) => {
+      const entry = inFlight[index];
+      if (result.status === 'fulfilled' && entry) account(entry.segment, result.value);
+    });
     progress.caughtUp = false;
   }
   return progress;
