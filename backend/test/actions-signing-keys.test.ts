@@ -80,3 +80,44 @@ describe('the webhook and the Actions targets', () => {
     expect((await post('/webhooks/zitadel', event, 'webhook-key')).status).toBeLessThan(300);
   });
 });
+
+describe('an oversized body on an Actions target', () => {
+  const backend = backendUnderTest({
+    kind: 'pglite',
+    server: {
+      actions: {
+        signingKeys: { preaccesstoken: ['a'], preuserinfo: ['b'], 'add-human-user': ['c'] },
+        clientIds: [],
+        policy: createSignupPolicy({ reservedUsernames: [], blockedEmailDomains: [] }),
+      },
+    },
+  });
+
+  // Tried: 300 KiB of padding (the limit is 256 KiB), signed and unsigned, on each target.
+  it('is refused with 413 before its signature is checked, and the targets keep answering', async () => {
+    const huge = JSON.stringify({ pad: 'x'.repeat(300 * 1024) });
+    for (const [target, key] of [
+      ['preaccesstoken', 'a'],
+      ['preuserinfo', 'b'],
+      ['add-human-user', 'c'],
+    ] as const) {
+      const unsigned: Record<string, string> = {};
+      for (const headers of [unsigned, { 'zitadel-signature': sign(huge, key) }]) {
+        const response = await fetch(`${backend.server.baseUrl}/actions/zitadel/${target}`, {
+          method: 'POST',
+          headers,
+          body: huge,
+        });
+        expect(response.status, target).toBe(413);
+        expect(await response.json()).toMatchObject({ error: 'too_large' });
+      }
+    }
+    const body = addHumanUserContext({ email: 'after@example.com', password: PASSWORD });
+    const after = await fetch(`${backend.server.baseUrl}/actions/zitadel/add-human-user`, {
+      method: 'POST',
+      headers: { 'zitadel-signature': sign(body, 'c') },
+      body,
+    });
+    expect(after.status).toBe(200);
+  });
+});
