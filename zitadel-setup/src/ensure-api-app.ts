@@ -21,11 +21,10 @@ import type { APIAuthMethodTypeJson } from '@zitadel/proto/zitadel/app_pb';
 import type {
   AddAPIAppRequestJson,
   AddAPIAppResponseJson,
-  ListAppsRequestJson,
-  ListAppsResponseJson,
   RegenerateAPIClientSecretResponseJson,
   UpdateAPIAppConfigRequestJson,
 } from '@zitadel/proto/zitadel/management_pb';
+import { findProjectApp } from './find-project-app';
 import type { ZitadelClient } from './zitadel-client';
 
 const AUTH_METHOD: APIAuthMethodTypeJson = 'API_AUTH_METHOD_TYPE_BASIC';
@@ -53,13 +52,7 @@ export async function ensureApiApp(
   },
 ): Promise<EnsuredApiApp> {
   const projectPath = `/management/v1/projects/${encodeURIComponent(projectId)}`;
-  const found = await client.post<ListAppsResponseJson>(`${projectPath}/apps/_search`, {
-    query: { limit: 10 },
-    queries: [{ nameQuery: { name, method: 'TEXT_QUERY_METHOD_EQUALS' } }],
-  } satisfies ListAppsRequestJson);
-  const existing = (found.result ?? []).find(
-    (app) => app.name === name && app.apiConfig !== undefined,
-  );
+  const existing = await findProjectApp(client, projectId, name, 'apiConfig');
 
   if (!existing?.apiConfig) {
     const created = await client.post<AddAPIAppResponseJson>(`${projectPath}/apps/api`, {

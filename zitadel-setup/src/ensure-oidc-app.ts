@@ -9,10 +9,9 @@ import type { OIDCConfigJson } from '@zitadel/proto/zitadel/app_pb';
 import type {
   AddOIDCAppRequestJson,
   AddOIDCAppResponseJson,
-  ListAppsRequestJson,
-  ListAppsResponseJson,
   UpdateOIDCAppConfigRequestJson,
 } from '@zitadel/proto/zitadel/management_pb';
+import { findProjectApp } from './find-project-app';
 import type { ZitadelClient } from './zitadel-client';
 
 /** The settings this step manages, in the field names of AddOIDCApp and UpdateOIDCAppConfig. */
@@ -115,13 +114,7 @@ export async function ensureOidcApp(
 ): Promise<EnsuredOidcApp> {
   const desired = desiredOidcConfig({ redirectUris, postLogoutRedirectUris });
   const projectPath = `/management/v1/projects/${encodeURIComponent(projectId)}`;
-  const found = await client.post<ListAppsResponseJson>(`${projectPath}/apps/_search`, {
-    query: { limit: 10 },
-    queries: [{ nameQuery: { name, method: 'TEXT_QUERY_METHOD_EQUALS' } }],
-  } satisfies ListAppsRequestJson);
-  const existing = (found.result ?? []).find(
-    (app) => app.name === name && app.oidcConfig !== undefined,
-  );
+  const existing = await findProjectApp(client, projectId, name, 'oidcConfig');
 
   if (!existing?.oidcConfig) {
     const created = await client.post<AddOIDCAppResponseJson>(`${projectPath}/apps/oidc`, {
