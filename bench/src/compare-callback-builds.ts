@@ -56,11 +56,13 @@ try {
     reconciler: false,
     logLevel: 'warn',
   });
-  const browser = await chromium.launch({
-    executablePath: config.chromiumPath,
-    args: CHROMIUM_ARGS,
-    headless: true,
-  });
+  const browser = await chromium
+    .launch({ executablePath: config.chromiumPath, args: CHROMIUM_ARGS, headless: true })
+    .catch(async (error: unknown) => {
+      // No browser (say, none at CHROMIUM_PATH): the stack would otherwise outlive this process.
+      await stack.stop();
+      throw error;
+    });
   try {
     // One unmeasured signup warms the backend's issuer discovery and keys.
     serve(builds[0]?.dir ?? '');
@@ -91,8 +93,8 @@ const floor = (t: SignupTiming) =>
   t.token.end - t.token.start + (t.getOrCreate.end - t.getOrCreate.start);
 const f = (x: number) => x.toFixed(0);
 const rows = [
-  "| build | cache | app's share median (min–max) | floor: token + GetOrCreate | ÷ floor | share − floor, per signup | GetOrCreate's answer → ready |",
-  '| --- | --- | --- | --- | --- | --- | --- |',
+  "| build | cache | app's share median (min–max) | floor: token + GetOrCreate | ÷ floor | share − floor, per signup | first byte → token request | token's answer → GetOrCreate | GetOrCreate's answer → ready |",
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
 ];
 for (const build of builds) {
   for (const cache of ['warm', 'cold'] as CacheState[]) {
@@ -103,9 +105,12 @@ for (const build of builds) {
     const floorMs = median(timings.map(floor));
     // The app's own part of each signup: less noisy than the share when the servers' times swing.
     const own = median(timings.map((t) => t.appShare - floor(t)));
+    // The app's three stretches on the path, each a median over the signups.
+    const start = median(timings.map((t) => t.token.start));
+    const handOver = median(timings.map((t) => t.getOrCreate.start - t.token.end));
     const render = median(timings.map((t) => t.render.end - t.render.start));
     rows.push(
-      `| ${build.name} | ${cache} | ${f(share.median)} (${f(share.min)}–${f(share.max)}) | ${f(floorMs)} | ${(share.median / floorMs).toFixed(2)}× | ${f(own)} | ${f(render)} |`,
+      `| ${build.name} | ${cache} | ${f(share.median)} (${f(share.min)}–${f(share.max)}) | ${f(floorMs)} | ${(share.median / floorMs).toFixed(2)}× | ${f(own)} | ${f(start)} | ${f(handOver)} | ${f(render)} |`,
     );
   }
 }
