@@ -45,6 +45,13 @@ describe('a row answered from memory', () => {
     await database?.drop();
   });
 
+  // A rename nobody announces (triggers off): an answer with the old name came from memory.
+  const renameUnannounced = (sub: string, displayName: string) =>
+    database.handle.db.transaction(async (tx) => {
+      await tx.execute(sql`set local session_replication_role = replica`);
+      await tx.update(users).set({ displayName }).where(eq(users.zitadelUserId, sub));
+    });
+
   it('does not renew its own age: the row is read again once the bound since the read has passed', async () => {
     const sub = newUserId();
     const [row] = await database.handle.db
@@ -55,18 +62,12 @@ describe('a row answered from memory', () => {
       authorization: `Bearer ${await issuer.issue({ sub }, { claims: { [APP_USER_ID_CLAIM]: row?.id } })}`,
     };
     const name = async () => (await client.getOrCreate({}, { headers })).user?.displayName;
-    // A rename nobody announces (triggers off): an answer with the old name came from memory.
-    const renameUnannounced = (displayName: string) =>
-      database.handle.db.transaction(async (tx) => {
-        await tx.execute(sql`set local session_replication_role = replica`);
-        await tx.update(users).set({ displayName }).where(eq(users.zitadelUserId, sub));
-      });
 
     // Remembered at 5 000 000 once the cache listens; it lives 8 to 10 s from then.
     let remembered = '';
     await vi.waitFor(async () => {
       remembered = (await name()) ?? '';
-      await renameUnannounced(`${remembered}+`);
+      await renameUnannounced(sub, `${remembered}+`);
       expect(await name()).toBe(remembered);
     });
 
@@ -76,5 +77,19 @@ describe('a row answered from memory', () => {
     // ... which does not start the bound again: 10 s after the read, the row is read afresh.
     clock.now += 3_000;
     expect(await name()).toBe(`${remembered}+`);
+  });
+
+  it('answers GetMe from memory too, once the row is remembered', async () => {
+    const sub = newUserId();
+    await database.handle.db
+      .insert(users)
+      .values({ zitadelUserId: sub, displayName: 'Minnie Mouse', claimId: randomUUID() });
+    const headers = { authorization: `Bearer ${await issuer.issue({ sub })}` };
+    const name = async () => (await client.getMe({}, { headers })).user?.displayName;
+    await vi.waitFor(async () => {
+      const read = await name();
+      await renameUnannounced(sub, `${read}+`);
+      expect(await name()).toBe(read);
+    });
   });
 });
