@@ -1,4 +1,7 @@
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openDatabase } from '../src/db/open-database';
+import { createReturningUserCache } from '../src/user/returning-user-cache';
 import { insertReturningUser, listeningCache } from './support/listening-cache';
 import { createTestDatabase, type TestDatabase } from './support/test-databases';
 
@@ -37,5 +40,36 @@ describe('returning-user cache after its listening connection is lost', () => {
     // Reads begun now are kept again.
     cache.remember(user, cache.beginRead());
     expect(cache.get(user.zitadelUserId)).toBeDefined();
+  });
+});
+
+// Without LISTEN the cache would never hear of a change: it keeps nothing, and says why once.
+describe('returning-user cache that cannot listen', () => {
+  it('keeps no row and logs a warning', async () => {
+    const lines: { level: number; err?: { code?: string } }[] = [];
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => lines.push(JSON.parse(line)) },
+    );
+    // Port 1 on loopback: nothing listens, so the LISTEN connection is refused.
+    const unreachable = await openDatabase({
+      url: 'postgres://postgres@127.0.0.1:1/none',
+      pgliteDir: 'unused',
+    });
+    try {
+      const cache = createReturningUserCache({ database: unreachable, logger, maxAgeMs: 30_000 });
+      await vi.waitFor(() => expect(lines).toHaveLength(1));
+      expect(lines[0]).toMatchObject({ level: 40, err: { code: 'ECONNREFUSED' } });
+      const database = await createTestDatabase('postgres');
+      try {
+        const user = await insertReturningUser(database.handle);
+        cache.remember(user, cache.beginRead());
+        expect(cache.get(user.zitadelUserId)).toBeUndefined();
+      } finally {
+        await database.drop();
+      }
+    } finally {
+      await unreachable.close();
+    }
   });
 });
