@@ -66,6 +66,16 @@ describe('user service rules', () => {
     expect((await rowOf(sub))?.claimId).not.toBeNull();
   });
 
+  it('tells a token naming its row, already claimed, created: false without userinfo', async () => {
+    const sub = await insertUser('active', true);
+    const id = (await rowOf(sub))?.id ?? '';
+    const asked = backend.issuer.counts.userinfo;
+    // The row's first call: nothing is remembered yet, so the claim path answers it.
+    const response = await backend.server.client().getOrCreate({}, await claiming(sub, id));
+    expect([response.created, response.user?.id]).toEqual([false, id]);
+    expect(backend.issuer.counts.userinfo - asked).toBe(0);
+  });
+
   it('asks userinfo for a token whose claim names another row than its subject’s', async () => {
     const sub = await insertUser('active', false);
     const id = (await rowOf(sub))?.id ?? '';
