@@ -19,31 +19,37 @@ describe('a row answered from memory', () => {
   const clock = { now: 5_000_000 };
   let issuer: TestIssuer;
   let database: TestDatabase;
-  let client: ReturnType<typeof createClient<typeof UserService>>;
 
   beforeAll(async () => {
     issuer = await startTestIssuer();
     database = await createTestDatabase('postgres');
-    const logger = createLogger('silent');
-    const transport = createRouterTransport(
-      createRoutes({
-        database: database.handle,
-        authenticate: createTokenAuthentication(
-          { issuer: issuer.issuer, audience: [issuer.audience], clientIds: [TEST_CLIENT_ID] },
-          logger,
-        ),
-        logger,
-        metrics: createMetrics(),
-        returningUserCacheMs: 10_000,
-        now: () => clock.now,
-      }),
-    );
-    client = createClient(UserService, transport);
   });
   afterAll(async () => {
     await issuer?.close();
     await database?.drop();
   });
+
+  // Built in each test, not once for the file: the service's wiring is then part of what each
+  // test runs (the mutation run takes code run only in a hook for static, and ignores it).
+  function serviceClient() {
+    const logger = createLogger('silent');
+    return createClient(
+      UserService,
+      createRouterTransport(
+        createRoutes({
+          database: database.handle,
+          authenticate: createTokenAuthentication(
+            { issuer: issuer.issuer, audience: [issuer.audience], clientIds: [TEST_CLIENT_ID] },
+            logger,
+          ),
+          logger,
+          metrics: createMetrics(),
+          returningUserCacheMs: 10_000,
+          now: () => clock.now,
+        }),
+      ),
+    );
+  }
 
   // A rename nobody announces (triggers off): an answer with the old name came from memory.
   const renameUnannounced = (sub: string, displayName: string) =>
@@ -61,6 +67,7 @@ describe('a row answered from memory', () => {
     const headers = {
       authorization: `Bearer ${await issuer.issue({ sub }, { claims: { [APP_USER_ID_CLAIM]: row?.id } })}`,
     };
+    const client = serviceClient();
     const name = async () => (await client.getOrCreate({}, { headers })).user?.displayName;
 
     // Remembered at 5 000 000 once the cache listens; it lives 8 to 10 s from then.
@@ -85,6 +92,7 @@ describe('a row answered from memory', () => {
       .insert(users)
       .values({ zitadelUserId: sub, displayName: 'Minnie Mouse', claimId: randomUUID() });
     const headers = { authorization: `Bearer ${await issuer.issue({ sub })}` };
+    const client = serviceClient();
     const name = async () => (await client.getMe({}, { headers })).user?.displayName;
     await vi.waitFor(async () => {
       const read = await name();
