@@ -54,6 +54,7 @@ describe('user service rules', () => {
     const sub = await insertUser('active', false);
     const id = (await rowOf(sub))?.id ?? '';
     const asked = backend.issuer.counts.userinfo;
+    const provisionedBefore = await provisioned('get_or_create');
     const first = await backend.server.client().getOrCreate({}, await claiming(sub, id));
     const again = await backend.server.client().getOrCreate({}, await claiming(sub, id));
     expect([first.created, first.user?.id, again.created, again.user?.id]).toEqual([
@@ -64,6 +65,18 @@ describe('user service rules', () => {
     ]);
     expect(backend.issuer.counts.userinfo - asked).toBe(0);
     expect((await rowOf(sub))?.claimId).not.toBeNull();
+    // The row was there before (the enricher inserted it): claiming it provisions nothing.
+    expect(await provisioned('get_or_create')).toBe(provisionedBefore);
+  });
+
+  it('tells a token naming its row, already claimed, created: false without userinfo', async () => {
+    const sub = await insertUser('active', true);
+    const id = (await rowOf(sub))?.id ?? '';
+    const asked = backend.issuer.counts.userinfo;
+    // The row's first call: nothing is remembered yet, so the claim path answers it.
+    const response = await backend.server.client().getOrCreate({}, await claiming(sub, id));
+    expect([response.created, response.user?.id]).toEqual([false, id]);
+    expect(backend.issuer.counts.userinfo - asked).toBe(0);
   });
 
   it('asks userinfo for a token whose claim names another row than its subject’s', async () => {
@@ -140,5 +153,25 @@ describe('user service rules', () => {
     const asked = backend.issuer.counts.userinfo;
     await backend.server.client().getOrCreate({}, await claiming(sub, randomUUID()));
     expect(backend.issuer.counts.userinfo - asked).toBe(1);
+  });
+
+  it('answers a returning user from memory when userinfo says what the row holds', async () => {
+    const sub = newUserId();
+    const headers = await bearer(sub, 'minnie@example.com');
+    // A state change nobody announces (triggers off): an answer still ACTIVE came from memory.
+    const setStateUnannounced = (state: RowState) =>
+      backend.database.handle.db.transaction(async (tx) => {
+        await tx.execute(sql`set local session_replication_role = replica`);
+        await tx.update(users).set({ state }).where(eq(users.zitadelUserId, sub));
+      });
+    await backend.server.client().getOrCreate({}, headers);
+    await vi.waitFor(async () => {
+      await setStateUnannounced('active');
+      await backend.server.client().getOrCreate({}, headers);
+      await setStateUnannounced('locked');
+      expect((await backend.server.client().getOrCreate({}, headers)).user?.state).toBe(
+        UserState.ACTIVE,
+      );
+    });
   });
 });

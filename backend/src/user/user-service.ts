@@ -24,6 +24,8 @@ export interface UserServiceDeps {
   metrics: Metrics;
   /** RETURNING_USER_CACHE_MS (docs/decisions/027); 0 reads every row from the database. */
   returningUserCacheMs: number;
+  /** The returning-user cache's clock: Date.now unless a test moves time itself. */
+  now?: () => number;
 }
 
 export function createUserService(deps: UserServiceDeps): ServiceImpl<typeof UserService> {
@@ -31,6 +33,7 @@ export function createUserService(deps: UserServiceDeps): ServiceImpl<typeof Use
     database: deps.database,
     logger: deps.logger,
     maxAgeMs: deps.returningUserCacheMs,
+    now: deps.now,
   });
 
   // A returning user whose token or userinfo says nothing the row does not already hold is
