@@ -213,11 +213,13 @@ function explain(error: unknown): ConnectError {
   if (error instanceof ConnectError) return error;
   if (error instanceof errors.JWTExpired) return unauthenticated('access token expired');
   if (error instanceof errors.JWTClaimValidationFailed) {
+    // Missing, or no number where a time belongs: only a failed check says more than that.
+    if (error.reason !== 'check_failed') {
+      return unauthenticated(`access token claim "${error.claim}" is invalid`);
+    }
     switch (error.claim) {
       case 'nbf':
         return unauthenticated('access token is not yet valid');
-      case 'iat':
-        return unauthenticated('access token was issued in the future');
       case 'iss':
         return unauthenticated('access token has the wrong issuer');
       case 'aud':
