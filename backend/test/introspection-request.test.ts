@@ -134,6 +134,7 @@ describe('introspection request', () => {
 
   it.each([
     [400, { error: 'invalid_request' }],
+    [400, 'not json'],
     [500, { error: 'invalid_client' }],
     [503, 'not json'],
   ])('is unavailable, naming the status, when the issuer answers %i %j', async (status, body) => {

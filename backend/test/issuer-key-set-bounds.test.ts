@@ -117,6 +117,22 @@ describe('issuer key set bounds', () => {
     expect(fetches()).toBe(2);
   });
 
+  it('needs no logger through an outage and back', async () => {
+    const clock = { now: 1_000_000 };
+    const keySet = createIssuerKeySet({
+      discover: createIssuerDiscovery({ issuer: issuer.issuer }),
+      now: () => clock.now,
+    });
+    await keySet.forKid('key-1');
+    issuer.setStatus('jwks', 503);
+    clock.now += 10 * MINUTE;
+    expect((await keySet.forKid('key-1')).keys.length).toBeGreaterThan(0);
+    await issuer.publishOtherKey('key-4');
+    issuer.setStatus('jwks', 200);
+    clock.now += 30_000;
+    expect((await keySet.forKid('key-1')).keys.map((key) => key.kid)).toContain('key-4');
+  });
+
   it('names what failed when there is no key set yet', async () => {
     const scripted = await startScriptedIssuer();
     try {

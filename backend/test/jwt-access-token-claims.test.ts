@@ -101,6 +101,12 @@ describe('JWT access token claims', () => {
     expect(await refusal(await sign(claims))).toBe(`access token claim "${claim}" is invalid`);
   });
 
+  it('refuses an empty client_id as none, not as another client', async () => {
+    expect(await refusal(await sign({ ...valid(), client_id: '' }))).toMatch(
+      /^access token has no client_id/,
+    );
+  });
+
   it('refuses an empty subject', async () => {
     expect(await refusal(await sign({ ...valid(), sub: '' }))).toBe('access token has no subject');
   });

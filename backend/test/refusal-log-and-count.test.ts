@@ -143,6 +143,17 @@ describe('token authentication as the server wires it', () => {
     expect(refusals).toEqual(['Unavailable']);
   });
 
+  it('refuses without counters as with them', async () => {
+    const authenticate = createTokenAuthentication(
+      { issuer: issuer.issuer, audience: [issuer.audience], clientIds: [issuer.clientId] },
+      recordingLogger().logger,
+    );
+    const error = await authenticate(new Headers()).catch((caught: unknown) => caught);
+    expect(ConnectError.from(error).rawMessage).toBe(
+      'missing Authorization header with a Bearer access token',
+    );
+  });
+
   it('checks exp by the key set’s clock when one is given', async () => {
     const sub = newUserId();
     const token = await issuer.issue({ sub });
