@@ -126,6 +126,32 @@ describe('JWT access token claims', () => {
     expect(await refusal(token)).toBe('access token is malformed');
   });
 
+  it('costs no key set refetch for a kid that is no string', async () => {
+    const clock = { now: Date.now() };
+    const verifyAt = createAccessTokenVerifier({
+      issuer: issuer.issuer,
+      audience: [AUDIENCE],
+      clientIds: [CLIENT],
+      keySet: createIssuerKeySet({
+        discover: createIssuerDiscovery({ issuer: issuer.issuer }),
+        now: () => clock.now,
+      }),
+      now: () => clock.now,
+    });
+    const fetched = issuer.requestsTo('/keys').length;
+    await verifyAt(hashToken(await sign(valid())));
+    // Past the cooldown, when an unknown kid would be refetched.
+    clock.now += 30_000;
+    const error = await verifyAt(
+      hashToken(await sign(valid(), { kid: 5 as unknown as string })),
+    ).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(ConnectError.from(error).rawMessage).toBe('access token is signed with an unknown key');
+    expect(issuer.requestsTo('/keys').length - fetched).toBe(1);
+  });
+
   it('refuses a token whose kid names two keys: it is not tried with each', async () => {
     expect(await refusal(await sign(valid(), { kid: 'twice' }))).toBe(
       'access token is signed with an unknown key',
