@@ -145,13 +145,27 @@ describe('token authentication as the server wires it', () => {
 
   it('refuses without counters as with them', async () => {
     const authenticate = createTokenAuthentication(
-      { issuer: issuer.issuer, audience: [issuer.audience], clientIds: [issuer.clientId] },
+      {
+        issuer: issuer.issuer,
+        audience: [issuer.audience],
+        clientIds: [issuer.clientId],
+        introspection: { method: 'client_secret_basic', ...INTROSPECTION_CLIENT },
+        introspectionBudget: { maxPerSecond: 1, maxConcurrent: 1 },
+      },
       recordingLogger().logger,
     );
-    const error = await authenticate(new Headers()).catch((caught: unknown) => caught);
-    expect(ConnectError.from(error).rawMessage).toBe(
-      'missing Authorization header with a Bearer access token',
-    );
+    const call = (authorization?: string) =>
+      authenticate(new Headers(authorization ? { authorization } : {})).then(
+        (caller) => caller.zitadelUserId,
+        (error: unknown) => ConnectError.from(error).rawMessage,
+      );
+    expect(await call()).toBe('missing Authorization header with a Bearer access token');
+    const sub = newUserId();
+    const opaque = () => `Bearer ${issuer.issueOpaque({ sub })}`;
+    expect(await Promise.all([call(opaque()), call(opaque())])).toEqual([
+      sub,
+      'identity provider unavailable: too many opaque access tokens to check right now (introspection budget spent), retry shortly',
+    ]);
   });
 
   it('checks exp by the key set’s clock when one is given', async () => {
