@@ -151,6 +151,15 @@ describe('issuer key set bounds', () => {
       expect((await failure(keySet('http://127.0.0.1:1/keys').forKid('k'))).rawMessage).toBe(
         'identity provider unavailable: key set request failed',
       );
+      // An issuer that never answers is given up on after the timeout.
+      scripted.answer('/keys', 'hang');
+      const silent = createIssuerKeySet({
+        discover: async () => scripted.document(),
+        timeoutMs: 200,
+      });
+      expect((await failure(silent.forKid('k'))).rawMessage).toBe(
+        'identity provider unavailable: key set request failed',
+      );
     } finally {
       await scripted.close();
     }
