@@ -86,8 +86,19 @@ describe('issuer key set bounds', () => {
     expect(lines.at(-1)).toMatchObject({ level: 40, ageSeconds: 660, maxStaleSeconds: 3600 });
     clock.now = fetchedAt + 60 * MINUTE;
     expect((await keySet.forKid('key-1')).keys.length).toBeGreaterThan(0);
+    // Too old now; within the cooldown the issuer is not asked again, and nothing more is logged.
+    const warned = lines.length;
     clock.now += 1;
-    await failure(keySet.forKid('key-1'));
+    expect((await failure(keySet.forKid('key-1'))).rawMessage).toBe(
+      'identity provider unavailable: key set refetch is cooling down',
+    );
+    expect(lines).toHaveLength(warned);
+    clock.now += 30_000;
+    expect((await failure(keySet.forKid('key-1'))).rawMessage).toBe(
+      'identity provider unavailable: key set answered HTTP 503',
+    );
+    expect(lines.slice(warned)).toMatchObject([{ level: 40, ageSeconds: 3630 }]);
+    expect(lines.at(-1)?.msg).toMatch(/no usable key set is cached/);
   });
 
   it('says once that the issuer is reachable again, and only after it was not', async () => {
@@ -136,14 +147,19 @@ describe('issuer key set bounds', () => {
   it('names what failed when there is no key set yet', async () => {
     const scripted = await startScriptedIssuer();
     try {
+      const { logger, lines } = recordingLogger();
       const keySet = (jwks_uri?: string) =>
         createIssuerKeySet({
           discover: async () => scripted.document(jwks_uri ? { jwks_uri } : {}),
+          logger,
         });
-      scripted.answer('/keys', { body: { keys: 'none' } });
-      expect((await failure(keySet().forKid('k'))).rawMessage).toBe(
-        'identity provider unavailable: key set is malformed',
-      );
+      for (const body of [{ keys: 'none' }, 'not json']) {
+        scripted.answer('/keys', { body });
+        expect((await failure(keySet().forKid('k'))).rawMessage).toBe(
+          'identity provider unavailable: key set is malformed',
+        );
+      }
+      expect(lines.at(-1)).toMatchObject({ level: 40, ageSeconds: null });
       scripted.answer('/keys', { status: 500, body: { error: 'down' } });
       expect((await failure(keySet().forKid('k'))).rawMessage).toBe(
         'identity provider unavailable: key set answered HTTP 500',
