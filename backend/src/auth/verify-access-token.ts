@@ -213,18 +213,19 @@ function explain(error: unknown): ConnectError {
   if (error instanceof ConnectError) return error;
   if (error instanceof errors.JWTExpired) return unauthenticated('access token expired');
   if (error instanceof errors.JWTClaimValidationFailed) {
-    switch (error.claim) {
-      case 'nbf':
-        return unauthenticated('access token is not yet valid');
-      case 'iat':
-        return unauthenticated('access token was issued in the future');
-      case 'iss':
-        return unauthenticated('access token has the wrong issuer');
-      case 'aud':
-        return unauthenticated('access token is not meant for this API (audience)');
-      default:
-        return unauthenticated(`access token claim "${error.claim}" is invalid`);
+    // Only a failed check says more than which claim is wrong: a claim that is missing, or no
+    // number where a time belongs, is just invalid.
+    if (error.reason === 'check_failed') {
+      switch (error.claim) {
+        case 'nbf':
+          return unauthenticated('access token is not yet valid');
+        case 'iss':
+          return unauthenticated('access token has the wrong issuer');
+        case 'aud':
+          return unauthenticated('access token is not meant for this API (audience)');
+      }
     }
+    return unauthenticated(`access token claim "${error.claim}" is invalid`);
   }
   if (error instanceof errors.JOSEAlgNotAllowed) {
     return unauthenticated('access token algorithm is not allowed');
