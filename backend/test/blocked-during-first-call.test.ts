@@ -59,7 +59,7 @@ describe('a user blocked while its first call is in flight', () => {
       await writer;
       const error = await attempt;
       expect(error).toBeInstanceOf(UserBlockedError);
-      expect(error).toMatchObject({ state });
+      expect(error).toMatchObject({ state, name: 'UserBlockedError', message: `user is ${state}` });
       const [row] = await db.select().from(users).where(eq(users.zitadelUserId, userId));
       expect(row).toMatchObject({ zitadelUserId: userId, state, email: null, claimId: null });
     },
