@@ -36,7 +36,7 @@ describe('a batch of events locks its users in id order', () => {
   it('blocked on its first user, it holds none of the later ones', async () => {
     const db = database.handle.db;
     const ids = [newUserId(), newUserId(), newUserId(), newUserId()].sort();
-    const [first, last] = [ids[0] ?? '', ids[3] ?? ''];
+    const [first = '', ...later] = ids;
     await applyIdentityEvents(
       db,
       ids.map((id) => event(id, 1, 'user.human.added', addedPayload(`${id}@x.io`))),
@@ -59,18 +59,19 @@ describe('a batch of events locks its users in id order', () => {
     });
     await holding;
 
-    // This batch names its users last id first.
+    // This batch names its users in neither id order nor its reverse.
+    const order = [2, 0, 3, 1].map((index) => ids[index] ?? '');
     const blocked = applyIdentityEvents(
       db,
-      [...ids]
-        .reverse()
-        .map((id) => event(id, 3, 'user.human.profile.changed', { firstName: 'B' })),
+      order.map((id) => event(id, 3, 'user.human.profile.changed', { firstName: 'B' })),
       'poll',
     );
     await waitForLockWait(db);
-    // The last user is free: the blocked batch has not reached it.
+    // Every later user is free: the blocked batch has not reached them.
     const probe = db.transaction(async (tx) => {
-      await tx.execute(sql`select 1 from users where zitadel_user_id = ${last} for update nowait`);
+      await tx.execute(
+        sql`select 1 from users where zitadel_user_id in ${later} for update nowait`,
+      );
     });
     const free = await probe.then(
       () => true,
