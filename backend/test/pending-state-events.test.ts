@@ -133,5 +133,8 @@ describe('state events kept for users the app does not have yet', () => {
     expect(listed).not.toContain(withoutRow);
     expect(new Set(listed).size).toBe(listed.length);
     expect(await usersWithPendingEvents(db(), 2)).toHaveLength(2);
+    // Taken for several users at once, as the sweep does.
+    expect(await adoptPendingEvents(db(), withRow, 'poll')).toBe(6);
+    for (const userId of withRow) expect(await row(userId)).toMatchObject({ state: 'inactive' });
   });
 });
