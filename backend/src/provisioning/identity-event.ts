@@ -166,12 +166,16 @@ export function stripSecrets(value: unknown): unknown {
   return copyPayload(value, isPublic, (text) => text);
 }
 
+// The years an RFC 3339 date can name and Postgres can store (it has no year 0). Parsed from text:
+// Date.UTC reads the years 0 to 99 as 1900 to 1999, which made the bound 1901.
+const EARLIEST_TIME = Date.parse('0001-01-01T00:00:00Z');
+const LATEST_TIME = Date.parse('9999-12-31T23:59:59.999Z');
+
 /** Why an event cannot be applied at all, or undefined when it can. */
 export function whyInvalid(event: IdentityEvent): string | undefined {
   if (!Number.isSafeInteger(event.sequence) || event.sequence < 1) return 'sequence out of range';
   const time = Date.parse(event.createdAt);
-  // Postgres timestamps start at 4713 BC, but a ZITADEL event is never older than year 1.
-  if (Number.isNaN(time) || time < Date.UTC(1, 0, 1) || time > Date.UTC(9999, 11, 31)) {
+  if (Number.isNaN(time) || time < EARLIEST_TIME || time > LATEST_TIME) {
     return 'creation date out of range';
   }
   if (!event.aggregateId || event.aggregateId.length > 200) return 'aggregate id out of range';

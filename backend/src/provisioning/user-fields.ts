@@ -65,19 +65,12 @@ export function unsetFields(): SequencedFields {
  * partial events arriving in any order converge to each field's newest event. `NEWER_WINS` below is
  * the same rule in SQL; a test folds random event orders both ways and compares.
  */
-export function foldWrite(
-  target: SequencedFields,
-  changes: FieldChanges,
-  sequence: number,
-): boolean {
-  let moved = false;
+export function foldWrite(target: SequencedFields, changes: FieldChanges, sequence: number): void {
   for (const field of FIELD_NAMES) {
     if (!(field in changes) || target.sequences[field] >= sequence) continue;
     target.sequences[field] = sequence;
     (target.values as Record<FieldName, unknown>)[field] = changes[field];
-    moved = true;
   }
-  return moved;
 }
 
 /**
