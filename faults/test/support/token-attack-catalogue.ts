@@ -61,6 +61,18 @@ export const attacks: Attack[] = [
     authorization: async (issuer) =>
       bearer(await issuer.issue(profile, { claims: { exp: '9999999999' as unknown as number } })),
   },
+  // Signed by the issuer, so only the claim checks stand between them and the API; they are
+  // refused as invalid claims, not as "issued in the future" (auth/verify-access-token.ts).
+  {
+    name: 'iat as a string',
+    authorization: async (issuer) =>
+      bearer(await issuer.issue(profile, { claims: { iat: 'yesterday' as unknown as number } })),
+  },
+  {
+    name: 'nbf as an object',
+    authorization: async (issuer) =>
+      bearer(await issuer.issue(profile, { claims: { nbf: { $gt: 0 } as unknown as number } })),
+  },
   {
     name: 'wrong issuer',
     authorization: async (issuer) =>
