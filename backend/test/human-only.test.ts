@@ -6,23 +6,10 @@ import {
   createsUser,
   HANDLED_EVENT_TYPES,
   HUMAN_EVENT_PREFIX,
-  type IdentityEvent,
 } from '../src/provisioning/identity-event';
 import { foldEvents } from '../src/reconciler/fold-events';
 import { createTestDatabase, databaseKinds, type TestDatabase } from './support/test-databases';
-import { addedPayload, newUserId } from './support/zitadel-events';
-
-function event(userId: string, sequence: number, eventType: string, payload = {}): IdentityEvent {
-  return {
-    aggregateType: 'user',
-    aggregateId: userId,
-    sequence,
-    eventType,
-    resourceOwner: '336392597046099971',
-    createdAt: new Date(Date.now() - 60_000 + sequence).toISOString(),
-    payload,
-  };
-}
+import { addedPayload, userEvent as event, newUserId } from './support/zitadel-events';
 
 // ZITADEL's event types, as its source defines them (zitadel/zitadel, v4 layout):
 // - internal/repository/user/human.go: humanEventPrefix = userEventTypePrefix + "human."

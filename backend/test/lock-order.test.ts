@@ -1,25 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyIdentityEvents } from '../src/provisioning/apply-identity-event';
-import type { IdentityEvent } from '../src/provisioning/identity-event';
 import { waitForLockWait } from './support/lock-waits';
 import { createTestDatabase, type TestDatabase } from './support/test-databases';
-import { addedPayload, newUserId } from './support/zitadel-events';
-
-const event = (
-  userId: string,
-  sequence: number,
-  eventType: string,
-  payload: Record<string, unknown> = {},
-): IdentityEvent => ({
-  aggregateType: 'user',
-  aggregateId: userId,
-  sequence,
-  eventType,
-  resourceOwner: '336392597046099971',
-  createdAt: new Date(Date.now() - 60_000 + sequence).toISOString(),
-  payload,
-});
+import { addedPayload, userEvent as event, newUserId } from './support/zitadel-events';
 
 // Webhooks and poll pages write overlapping users at the same time. Each batch locks its users'
 // rows in id order, whatever the order of its events, so two batches wait for each other instead

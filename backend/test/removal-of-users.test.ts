@@ -5,7 +5,7 @@ import { applyIdentityEvents } from '../src/provisioning/apply-identity-event';
 import type { IdentityEvent } from '../src/provisioning/identity-event';
 import { applyOrgRemovals, REMOVED_SEQUENCE, removeUsers } from '../src/provisioning/remove-users';
 import { createTestDatabase, type TestDatabase } from './support/test-databases';
-import { addedPayload, newUserId } from './support/zitadel-events';
+import { addedPayload, newUserId, userEvent } from './support/zitadel-events';
 
 // Removals ZITADEL writes no user event for: `org.removed` (one event on the organisation) and the
 // sweep's (a user ListUsers no longer lists). The sync suites reach this code through a fake Event
@@ -15,22 +15,6 @@ function newOrgId(): string {
   nextOrg += 1n;
   return String(nextOrg);
 }
-
-const userEvent = (
-  userId: string,
-  orgId: string,
-  sequence: number,
-  eventType: string,
-  payload: Record<string, unknown> = {},
-): IdentityEvent => ({
-  aggregateType: 'user',
-  aggregateId: userId,
-  sequence,
-  eventType,
-  resourceOwner: orgId,
-  createdAt: new Date(Date.now() - 60_000 + sequence).toISOString(),
-  payload,
-});
 
 const orgEvent = (orgId: string, eventType: string, sequence = 9): IdentityEvent => ({
   aggregateType: 'org',
@@ -57,7 +41,7 @@ describe('removing users without a user event', () => {
     const userId = newUserId();
     await applyIdentityEvents(
       db(),
-      [userEvent(userId, orgId, 1, 'user.human.added', addedPayload(`${userId}@x.io`))],
+      [userEvent(userId, 1, 'user.human.added', addedPayload(`${userId}@x.io`), orgId)],
       'webhook',
     );
     return userId;
@@ -150,8 +134,8 @@ describe('removing users without a user event', () => {
     const late = await applyIdentityEvents(
       db(),
       [
-        userEvent(userId, '1', 5, 'user.human.profile.changed', { firstName: 'Back' }),
-        userEvent(userId, '1', 6, 'user.reactivated'),
+        userEvent(userId, 5, 'user.human.profile.changed', { firstName: 'Back' }, '1'),
+        userEvent(userId, 6, 'user.reactivated', {}, '1'),
       ],
       'poll',
     );
@@ -162,7 +146,7 @@ describe('removing users without a user event', () => {
   it('drops the events kept for a user it removes: none of them can apply any more', async () => {
     const userId = newUserId();
     // Kept while the user has no row; the row then comes from GetOrCreate, not from an event.
-    await applyIdentityEvents(db(), [userEvent(userId, '1', 3, 'user.locked')], 'webhook');
+    await applyIdentityEvents(db(), [userEvent(userId, 3, 'user.locked', {}, '1')], 'webhook');
     await db().insert(users).values({ zitadelUserId: userId, email: 'kept@x.io' });
     expect(await removeUsers(db(), [userId])).toEqual([userId]);
     expect(

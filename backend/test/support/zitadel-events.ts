@@ -1,10 +1,33 @@
 import { createHmac } from 'node:crypto';
+import type { IdentityEvent } from '../../src/provisioning/identity-event';
 
 let nextUser = 337000000000000000n;
 /** A fresh 18-digit ZITADEL-style user id. */
 export function newUserId(): string {
   nextUser += 1n;
   return String(nextUser);
+}
+
+/**
+ * A user event as the reconciler reads it, a minute old: sequences of one user stay in order of
+ * time, and the org defaults to the one most tests use.
+ */
+export function userEvent(
+  userId: string,
+  sequence: number,
+  eventType: string,
+  payload: Record<string, unknown> = {},
+  orgId = '336392597046099971',
+): IdentityEvent {
+  return {
+    aggregateType: 'user',
+    aggregateId: userId,
+    sequence,
+    eventType,
+    resourceOwner: orgId,
+    createdAt: new Date(Date.now() - 60_000 + sequence).toISOString(),
+    payload,
+  };
 }
 
 /** An Actions v2 webhook body as ZITADEL v4 sends it (shape from shared/zitadel.md). */
