@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { BACKEND_DIR, TSX } from './bench-config';
 import { startCpuMeter } from './measure-cpu';
 import { startChildService } from './start-child-service';
@@ -10,15 +11,19 @@ export async function runBackfillCli(options: {
   cores: number;
   /** Node flags (e.g. --cpu-prof): node then runs the CLI with tsx as an import hook. */
   nodeArgs?: string[];
+  /** Another checkout's backend (its own tsx and dependencies), for a same-run A/B of two builds. */
+  backendDir?: string;
 }) {
+  const backendDir = options.backendDir ?? BACKEND_DIR;
+  const tsx = options.backendDir ? resolve(backendDir, '..', 'node_modules', '.bin', 'tsx') : TSX;
   const started = performance.now();
   const cli = await startChildService({
     name: 'sync-backfill',
-    command: options.nodeArgs ? process.execPath : TSX,
+    command: options.nodeArgs ? process.execPath : tsx,
     args: options.nodeArgs
       ? [...options.nodeArgs, '--import', 'tsx', 'src/cli/sync-backfill.ts']
       : ['src/cli/sync-backfill.ts'],
-    cwd: BACKEND_DIR,
+    cwd: backendDir,
     env: {
       DATABASE_URL: options.databaseUrl,
       ZITADEL_API_URL: options.apiUrl,
