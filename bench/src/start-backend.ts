@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { freePort } from '@liverty-music/test-support/free-port';
 import { BACKEND_DIR, BENCH_DIR, TSX } from './bench-config';
 import { BENCH_AUDIENCE, BENCH_CLIENT_ID } from './bench-identity';
@@ -20,16 +21,20 @@ export async function startBackend(options: {
   nodeArgs?: string[];
   /** More environment for the backend (e.g. the Actions v2 signing keys). */
   env?: Record<string, string>;
+  /** Another checkout's backend (its own tsx and dependencies), for a same-run A/B of two builds. */
+  backendDir?: string;
 }): Promise<RunningServer> {
+  const backendDir = options.backendDir ?? BACKEND_DIR;
+  const tsx = options.backendDir ? resolve(backendDir, '..', 'node_modules', '.bin', 'tsx') : TSX;
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const service = await startChildService({
     name: options.name,
-    command: options.nodeArgs ? process.execPath : TSX,
+    command: options.nodeArgs ? process.execPath : tsx,
     args: options.nodeArgs
       ? [...options.nodeArgs, '--import', 'tsx', 'src/main.ts']
       : ['src/main.ts'],
-    cwd: BACKEND_DIR,
+    cwd: backendDir,
     env: {
       PORT: String(port),
       HOST: '127.0.0.1',
