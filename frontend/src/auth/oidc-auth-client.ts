@@ -2,11 +2,14 @@ import { ErrorResponse, type User, type UserManager } from 'oidc-client-ts';
 import type { AppConfig } from '../config/load-config';
 import type { AuthClient, CompletedSignin, Session } from './auth-client';
 import { createUserManager } from './create-user-manager';
+import { withEarlyTokenResponse } from './early-token-response';
 import { renewSession } from './renew-session';
 import { SigninError } from './signin-error';
 
 interface SigninState {
   isRegistration?: boolean;
+  /** For callback.html's inline script, which sends the token request before config.json is read. */
+  tokenEndpoint?: string | undefined;
 }
 
 function toSession(user: User): Session {
@@ -24,16 +27,19 @@ export function createOidcAuthClient(config: AppConfig): AuthClient {
 export function createAuthClient(userManager: UserManager): AuthClient {
   // React may mount the callback page twice (StrictMode); the code can be redeemed only once.
   let completing: Promise<CompletedSignin> | undefined;
+  const tokenEndpoint = () => userManager.metadataService.getTokenEndpoint();
 
   return {
     async signUp() {
       await userManager.signinRedirect({
         prompt: 'create',
-        state: { isRegistration: true } satisfies SigninState,
+        state: { isRegistration: true, tokenEndpoint: await tokenEndpoint() } satisfies SigninState,
       });
     },
     async logIn() {
-      await userManager.signinRedirect();
+      await userManager.signinRedirect({
+        state: { tokenEndpoint: await tokenEndpoint() } satisfies SigninState,
+      });
     },
     async logOut() {
       // Any state makes oidc-client-ts store it and send it along; the provider echoes it back to
@@ -51,7 +57,7 @@ export function createAuthClient(userManager: UserManager): AuthClient {
       return toSession(user);
     },
     completeSignin() {
-      completing ??= userManager.signinRedirectCallback().then(
+      completing ??= withEarlyTokenResponse(() => userManager.signinRedirectCallback()).then(
         (user) => ({
           ...toSession(user),
           isRegistration: (user.state as SigninState | undefined)?.isRegistration === true,
