@@ -144,25 +144,20 @@ export { expect };
 const expectedErrors = new WeakMap<Page, RegExp[]>();
 
 /**
- * Lets the provider redirect back to /callback but keeps the app's scripts from loading there, and
- * the token request its inline script sends before them (decision 041) from leaving, as if the
- * tab closed at that moment: the code is never redeemed. (Playwright cannot intercept the
+ * Lets the provider redirect back to /callback but keeps the app's scripts from loading there, as
+ * if the tab closed at that moment: the code is never redeemed. (Playwright cannot intercept the
  * redirect itself.) `url` resolves with the callback URL, code and state included; `release`
  * lets the page load normally again.
  */
 export async function holdCallback(page: Page, appUrl: string) {
   const origin = new URL(appUrl).origin;
   const isAppScript = (url: URL) => url.origin === origin && url.pathname.startsWith('/assets/');
-  const isTokenRequest = (url: URL) => /\/token$/.test(url.pathname);
   let holding = true;
-  await page.route(
-    (url) => isAppScript(url) || isTokenRequest(url),
-    (route) => {
-      // Only the callback document's requests are held: the app elsewhere must run normally.
-      const onCallback = new URL(route.request().frame().url()).pathname === '/callback';
-      return holding && onCallback ? route.abort() : route.continue();
-    },
-  );
+  await page.route(isAppScript, (route) => {
+    // Only the callback document's scripts are held: the app elsewhere must run normally.
+    const onCallback = new URL(route.request().frame().url()).pathname === '/callback';
+    return holding && onCallback ? route.abort() : route.continue();
+  });
   expectedErrors.set(page, [/Failed to load resource: net::ERR_FAILED/]);
   return {
     async url(): Promise<string> {

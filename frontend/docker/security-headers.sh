@@ -4,8 +4,8 @@
 # nginx (40-security-headers.sh, at container start) and Vite's servers
 # (vite-plugins/security-headers.ts, at server start).
 #
-# Content-Security-Policy: scripts, styles and the rest from the app's own origin only (no eval,
-# and one inline script, allowed by its hash); connections to the app itself (/config.json), the API and the issuer only
+# Content-Security-Policy: scripts, styles and the rest from the app's own origin only (no inline
+# script, no eval); connections to the app itself (/config.json), the API and the issuer only
 # (plus the token endpoint's origin when config.json carries the issuer's metadata); no framing.
 # Extra sources for Vite's dev server come from EXTRA_SCRIPT_SRC, EXTRA_STYLE_SRC and
 # EXTRA_CONNECT_SRC (unset in production).
@@ -50,16 +50,11 @@ token=$(value token_endpoint)
 # Each origin once, in a stable order.
 connect=$(printf '%s\n' "$api" "$issuer" ${token:+"$token"} | awk 'NF && !seen[$0]++' | tr '\n' ' ')
 
-# callback.html's inline script, which sends the token request before any module has loaded
-# (decision 041). Its hash changes with every byte of it: test/early-token-request.test.ts fails
-# until this one is updated.
-early_token_request="'sha256-Cr3BnM30fy6bV4fq+bhlkZOETutktKLcSs1YcaCLvME='"
-
 script_extra=$(extra EXTRA_SCRIPT_SRC "${EXTRA_SCRIPT_SRC:-}")
 style_extra=$(extra EXTRA_STYLE_SRC "${EXTRA_STYLE_SRC:-}")
 connect_extra=$(extra EXTRA_CONNECT_SRC "${EXTRA_CONNECT_SRC:-}")
 
-printf '%s\n' "Content-Security-Policy: default-src 'none'; script-src 'self' $early_token_request$script_extra; style-src 'self'$style_extra; img-src 'self' data:; connect-src 'self' ${connect% }$connect_extra; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+printf '%s\n' "Content-Security-Policy: default-src 'none'; script-src 'self'$script_extra; style-src 'self'$style_extra; img-src 'self' data:; connect-src 'self' ${connect% }$connect_extra; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 # The callback's address holds the authorization code: it is nobody else's business.
 printf '%s\n' 'Referrer-Policy: no-referrer'
 printf '%s\n' 'X-Content-Type-Options: nosniff'

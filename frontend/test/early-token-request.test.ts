@@ -2,11 +2,11 @@ import { OidcClient } from 'oidc-client-ts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sessionKey } from '../src/auth/auth-client';
 import { createUserManager } from '../src/auth/create-user-manager';
+import { sendEarlyTokenRequest } from '../src/auth/early-token-request';
 import { createAuthClient } from '../src/auth/oidc-auth-client';
 import type { AppConfig } from '../src/config/load-config';
-import { earlyTokenScript } from './inline-script';
 
-// callback.html's inline script and oidc-client-ts 3.5, real, against a token endpoint faked
+// sendEarlyTokenRequest and oidc-client-ts 3.5, real, against a token endpoint faked
 // at `fetch`: the early request must be the one oidc-client-ts would send (decision 041).
 const TOKEN_ENDPOINT = 'https://id.example.com/oauth/v2/token';
 const config: AppConfig = {
@@ -55,29 +55,27 @@ function fakeTokenEndpoint(...answers: Answer[]) {
   return { fetch, requests };
 }
 
-const runInlineScript = () => new Function(earlyTokenScript)();
 const signedUp = { isRegistration: true, tokenEndpoint: TOKEN_ENDPOINT };
 
 beforeEach(() => {
   localStorage.clear();
-  window.earlyTokenRequest = undefined;
 });
 afterEach(() => {
   vi.unstubAllGlobals();
   window.history.replaceState(null, '', '/');
 });
 
-describe("callback.html's early token request", () => {
+describe('the early token request', () => {
   it('is the request oidc-client-ts sends, and oidc-client-ts completes the sign-in from its answer', async () => {
     const { userManager, stateKey } = await returnFromProvider(signedUp);
     const stored = localStorage.getItem(stateKey) ?? '';
     const withoutEarly = fakeTokenEndpoint(tokens('at-normal'));
     await createAuthClient(userManager).completeSignin();
-    // The same sign-in once more, from the same stored state, with the inline script.
+    // The same sign-in once more, from the same stored state, sent early.
     localStorage.clear();
     localStorage.setItem(stateKey, stored);
     const early = fakeTokenEndpoint(tokens('at-early'));
-    runInlineScript();
+    sendEarlyTokenRequest();
     expect(early.fetch).toHaveBeenCalledOnce();
 
     const signin = await createAuthClient(userManager).completeSignin();
@@ -89,7 +87,6 @@ describe("callback.html's early token request", () => {
     expect(localStorage.getItem(stateKey)).toBeNull();
     expect(localStorage.getItem(sessionKey(config))).toContain('at-early');
     expect(globalThis.fetch).toBe(early.fetch);
-    expect(window.earlyTokenRequest).toBeUndefined();
   });
 
   it('brings a refusal to the page in the same words as the request oidc-client-ts sends', async () => {
@@ -100,7 +97,7 @@ describe("callback.html's early token request", () => {
       localStorage.clear();
       const { userManager } = await returnFromProvider(signedUp);
       const { fetch } = fakeTokenEndpoint(refused);
-      if (early) runInlineScript();
+      if (early) sendEarlyTokenRequest();
       messages.push(
         await createAuthClient(userManager)
           .completeSignin()
@@ -118,7 +115,7 @@ describe("callback.html's early token request", () => {
     await returnFromProvider({ tokenEndpoint: TOKEN_ENDPOINT });
     window.history.replaceState(null, '', '/callback?code=the-code&state=forged');
     const { fetch } = fakeTokenEndpoint(tokens('at'));
-    runInlineScript();
+    sendEarlyTokenRequest();
     await expect(createAuthClient(createUserManager(config)).completeSignin()).rejects.toThrow(
       'This sign-in link is invalid or has expired. Please start again.',
     );
@@ -132,16 +129,15 @@ describe("callback.html's early token request", () => {
     await returnFromProvider(state);
     window.history.replaceState(null, '', `${location.pathname}${location.search}${extra}`);
     const { fetch } = fakeTokenEndpoint(tokens('at'));
-    runInlineScript();
+    sendEarlyTokenRequest();
     expect(fetch).not.toHaveBeenCalled();
-    expect(window.earlyTokenRequest).toBeUndefined();
   });
 
   it('leaves storage it cannot read to the normal path, without throwing', () => {
     window.history.replaceState(null, '', '/callback?code=the-code&state=s');
     localStorage.setItem('oidc.s', '{not json');
     const { fetch } = fakeTokenEndpoint(tokens('at'));
-    expect(runInlineScript).not.toThrow();
+    expect(sendEarlyTokenRequest()).toBeUndefined();
     expect(fetch).not.toHaveBeenCalled();
   });
 });

@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type EarlyTokenRequest, withEarlyTokenResponse } from '../src/auth/early-token-response';
+import {
+  type EarlyTokenRequest,
+  sendEarlyTokenRequest,
+  withEarlyTokenResponse,
+} from '../src/auth/early-token-request';
 
 const URL_ = 'https://id.example.com/oauth/v2/token';
 const BODY = 'grant_type=authorization_code&code=c';
@@ -59,14 +63,32 @@ describe('handing the early token response to oidc-client-ts', () => {
     expect(fetch).toHaveBeenCalledOnce();
   });
 
-  it('puts fetch back when the sign-in fails, and takes the early request off the page', async () => {
+  it('puts fetch back when the sign-in fails, and hands the early answer over only once', async () => {
     const fetch = network();
-    window.earlyTokenRequest = early();
+    window.history.replaceState(null, '', '/callback?code=c&state=s');
+    localStorage.setItem(
+      'oidc.s',
+      JSON.stringify({
+        code_verifier: 'v',
+        client_id: 'app',
+        redirect_uri: 'http://localhost:3000/callback',
+        data: { tokenEndpoint: URL_ },
+      }),
+    );
+    expect(sendEarlyTokenRequest()).toBeDefined();
+    expect(fetch).toHaveBeenCalledOnce();
     await expect(
       withEarlyTokenResponse(async () => Promise.reject(new Error('No matching state'))),
     ).rejects.toThrow('No matching state');
     expect(globalThis.fetch).toBe(fetch);
-    expect(window.earlyTokenRequest).toBeUndefined();
+    // A second attempt (StrictMode, a retry) sends its own request.
+    let during: unknown;
+    await withEarlyTokenResponse(async () => {
+      during = globalThis.fetch;
+    });
+    expect(during).toBe(fetch);
+    window.history.replaceState(null, '', '/');
+    localStorage.clear();
   });
 
   it('leaves fetch alone when there is no early request', async () => {

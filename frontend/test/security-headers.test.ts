@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSecurityHeaders } from '../vite-plugins/security-headers';
-import { earlyTokenScriptSource } from './inline-script';
 
 const DOCKER = resolve(import.meta.dirname, '../docker');
 const dir = mkdtempSync(join(tmpdir(), 'security-headers-'));
@@ -30,11 +29,11 @@ const composeConfig = {
 };
 
 describe('docker/security-headers.sh', () => {
-  it("allows scripts from the app only (and callback.html's inline script by its hash), connections to the app, the API and the issuer, and no framing", () => {
+  it('allows scripts from the app only, connections to the app, the API and the issuer, and no framing', () => {
     expect(readSecurityHeaders(configFile(composeConfig))).toEqual([
       [
         'Content-Security-Policy',
-        `default-src 'none'; script-src 'self' ${earlyTokenScriptSource}; style-src 'self'; img-src 'self' data:; connect-src 'self' http://localhost:3000 http://localhost:8080; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' http://localhost:3000 http://localhost:8080; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
       ],
       ['Referrer-Policy', 'no-referrer'],
       ['X-Content-Type-Options', 'nosniff'],
@@ -76,7 +75,7 @@ describe('docker/security-headers.sh', () => {
       EXTRA_SCRIPT_SRC: "'nonce-abc'",
       EXTRA_STYLE_SRC: "'nonce-abc'",
     });
-    expect(policy).toContain(`script-src 'self' ${earlyTokenScriptSource} 'nonce-abc';`);
+    expect(policy).toContain("script-src 'self' 'nonce-abc';");
     expect(policy).toContain("style-src 'self' 'nonce-abc';");
     expect(run(file, { EXTRA_CONNECT_SRC: "ws://x; script-src 'unsafe-eval'" }).status).toBe(1);
   });

@@ -2,13 +2,13 @@ import { ErrorResponse, type User, type UserManager } from 'oidc-client-ts';
 import type { AppConfig } from '../config/load-config';
 import type { AuthClient, CompletedSignin, Session } from './auth-client';
 import { createUserManager } from './create-user-manager';
-import { withEarlyTokenResponse } from './early-token-response';
+import { withEarlyTokenResponse } from './early-token-request';
 import { renewSession } from './renew-session';
 import { SigninError } from './signin-error';
 
 interface SigninState {
   isRegistration?: boolean;
-  /** For callback.html's inline script, which sends the token request before config.json is read. */
+  /** For sendEarlyTokenRequest, which runs before config.json is read (decision 041). */
   tokenEndpoint?: string | undefined;
 }
 
