@@ -45,7 +45,7 @@ export default defineConfig({
             },
             {
               name: 'sign-in',
-              test: /node_modules[\\/](oidc-client-ts|jwt-decode)[\\/]|[\\/]src[\\/](auth[\\/](oidc-auth-client|create-user-manager|early-token-request|signin-error)|callback[\\/](redeem-code|send-token-request-early))\./,
+              test: /node_modules[\\/](oidc-client-ts|jwt-decode)[\\/]|[\\/]src[\\/](auth[\\/](oidc-auth-client|create-user-manager|signin-error)|callback[\\/]redeem-code)\./,
             },
             {
               name: 'api',

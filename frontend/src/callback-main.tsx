@@ -3,8 +3,6 @@
 // works for it: oidc-client-ts first, so the token request leaves at once; the API client while
 // the token travels, so GetOrCreate follows the token at once; React, the largest, while
 // GetOrCreate travels. callback.html preloads all of them, so none waits for its bytes.
-// First: it sends the token request before the imports below are evaluated (decision 041).
-import './callback/send-token-request-early';
 import { createOidcAuthClient } from './auth/oidc-auth-client';
 import { redeemCode } from './callback/redeem-code';
 import { loadConfig } from './config/load-config';

@@ -4,25 +4,20 @@ import { onSessionChange, returnedFromSignOut, sessionKey } from '../src/auth/au
 import { createAuthClient, explainSigninError } from '../src/auth/oidc-auth-client';
 
 describe('the OIDC auth client', () => {
-  // The token endpoint goes into the state for callback.html's early token request (decision 041).
-  const metadataService = { getTokenEndpoint: async () => 'https://id.example.com/token' };
-
-  it('starts signup with prompt=create, and isRegistration and the token endpoint in the state', async () => {
+  it('starts signup with prompt=create and isRegistration in the OIDC state', async () => {
     const signinRedirect = vi.fn(async () => {});
-    const auth = createAuthClient({ signinRedirect, metadataService } as unknown as UserManager);
+    const auth = createAuthClient({ signinRedirect } as unknown as UserManager);
     await auth.signUp();
     expect(signinRedirect).toHaveBeenCalledWith({
       prompt: 'create',
-      state: { isRegistration: true, tokenEndpoint: 'https://id.example.com/token' },
+      state: { isRegistration: true },
     });
   });
 
-  it('starts login without a prompt, with the token endpoint in the state', async () => {
+  it('starts login without a prompt or state', async () => {
     const signinRedirect = vi.fn(async () => {});
-    await createAuthClient({ signinRedirect, metadataService } as unknown as UserManager).logIn();
-    expect(signinRedirect).toHaveBeenCalledWith({
-      state: { tokenEndpoint: 'https://id.example.com/token' },
-    });
+    await createAuthClient({ signinRedirect } as unknown as UserManager).logIn();
+    expect(signinRedirect).toHaveBeenCalledWith();
   });
 
   it('reads isRegistration back from the state and redeems the code once', async () => {

@@ -2,14 +2,11 @@ import { ErrorResponse, type User, type UserManager } from 'oidc-client-ts';
 import type { AppConfig } from '../config/load-config';
 import type { AuthClient, CompletedSignin, Session } from './auth-client';
 import { createUserManager } from './create-user-manager';
-import { withEarlyTokenResponse } from './early-token-request';
 import { renewSession } from './renew-session';
 import { SigninError } from './signin-error';
 
 interface SigninState {
   isRegistration?: boolean;
-  /** For sendEarlyTokenRequest, which runs before config.json is read (decision 041). */
-  tokenEndpoint?: string | undefined;
 }
 
 function toSession(user: User): Session {
@@ -27,19 +24,16 @@ export function createOidcAuthClient(config: AppConfig): AuthClient {
 export function createAuthClient(userManager: UserManager): AuthClient {
   // React may mount the callback page twice (StrictMode); the code can be redeemed only once.
   let completing: Promise<CompletedSignin> | undefined;
-  const tokenEndpoint = () => userManager.metadataService.getTokenEndpoint();
 
   return {
     async signUp() {
       await userManager.signinRedirect({
         prompt: 'create',
-        state: { isRegistration: true, tokenEndpoint: await tokenEndpoint() } satisfies SigninState,
+        state: { isRegistration: true } satisfies SigninState,
       });
     },
     async logIn() {
-      await userManager.signinRedirect({
-        state: { tokenEndpoint: await tokenEndpoint() } satisfies SigninState,
-      });
+      await userManager.signinRedirect();
     },
     async logOut() {
       // Any state makes oidc-client-ts store it and send it along; the provider echoes it back to
@@ -57,7 +51,7 @@ export function createAuthClient(userManager: UserManager): AuthClient {
       return toSession(user);
     },
     completeSignin() {
-      completing ??= withEarlyTokenResponse(() => userManager.signinRedirectCallback()).then(
+      completing ??= userManager.signinRedirectCallback().then(
         (user) => ({
           ...toSession(user),
           isRegistration: (user.state as SigninState | undefined)?.isRegistration === true,
