@@ -49,6 +49,14 @@ export async function signUpInBrowser(
   await context.addInitScript({ content: LONG_TASK_RECORDER });
   try {
     const page = await context.newPage();
+    // A build the served policy refuses a script of (an inline script whose hash this worktree's
+    // CSP lacks) would measure another path than it ships, silently: fail instead (decision 041).
+    const refused: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/.test(message.text())) {
+        refused.push(message.text());
+      }
+    });
     await page.goto(stack.appUrl);
     const signUp = page.getByRole('button', { name: 'Sign up' });
     await signUp.waitFor({ timeout: 30_000 });
@@ -88,6 +96,7 @@ export async function signUpInBrowser(
       app: new URL(stack.appUrl).origin,
       issuer: new URL(stack.issuer).origin,
     });
+    if (refused.length > 0) throw new Error(`the CSP refused part of the app: ${refused[0]}`);
     return { cache, timing, homeFirstRender };
   } finally {
     await context.close();
