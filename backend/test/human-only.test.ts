@@ -7,6 +7,7 @@ import {
   HANDLED_EVENT_TYPES,
   HUMAN_EVENT_PREFIX,
 } from '../src/provisioning/identity-event';
+import { FIELD_NAMES } from '../src/provisioning/user-fields';
 import { foldEvents } from '../src/reconciler/fold-events';
 import { createTestDatabase, databaseKinds, type TestDatabase } from './support/test-databases';
 import { addedPayload, userEvent as event, newUserId } from './support/zitadel-events';
@@ -122,5 +123,18 @@ describe.each(databaseKinds)('server-side provisioning creates humans only, on %
     const locked = await applyIdentityEvent(db(), event(userId, 4, 'user.locked'), 'webhook');
     expect(locked.outcome).toBe('applied');
     expect((await rows(userId))[0]).toMatchObject({ givenName: 'Early', state: 'locked' });
+  });
+
+  // Drift compares this fold with the rows: a field no event set must fold to what a new row holds.
+  it('folds a user known only from a profile change to the row its event makes', async () => {
+    const userId = newUserId();
+    const events = [event(userId, 3, 'user.human.profile.changed', { firstName: 'Early' })];
+    await applyIdentityEvents(db(), events, 'poll');
+    const [row] = await rows(userId);
+    expect(row).toBeDefined();
+    expect(foldEvents(events).get(userId)).toEqual({
+      zitadelUserId: userId,
+      ...Object.fromEntries(FIELD_NAMES.map((field) => [field, row?.[field]])),
+    });
   });
 });

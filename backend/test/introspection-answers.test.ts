@@ -1,6 +1,7 @@
 import { Code, ConnectError } from '@connectrpc/connect';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIntrospector } from '../src/auth/introspect-access-token';
+import { REVOCATION_BOUND_MS } from '../src/auth/revocation-bound';
 import { hashToken } from '../src/auth/token-key';
 import { createAccessTokenVerifier } from '../src/auth/verify-access-token';
 import { type ScriptedIssuer, startScriptedIssuer } from './support/scripted-issuer';
@@ -115,6 +116,21 @@ describe('introspection answers the verifier takes', () => {
     clock.now = exp * 1000;
     await verify(token);
     expect(issuer.requestsTo(INTROSPECT).length).toBe(asked + 1);
+  });
+
+  // RFC 7662 makes exp optional; the revocation bound still limits how long the answer is trusted.
+  it('trusts an answer without exp for the revocation bound, no longer', async () => {
+    const verify = verifier();
+    const token = opaqueToken();
+    answer({});
+    const asked = issuer.requestsTo(INTROSPECT).length;
+    await verify(token);
+    clock.now += REVOCATION_BOUND_MS - 1;
+    await verify(token);
+    expect(issuer.requestsTo(INTROSPECT).length).toBe(asked + 1);
+    clock.now += 1;
+    await verify(token);
+    expect(issuer.requestsTo(INTROSPECT).length).toBe(asked + 2);
   });
 
   it('names what is wrong with a string that cannot be a ZITADEL opaque token, without asking', async () => {

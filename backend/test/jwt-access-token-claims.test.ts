@@ -84,6 +84,8 @@ describe('JWT access token claims', () => {
     ['no UUID', 'not-a-uuid'],
     ['a UUID inside other text', `x${randomUUID()}`],
     ['a number', 42],
+    // A list's text is its one item: the pattern alone would pass it.
+    ['a list holding a UUID', [randomUUID()]],
   ])('ignores an app user id claim that is %s', async (_, value) => {
     const verified = await verify(await sign({ ...valid(), [APP_USER_ID_CLAIM]: value }));
     expect(verified.appUserId).toBeUndefined();
@@ -107,8 +109,12 @@ describe('JWT access token claims', () => {
     );
   });
 
-  it('refuses an empty subject', async () => {
+  it('refuses an empty subject, and one that is no string', async () => {
     expect(await refusal(await sign({ ...valid(), sub: '' }))).toBe('access token has no subject');
+    // jose checks that `sub` is present, not its type.
+    expect(await refusal(await sign({ ...valid(), sub: 42 as unknown as string }))).toBe(
+      'access token has no subject',
+    );
   });
 
   // jose reports a time claim that is no number under the claim's name: the reason must not say
@@ -124,6 +130,25 @@ describe('JWT access token claims', () => {
       .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
       .sign(privateKey);
     expect(await refusal(token)).toBe('access token is malformed');
+  });
+
+  it('refuses a header that is no JSON as malformed before asking for keys', async () => {
+    const part = (text: string) => Buffer.from(text).toString('base64url');
+    const verifyFresh = createAccessTokenVerifier({
+      issuer: issuer.issuer,
+      audience: [AUDIENCE],
+      clientIds: [CLIENT],
+      keySet: createIssuerKeySet({ discover: createIssuerDiscovery({ issuer: issuer.issuer }) }),
+    });
+    const fetched = issuer.requestsTo('/keys').length;
+    const token = `${part('not json')}.${part(JSON.stringify(valid()))}.${part('signature')}`;
+    const error = await verifyFresh(hashToken(token)).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(ConnectError.from(error).code).toBe(Code.Unauthenticated);
+    expect(ConnectError.from(error).rawMessage).toBe('access token is malformed');
+    expect(issuer.requestsTo('/keys').length).toBe(fetched);
   });
 
   it('costs no key set refetch for a kid that is no string', async () => {

@@ -85,6 +85,27 @@ describe('state events kept for users the app does not have yet', () => {
     expect(await kept([userId])).toEqual([]);
   });
 
+  // docs/decisions/032: kept events are taken where a row may be created (a human event, a
+  // snapshot, the sweep); a batch of state events alone costs no statement on the kept ones.
+  it('leaves them kept through a state event about a user GetOrCreate created', async () => {
+    const userId = newUserId();
+    await applyIdentityEvents(db(), [event(userId, 2, 'user.locked')], 'webhook');
+    await provisionFromToken(database.handle, {
+      zitadelUserId: userId,
+      email: 'state@x.io',
+      emailVerified: true,
+      displayName: 'Minnie',
+      givenName: 'Minnie',
+      familyName: '',
+    });
+    const results = await applyIdentityEvents(db(), [event(userId, 4, 'user.unlocked')], 'poll');
+    expect(results.map((result) => result.outcome)).toEqual(['applied']);
+    expect(await kept([userId])).toHaveLength(1);
+    // Taken later (the sweep), the older lock does not undo the newer unlock.
+    expect(await adoptPendingEvents(db(), [userId], 'poll')).toBe(1);
+    expect(await row(userId)).toMatchObject({ state: 'active', stateSequence: 4 });
+  });
+
   it('adopts them as they arrived: time, owner and payload without secrets, counted', async () => {
     const userId = newUserId();
     await applyIdentityEvents(
@@ -95,6 +116,7 @@ describe('state events kept for users the app does not have yet', () => {
     await db().insert(users).values({ zitadelUserId: userId });
     expect(await adoptPendingEvents(db(), [userId], 'poll')).toBe(1);
     expect(await adoptPendingEvents(db(), [userId], 'poll')).toBe(0);
+    expect(await adoptPendingEvents(db(), [], 'poll')).toBe(0);
     expect(await row(userId)).toMatchObject({ state: 'inactive', stateSequence: 2 });
     const [logged] = await db()
       .select({
