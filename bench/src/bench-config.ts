@@ -9,6 +9,22 @@ export const FRONTEND_DIR = resolve(ROOT_DIR, 'frontend');
 export const TSX = resolve(ROOT_DIR, 'node_modules', '.bin', 'tsx');
 export const VITE = resolve(ROOT_DIR, 'node_modules', '.bin', 'vite');
 
+/** A clone of this repository with its own `npm ci`: its backend, run with its own tsx. */
+export interface Checkout {
+  backendDir: string;
+  tsx: string;
+}
+
+export function checkoutAt(root: string): Checkout {
+  return {
+    backendDir: resolve(root, 'backend'),
+    tsx: resolve(root, 'node_modules', '.bin', 'tsx'),
+  };
+}
+
+/** The checkout the bench runs from; the same-run A/B scripts name others. */
+export const THIS_CHECKOUT: Checkout = { backendDir: BACKEND_DIR, tsx: TSX };
+
 export const SECTIONS = [
   'get-or-create',
   'enricher',

@@ -5,22 +5,19 @@
 // of percent on a shared 2-core machine: read the per-build median, not one round.
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
-import { resolve } from 'node:path';
 import { createThrowawayDatabase } from '@liverty-music/test-support/throwaway-database';
 import { median } from '../../scripts/signup-timing';
-import { loadBenchConfig } from './bench-config';
+import { checkoutAt, loadBenchConfig } from './bench-config';
 import { formatCpuShares } from './measure-cpu';
+import { namedDirectories } from './named-directories';
 import { progress } from './progress-log';
 import { runBackfillCli } from './run-backfill-cli';
 import { sparseHistory, startSyntheticZitadel } from './synthetic-event-api';
 
-const builds = process.argv.slice(2).map((arg) => {
-  const [name, dir] = arg.split('=');
-  if (!name || !dir) throw new Error(`expected name=checkout, got "${arg}"`);
-  return { name, backendDir: resolve(dir, 'backend') };
-});
-if (builds.length < 2)
-  throw new Error('give at least two checkouts: name=directory name=directory');
+const builds = namedDirectories(process.argv.slice(2), 'checkout').map(({ name, dir }) => ({
+  name,
+  checkout: checkoutAt(dir),
+}));
 
 const config = loadBenchConfig();
 const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 4) || 4);
@@ -41,7 +38,7 @@ try {
           apiUrl: api.url,
           pat,
           cores: availableParallelism(),
-          backendDir: build.backendDir,
+          checkout: build.checkout,
         });
         const rate = config.events / run.backfillSeconds;
         rates.get(build.name)?.push(rate);

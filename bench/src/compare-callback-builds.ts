@@ -5,7 +5,7 @@
 // shared machine, two runs minutes apart differ more than most optimisations do.
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { freePort } from '@liverty-music/test-support/free-port';
 import { createThrowawayDatabase } from '@liverty-music/test-support/throwaway-database';
 import { chromium } from 'playwright-core';
@@ -17,6 +17,7 @@ import {
 } from '../../scripts/signup-timing';
 import { ROOT, startStack } from '../../scripts/stack';
 import { loadBenchConfig } from './bench-config';
+import { namedDirectories } from './named-directories';
 import { progress } from './progress-log';
 import {
   type CacheState,
@@ -25,12 +26,7 @@ import {
   signUpInBrowser,
 } from './sign-up-in-browser';
 
-const builds = process.argv.slice(2).map((arg) => {
-  const [name, dir] = arg.split('=');
-  if (!name || !dir) throw new Error(`expected name=directory, got "${arg}"`);
-  return { name, dir: resolve(dir) };
-});
-if (builds.length < 2) throw new Error('give at least two builds: name=directory name=directory');
+const builds = namedDirectories(process.argv.slice(2), 'directory');
 
 // The stack builds the worktree's frontend into this directory; copy the builds aside first.
 const served = join(ROOT, 'frontend', 'dist');

@@ -5,15 +5,15 @@
 // load hits every build alike. Whole `npm run bench` runs minutes apart differ by tens of percent
 // on a shared 2-core machine; points seconds apart do not.
 import { availableParallelism, loadavg } from 'node:os';
-import { resolve } from 'node:path';
 import {
   createThrowawayDatabase,
   type ThrowawayDatabase,
 } from '@liverty-music/test-support/throwaway-database';
 import { median } from '../../scripts/signup-timing';
-import { loadBenchConfig } from './bench-config';
+import { checkoutAt, loadBenchConfig } from './bench-config';
 import { existingSub, newSub } from './bench-identity';
 import { startCpuMeter } from './measure-cpu';
+import { namedDirectories } from './named-directories';
 import { progress } from './progress-log';
 import { runClosedLoop } from './run-closed-loop';
 import { type RunningServer, startBackend } from './start-backend';
@@ -21,13 +21,10 @@ import { startBenchIssuer } from './start-bench-issuer';
 import { createTokenSupply } from './token-supply';
 import { createUserinfoWarmer } from './warm-userinfo-cache';
 
-const builds = process.argv.slice(2).map((arg) => {
-  const [name, dir] = arg.split('=');
-  if (!name || !dir) throw new Error(`expected name=checkout, got "${arg}"`);
-  return { name, backendDir: resolve(dir, 'backend') };
-});
-if (builds.length < 2)
-  throw new Error('give at least two checkouts: name=directory name=directory');
+const builds = namedDirectories(process.argv.slice(2), 'checkout').map(({ name, dir }) => ({
+  name,
+  checkout: checkoutAt(dir),
+}));
 
 const config = loadBenchConfig();
 const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 8) || 8);
@@ -55,7 +52,7 @@ try {
         name: `backend ${build.name}`,
         databaseUrl: database.url,
         issuer: issuer.issuer,
-        backendDir: build.backendDir,
+        checkout: build.checkout,
       }),
     );
   }

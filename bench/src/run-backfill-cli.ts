@@ -1,5 +1,4 @@
-import { resolve } from 'node:path';
-import { BACKEND_DIR, TSX } from './bench-config';
+import { type Checkout, THIS_CHECKOUT } from './bench-config';
 import { startCpuMeter } from './measure-cpu';
 import { startChildService } from './start-child-service';
 
@@ -11,11 +10,10 @@ export async function runBackfillCli(options: {
   cores: number;
   /** Node flags (e.g. --cpu-prof): node then runs the CLI with tsx as an import hook. */
   nodeArgs?: string[];
-  /** Another checkout's backend (its own tsx and dependencies), for a same-run A/B of two builds. */
-  backendDir?: string;
+  /** Another checkout's backend, for a same-run A/B of two builds (default: this one). */
+  checkout?: Checkout;
 }) {
-  const backendDir = options.backendDir ?? BACKEND_DIR;
-  const tsx = options.backendDir ? resolve(backendDir, '..', 'node_modules', '.bin', 'tsx') : TSX;
+  const { backendDir, tsx } = options.checkout ?? THIS_CHECKOUT;
   const started = performance.now();
   const cli = await startChildService({
     name: 'sync-backfill',

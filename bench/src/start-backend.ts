@@ -1,6 +1,5 @@
-import { resolve } from 'node:path';
 import { freePort } from '@liverty-music/test-support/free-port';
-import { BACKEND_DIR, BENCH_DIR, TSX } from './bench-config';
+import { BENCH_DIR, type Checkout, THIS_CHECKOUT, TSX } from './bench-config';
 import { BENCH_AUDIENCE, BENCH_CLIENT_ID } from './bench-identity';
 import { type ChildService, startChildService } from './start-child-service';
 
@@ -21,11 +20,10 @@ export async function startBackend(options: {
   nodeArgs?: string[];
   /** More environment for the backend (e.g. the Actions v2 signing keys). */
   env?: Record<string, string>;
-  /** Another checkout's backend (its own tsx and dependencies), for a same-run A/B of two builds. */
-  backendDir?: string;
+  /** Another checkout's backend, for a same-run A/B of two builds (default: this one). */
+  checkout?: Checkout;
 }): Promise<RunningServer> {
-  const backendDir = options.backendDir ?? BACKEND_DIR;
-  const tsx = options.backendDir ? resolve(backendDir, '..', 'node_modules', '.bin', 'tsx') : TSX;
+  const { backendDir, tsx } = options.checkout ?? THIS_CHECKOUT;
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const service = await startChildService({
