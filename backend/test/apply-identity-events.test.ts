@@ -2,26 +2,8 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityEvents, users } from '../src/db/schema';
 import { applyIdentityEvents } from '../src/provisioning/apply-identity-event';
-import type { IdentityEvent } from '../src/provisioning/identity-event';
 import { createTestDatabase, databaseKinds, type TestDatabase } from './support/test-databases';
-import { addedPayload, newUserId } from './support/zitadel-events';
-
-function event(
-  userId: string,
-  sequence: number,
-  eventType: string,
-  payload: Record<string, unknown> = {},
-): IdentityEvent {
-  return {
-    aggregateType: 'user',
-    aggregateId: userId,
-    sequence,
-    eventType,
-    resourceOwner: '336392597046099971',
-    createdAt: new Date(Date.now() - 1000 + sequence).toISOString(),
-    payload,
-  };
-}
+import { addedPayload, userEvent as event, newUserId } from './support/zitadel-events';
 
 describe.each(databaseKinds)('applying a batch of events on %s', (kind) => {
   let database: TestDatabase;

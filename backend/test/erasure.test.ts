@@ -9,25 +9,19 @@ import {
 } from '../src/provisioning/erase-event-payloads';
 import type { IdentityEvent } from '../src/provisioning/identity-event';
 import { createTestDatabase, databaseKinds, type TestDatabase } from './support/test-databases';
-import { addedPayload, newUserId } from './support/zitadel-events';
+import { addedPayload, newUserId, userEvent } from './support/zitadel-events';
 
-function event(
+// The shared builder, dated where a test needs its retention window.
+const event = (
   userId: string,
   sequence: number,
   eventType: string,
   payload: Record<string, unknown> = {},
-  createdAt = new Date(Date.now() - 60_000 + sequence).toISOString(),
-): IdentityEvent {
-  return {
-    aggregateType: 'user',
-    aggregateId: userId,
-    sequence,
-    eventType,
-    resourceOwner: '336392597046099971',
-    createdAt,
-    payload,
-  };
-}
+  createdAt?: string,
+): IdentityEvent => {
+  const built = userEvent(userId, sequence, eventType, payload);
+  return createdAt === undefined ? built : { ...built, createdAt };
+};
 
 // What must not survive a removal, anywhere.
 const PERSONAL = [
